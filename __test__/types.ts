@@ -1,0 +1,34 @@
+// Compiled with `tsc --noEmit --strict` by the test command: the published typings must describe how a
+// TypeScript user calls the SDK. Never executed.
+import sdk = require('tari-wallet-sdk')
+import type { ConfigSnapshot, HealthStatus, MemoryStats, RuntimeReport, SdkError } from 'tari-wallet-sdk'
+
+async function usage(): Promise<void> {
+  const snap: ConfigSnapshot = sdk.init({ configFile: './tari.toml', config: { limits: { maxWalletInstances: 10 } } })
+  const level: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = snap.config.logging.level
+  const source = snap.sources['limits.maxWalletInstances']
+  if (source?.layer === 'env') console.log(source.var)
+  sdk.updateConfig({ logging: { level: 'debug' } })
+
+  const runtimes: RuntimeReport = sdk.getRuntimeStats()
+  const busy: number[] = runtimes.runtimes.map((r) => r.busyRatio)
+  const mem: MemoryStats = sdk.getMemoryStats()
+  const rss: number | null | undefined = mem.rssBytes
+  const health: HealthStatus = sdk.getHealthStatus()
+  const check = health.checks['memory:utilization']?.[0]?.observedValue
+  const probe: 'pass' | 'warn' | 'fail' = sdk.getHealthCheck().status
+  await sdk.ping('wallet')
+  console.log(level, busy, rss, check, probe, sdk.getVersion().minotariWallet)
+
+  try {
+    sdk.updateConfig({ retry: { attempts: 0 } })
+  } catch (e) {
+    if (sdk.isSdkError(e)) {
+      const err: SdkError = e
+      const code: 'ERR_CONFIG' | string = err.code
+      console.log(code, err.field, sdk.ERROR_CODES[err.code])
+    }
+  }
+}
+
+void usage

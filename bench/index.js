@@ -1,0 +1,22 @@
+'use strict'
+// `npm run bench`: every figure is a median, printed beside its baseline measured in the same run.
+const path = require('node:path')
+const sdk = require(path.join(__dirname, '..', 'lib', 'sdk.js'))
+const native = require(path.join(__dirname, '..', 'index.js'))
+const { rows } = require('./harness')
+
+async function main() {
+  const only = process.argv[2]
+  const suites = { foundation: require('./foundation') }
+  for (const [name, run] of Object.entries(suites)) {
+    if (only && only !== name) continue
+    await run({ sdk, native })
+  }
+  const missed = rows.filter((r) => r.pass === false)
+  console.log(`\n${rows.length} figures, ${missed.length} below target${missed.length ? ': ' + missed.map((r) => r.name).join('; ') : ''}`)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

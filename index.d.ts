@@ -1,0 +1,215 @@
+/* Types the generated declarations below refer to. Hand-written: these values cross the boundary as JSON. */
+
+/** Every stable `error.code` the SDK produces. `errorCodes()` returns each with its meaning. */
+export type ErrorCodeName =
+  | 'ERR_INVALID_ARGUMENT' | 'ERR_INVALID_HANDLE' | 'ERR_CONFIG' | 'ERR_TIMEOUT' | 'ERR_ABORTED' | 'ERR_INTERNAL'
+  | 'ERR_SHUTTING_DOWN' | 'ERR_LIMIT' | 'ERR_NETWORK_MISMATCH' | 'ERR_UNSUPPORTED_NETWORK' | 'ERR_WALLET_LOCKED'
+  | 'ERR_WRONG_PASSPHRASE' | 'ERR_WALLET_NOT_FOUND' | 'ERR_WALLET_CORRUPT' | 'ERR_WALLET_EXISTS'
+  | 'ERR_INVALID_SEED_WORDS' | 'ERR_INVALID_ADDRESS' | 'ERR_INSUFFICIENT_FUNDS' | 'ERR_TRANSACTION_NOT_FOUND'
+  | 'ERR_WALLET' | 'ERR_BASE_NODE' | 'ERR_CIRCUIT_OPEN' | 'ERR_RATE_LIMITED' | 'ERR_OVERLOADED'
+
+export type NetworkName = 'mainnet' | 'stagenet' | 'nextnet' | 'localnet' | 'igor' | 'esmeralda'
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+/** The effective configuration. Each field's environment variable is listed in the README. */
+export interface Config {
+  network: { name: NetworkName; baseNodeUrls: string[] }
+  runtime: { walletThreads: number; cryptoThreads: number; networkThreads: number; generalThreads: number }
+  limits: {
+    maxWalletInstances: number
+    maxConcurrentOperations: number
+    maxQueuedOperations: number
+    /** 0 disables the rate limiter. */
+    rateLimitPerMinute: number
+    maxRequestBytes: number
+  }
+  timeouts: { walletMs: number; cryptoMs: number; networkMs: number; generalMs: number; connectionMs: number }
+  retry: { attempts: number; baseDelayMs: number; maxDelayMs: number }
+  breaker: { failureThreshold: number; successThreshold: number; resetTimeoutMs: number }
+  health: {
+    memoryLimitBytes: number
+    errorRateWarning: number
+    errorRateDegraded: number
+    errorRateCritical: number
+    latencyTargetMs: number
+    queueDepthWarning: number
+  }
+  logging: { level: LogLevel; format: 'json' | 'pretty' }
+  metrics: { enabled: boolean }
+}
+
+/** A partial `Config`: only the fields to change. */
+export type ConfigPatch = { [S in keyof Config]?: Partial<Config[S]> }
+
+/** Where a value came from. */
+export type ConfigSource =
+  | { layer: 'default' }
+  | { layer: 'file'; path: string }
+  | { layer: 'env'; var: string }
+  | { layer: 'init' }
+  | { layer: 'update' }
+
+export interface ConfigSnapshot {
+  config: Config
+  /** Keyed by dotted path, e.g. `limits.maxWalletInstances`. */
+  sources: Record<string, ConfigSource>
+}
+
+export type HealthLevel = 'healthy' | 'warning' | 'degraded' | 'critical'
+
+export interface HealthCheckResult {
+  level: HealthLevel
+  status: 'pass' | 'warn' | 'fail'
+  observedValue: number
+  observedUnit: string
+  output: string
+}
+
+/** IETF `application/health+json` shape plus the SDK's four-step `level`. */
+export interface HealthStatus {
+  level: HealthLevel
+  status: 'pass' | 'warn' | 'fail'
+  /** Keyed `component:measurement`, e.g. `memory:utilization`. */
+  checks: Record<string, HealthCheckResult[]>
+  uptimeSeconds: number
+}
+
+/**
+ * Which binding artifact the generated loader actually loaded: `'native'` for
+ * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
+ * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
+ * can point the loader at a WASI artifact this package does not build itself.
+ */
+export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/**
+ * @internal Runs the allocation churn on `threads` threads with the tracking allocator or plain System,
+ * with or without filling each block; returns nanoseconds per allocation.
+ */
+export declare function __benchAllocChurn(tracking: boolean, threads: number, iterations: number, fill: boolean): number
+
+/** @internal The cheapest possible export: the benchmark's baseline for sync calls. */
+export declare function __benchEmpty(): void
+
+/** @internal napi-rs's built-in `async fn`: the benchmark's baseline for async calls. */
+export declare function __benchNapiAsyncNoop(): Promise<void>
+
+/** @internal Starts a background task on the general runtime that sleeps `ms`. */
+export declare function __testBackgroundSleep(ms: number): void
+
+/** @internal Panics inside an operation: synchronously, or on a runtime when `onRuntime` is true. */
+export declare function __testPanic(onRuntime: boolean): Promise<undefined> | null
+
+/** @internal Sleeps `ms` on a runtime, under an optional per-call timeout. */
+export declare function __testSleep(ms: number, runtime: string, timeoutMs?: number | undefined | null): Promise<undefined>
+
+/** Every error code the SDK can produce, with its meaning. */
+export declare function errorCodes(): Record<ErrorCodeName, string>
+
+/** The effective configuration (secrets redacted) and, for every field, the layer that set it. */
+export declare function getConfig(): ConfigSnapshot
+
+/** The cheap probe for load balancers: the level of the latest evaluation and the uptime, with no I/O. */
+export declare function getHealthCheck(): HealthCheck
+
+/**
+ * Evaluates every health check against the `health.*` thresholds. `level` is healthy, warning, degraded
+ * or critical; `status` and `checks` follow IETF `application/health+json`.
+ */
+export declare function getHealthStatus(): HealthStatus
+
+/** Allocator figures of the native side plus the process RSS. */
+export declare function getMemoryStats(): MemoryStats
+
+/** Per-runtime workers, alive tasks, global queue depth, busy time and completed operations. */
+export declare function getRuntimeStats(): RuntimeReport
+
+/** Versions of the SDK and the embedded wallet library. */
+export declare function getVersion(): VersionInfo
+
+export interface HealthCheck {
+  /** `pass`, `warn` or `fail`. */
+  status: 'pass' | 'warn' | 'fail'
+  level: 'healthy' | 'warning' | 'degraded' | 'critical'
+  uptimeSeconds: number
+}
+
+/**
+ * Builds the configuration from compiled defaults, the config file, `TARI_*` environment variables and
+ * `options.config`, validates it and applies it. Optional: the SDK configures itself from defaults and
+ * the environment on first use. Thread counts can only be set before the first async operation.
+ * Throws `ERR_CONFIG` naming the bad field, its value and where it came from.
+ */
+export declare function init(options?: InitOptions): ConfigSnapshot
+
+/**
+ * Declared for the TypeScript typings; `init` parses its options itself so that a non-object is
+ * `ERR_INVALID_ARGUMENT` rather than silently ignored.
+ */
+export interface InitOptions {
+  /** A TOML or JSON config file. Defaults to `TARI_CONFIG_FILE` when set. */
+  configFile?: string
+  /** Overrides applied over the file and the environment, in the same shape as `getConfig().config`. */
+  config?: ConfigPatch
+}
+
+export interface MemoryStats {
+  /** Bytes currently allocated through the Rust global allocator. */
+  currentBytes: number
+  /** Highest `currentBytes` since start or `resetPeakMemory()` (exact to within 256 KiB per thread). */
+  peakBytes: number
+  totalAllocatedBytes: number
+  allocations: number
+  deallocations: number
+  reallocations: number
+  /**
+   * Resident set size of the whole process, from the OS (sampled at most every 100 ms); null where the
+   * platform cannot tell.
+   */
+  rssBytes?: number
+}
+
+/**
+ * Round trip through one runtime (default `general`): resolves when a task scheduled there has run.
+ * Starts the runtimes if needed. Rejects with `ERR_INVALID_ARGUMENT` for an unknown runtime name.
+ */
+export declare function ping(runtime?: 'wallet' | 'crypto' | 'network' | 'general'): Promise<undefined>
+
+/** Restarts peak tracking from the current allocation level. */
+export declare function resetPeakMemory(): void
+
+export interface RuntimeReport {
+  /** Runtimes start on the first async operation. */
+  started: boolean
+  backgroundTasks: number
+  runtimes: Array<RuntimeStats>
+}
+
+export interface RuntimeStats {
+  /** `wallet`, `crypto`, `network` or `general`. */
+  name: string
+  workers: number
+  aliveTasks: number
+  globalQueueDepth: number
+  /** Total time the workers spent busy since the runtime started. */
+  busyMs: number
+  /** Busy share of the workers' wall time since start, 0..1. */
+  busyRatio: number
+  /** SDK operations completed on this runtime. */
+  opsCompleted: number
+}
+
+/**
+ * Applies a partial configuration at runtime and returns the new effective configuration. The whole
+ * result is validated first; on `ERR_CONFIG` nothing changes. Thread counts cannot change once the
+ * runtimes run.
+ */
+export declare function updateConfig(patch: ConfigPatch): ConfigSnapshot
+
+export interface VersionInfo {
+  sdk: string
+  /** The embedded minotari_wallet crate. */
+  minotariWallet: string
+  /** `testnet` builds use localnet, igor and esmeralda; `mainnet` builds use mainnet and stagenet. */
+  buildTarget: string
+}

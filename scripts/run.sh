@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The one entry point behind `npm test`, `npm run demo` and `npm run bench`. It installs whatever is missing
+# (system packages, npm deps, the pinned minotari_node), builds the addon against optimised dependencies,
+# then runs the requested job. Safe to re-run: every step is skipped when already done.
+#
+#   scripts/run.sh test    cargo tests, TypeScript check, JS tests (including LocalNet end-to-end)
+#   scripts/run.sh demo    the LocalNet demo
+#   scripts/run.sh bench   the benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+job="${1:-test}"
+CACHE="${TARI_SDK_CACHE:-$HOME/.cache/tari-wallet-sdk}"
+export TARI_SDK_CACHE="$CACHE"
+# Cargo's target dir lives in the cache so a fresh clone (CI) reuses earlier builds.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+mkdir -p "$CACHE"
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+
+ensure_system_packages() {
+  local missing=()
+  command -v protoc >/dev/null || missing+=(protobuf-compiler)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  # minotari_node builds RandomX with cmake.
+  command -v cmake >/dev/null || missing+=(cmake)
+  command -v c++ >/dev/null || missing+=(g++)
+  if command -v dpkg-query >/dev/null; then
+    dpkg-query -W -f='${Status}' libssl-dev 2>/dev/null | grep -q 'install ok installed' || missing+=(libssl-dev)
+  fi
+  [ ${#missing[@]} -eq 0 ] && return
+  log "installing system packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_npm_deps() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+build_addon() {
+  log "building the addon (release; CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+  npx napi build --platform --release
+}
+
+ensure_node() {
+  log "ensuring minotari_node is installed"
+  TARI_MINOTARI_NODE="$(bash scripts/install-minotari-node.sh)"
+  export TARI_MINOTARI_NODE
+}
+
+ensure_system_packages
+ensure_npm_deps
+
+case "$job" in
+  test)
+    log "cargo test (core modules)"
+    # Same --target as `napi build`, so both share one set of compiled dependencies.
+    cargo test --release --lib --target "$(rustc -vV | sed -n 's/^host: //p')"
+    build_addon
+    ensure_node
+    log "TypeScript check (tsc --strict against the published typings)"
+    npx tsc -p __test__/tsconfig.json
+    log "JS tests (node:test)"
+    node --test --test-concurrency=1 --test-timeout=600000 __test__/
+    ;;
+  demo)
+    build_addon
+    ensure_node
+    node examples/demo.js
+    ;;
+  bench)
+    build_addon
+    ensure_node
+    node bench/index.js
+    ;;
+  *)
+    echo "usage: $0 test|demo|bench" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,24 @@
+//! Argument checks shared by the exports. JS numbers arrive as `f64` so that NaN, fractions and negatives
+//! are rejected with `ERR_INVALID_ARGUMENT` instead of being coerced by N-API.
+
+use crate::error::{SdkError, SdkResult};
+
+pub fn whole_number(name: &str, value: f64, min: u64, max: u64) -> SdkResult<u64> {
+    if !value.is_finite() || value.fract() != 0.0 || value < min as f64 || value > max as f64 {
+        return Err(SdkError::invalid_argument(format!("{name} must be a whole number in {min}..={max}, got {value}")));
+    }
+    Ok(value as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_checked_strictly() {
+        assert_eq!(whole_number("n", 5.0, 0, 10).unwrap(), 5);
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 2.5, 11.0] {
+            assert!(whole_number("n", bad, 0, 10).is_err(), "{bad}");
+        }
+    }
+}

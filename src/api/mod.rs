@@ -1,0 +1,22 @@
+//! The `#[napi]` exports. Each one converts JS values, calls one core function and maps errors; the logic
+//! lives in the core modules.
+
+pub mod args;
+pub mod system;
+pub mod testing;
+
+use napi::bindgen_prelude::Object;
+use napi::Env;
+use napi_derive::napi;
+
+/// Runs once per JS environment (main thread and each worker) when the addon is loaded.
+#[napi(module_exports)]
+pub fn module_init(_exports: Object, env: Env) -> napi::Result<()> {
+    // Our runtime threads can outlive an environment; keep the image mapped for them.
+    napi::bindgen_prelude::retain_current_module_for_unload_safety();
+    crate::ops::register_env(&env)?;
+    let config = crate::config::current();
+    crate::logging::init(&config.config.logging);
+    crate::metrics::set_enabled(config.config.metrics.enabled);
+    Ok(())
+}

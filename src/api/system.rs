@@ -1,0 +1,222 @@
+//! Process-level exports: configuration, runtime/memory stats, health, error codes, version.
+
+use std::path::PathBuf;
+
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::error::{ErrorCode, SdkError};
+use crate::ops::{self, OpSpec};
+use crate::runtime::RuntimeKind;
+use crate::{health, metrics, system};
+
+/// Declared for the TypeScript typings; `init` parses its options itself so that a non-object is
+/// `ERR_INVALID_ARGUMENT` rather than silently ignored.
+#[napi(object)]
+#[allow(dead_code)]
+pub struct InitOptions {
+    /// A TOML or JSON config file. Defaults to `TARI_CONFIG_FILE` when set.
+    pub config_file: Option<String>,
+    /// Overrides applied over the file and the environment, in the same shape as `getConfig().config`.
+    #[napi(ts_type = "ConfigPatch")]
+    pub config: Option<Value>,
+}
+
+/// Builds the configuration from compiled defaults, the config file, `TARI_*` environment variables and
+/// `options.config`, validates it and applies it. Optional: the SDK configures itself from defaults and
+/// the environment on first use. Thread counts can only be set before the first async operation.
+/// Throws `ERR_CONFIG` naming the bad field, its value and where it came from.
+#[napi(ts_args_type = "options?: InitOptions", ts_return_type = "ConfigSnapshot")]
+pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
+    ops::sync(&env, "init", || {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct Options {
+            config_file: Option<String>,
+            config: Option<Value>,
+        }
+        let options: Options = match options {
+            None | Some(Value::Null) => Options { config_file: None, config: None },
+            Some(v @ Value::Object(_)) => serde_json::from_value(v)
+                .map_err(|e| SdkError::invalid_argument(format!("init options: {e}")))?,
+            Some(other) => return Err(SdkError::invalid_argument(format!("init expects an options object, got {other}"))),
+        };
+        if let Some(c) = &options.config {
+            if !c.is_object() {
+                return Err(SdkError::invalid_argument("init options.config must be an object"));
+            }
+        }
+        system::init(options.config_file.map(PathBuf::from).as_deref(), options.config).map(|s| system::config_snapshot(&s))
+    })
+}
+
+/// The effective configuration (secrets redacted) and, for every field, the layer that set it.
+#[napi(ts_return_type = "ConfigSnapshot")]
+pub fn get_config() -> Value {
+    system::config_snapshot(&crate::config::current())
+}
+
+/// Applies a partial configuration at runtime and returns the new effective configuration. The whole
+/// result is validated first; on `ERR_CONFIG` nothing changes. Thread counts cannot change once the
+/// runtimes run.
+#[napi(ts_args_type = "patch: ConfigPatch", ts_return_type = "ConfigSnapshot")]
+pub fn update_config(env: Env, patch: Value) -> napi::Result<Value> {
+    ops::sync(&env, "updateConfig", || {
+        if !patch.is_object() {
+            return Err(SdkError::invalid_argument("updateConfig expects an object such as { logging: { level: 'debug' } }"));
+        }
+        system::update(patch).map(|s| system::config_snapshot(&s))
+    })
+}
+
+#[napi(object)]
+pub struct RuntimeStats {
+    /// `wallet`, `crypto`, `network` or `general`.
+    pub name: String,
+    pub workers: u32,
+    pub alive_tasks: u32,
+    pub global_queue_depth: u32,
+    /// Total time the workers spent busy since the runtime started.
+    pub busy_ms: f64,
+    /// Busy share of the workers' wall time since start, 0..1.
+    pub busy_ratio: f64,
+    /// SDK operations completed on this runtime.
+    pub ops_completed: f64,
+}
+
+#[napi(object)]
+pub struct RuntimeReport {
+    /// Runtimes start on the first async operation.
+    pub started: bool,
+    pub background_tasks: u32,
+    pub runtimes: Vec<RuntimeStats>,
+}
+
+/// Per-runtime workers, alive tasks, global queue depth, busy time and completed operations.
+#[napi]
+pub fn get_runtime_stats() -> RuntimeReport {
+    let r = system::runtime_report();
+    RuntimeReport {
+        started: r.started,
+        background_tasks: r.background_tasks as u32,
+        runtimes: r
+            .runtimes
+            .into_iter()
+            .map(|s| RuntimeStats {
+                name: s.name.to_string(),
+                workers: s.workers as u32,
+                alive_tasks: s.alive_tasks as u32,
+                global_queue_depth: s.global_queue_depth as u32,
+                busy_ms: s.busy_ms,
+                busy_ratio: s.busy_ratio,
+                ops_completed: s.ops_completed as f64,
+            })
+            .collect(),
+    }
+}
+
+#[napi(object)]
+pub struct MemoryStats {
+    /// Bytes currently allocated through the Rust global allocator.
+    pub current_bytes: f64,
+    /// Highest `currentBytes` since start or `resetPeakMemory()` (exact to within 256 KiB per thread).
+    pub peak_bytes: f64,
+    pub total_allocated_bytes: f64,
+    pub allocations: f64,
+    pub deallocations: f64,
+    pub reallocations: f64,
+    /// Resident set size of the whole process, from the OS (sampled at most every 100 ms); null where the
+    /// platform cannot tell.
+    pub rss_bytes: Option<f64>,
+}
+
+/// Allocator figures of the native side plus the process RSS.
+#[napi]
+pub fn get_memory_stats() -> MemoryStats {
+    let (a, rss) = system::memory();
+    MemoryStats {
+        current_bytes: a.current_bytes as f64,
+        peak_bytes: a.peak_bytes as f64,
+        total_allocated_bytes: a.total_allocated_bytes as f64,
+        allocations: a.allocations as f64,
+        deallocations: a.deallocations as f64,
+        reallocations: a.reallocations as f64,
+        rss_bytes: rss.map(|b| b as f64),
+    }
+}
+
+/// Restarts peak tracking from the current allocation level.
+#[napi]
+pub fn reset_peak_memory() {
+    crate::alloc::reset_peak();
+}
+
+/// Evaluates every health check against the `health.*` thresholds. `level` is healthy, warning, degraded
+/// or critical; `status` and `checks` follow IETF `application/health+json`.
+#[napi(ts_return_type = "HealthStatus")]
+pub fn get_health_status(env: Env) -> napi::Result<Value> {
+    ops::sync(&env, "getHealthStatus", || {
+        let mut v = serde_json::to_value(system::health_report()).map_err(|e| SdkError::internal(e.to_string()))?;
+        v["uptimeSeconds"] = metrics::uptime().as_secs_f64().into();
+        Ok(v)
+    })
+}
+
+#[napi(object, object_from_js = false)]
+pub struct HealthCheck {
+    /// `pass`, `warn` or `fail`.
+    #[napi(ts_type = "'pass' | 'warn' | 'fail'")]
+    pub status: &'static str,
+    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical'")]
+    pub level: &'static str,
+    pub uptime_seconds: f64,
+}
+
+/// The cheap probe for load balancers: the level of the latest evaluation and the uptime, with no I/O.
+#[napi]
+pub fn get_health_check() -> HealthCheck {
+    let level = health::last_level();
+    HealthCheck { status: level.ietf(), level: level.name(), uptime_seconds: metrics::uptime().as_secs_f64() }
+}
+
+/// Every error code the SDK can produce, with its meaning.
+#[napi(ts_return_type = "Record<ErrorCodeName, string>")]
+pub fn error_codes() -> Value {
+    ErrorCode::ALL.iter().map(|c| (c.as_str().to_string(), Value::from(c.description()))).collect::<serde_json::Map<_, _>>().into()
+}
+
+#[napi(object)]
+pub struct VersionInfo {
+    pub sdk: String,
+    /// The embedded minotari_wallet crate.
+    pub minotari_wallet: String,
+    /// `testnet` builds use localnet, igor and esmeralda; `mainnet` builds use mainnet and stagenet.
+    pub build_target: String,
+}
+
+/// Versions of the SDK and the embedded wallet library.
+#[napi]
+pub fn get_version() -> VersionInfo {
+    VersionInfo {
+        sdk: env!("CARGO_PKG_VERSION").into(),
+        minotari_wallet: crate::MINOTARI_WALLET_VERSION.into(),
+        build_target: crate::build_target().into(),
+    }
+}
+
+/// Round trip through one runtime (default `general`): resolves when a task scheduled there has run.
+/// Starts the runtimes if needed. Rejects with `ERR_INVALID_ARGUMENT` for an unknown runtime name.
+#[napi(ts_args_type = "runtime?: 'wallet' | 'crypto' | 'network' | 'general'")]
+pub fn ping(env: &Env, runtime: Option<String>) -> napi::Result<PromiseRaw<'_, ()>> {
+    let kind = match runtime.as_deref() {
+        None => Ok(RuntimeKind::General),
+        Some(name) => RuntimeKind::parse(name)
+            .ok_or_else(|| SdkError::invalid_argument(format!("unknown runtime {name:?}; use wallet, crypto, network or general"))),
+    };
+    match kind {
+        Ok(kind) => ops::spawn(env, OpSpec::new("ping", kind), async { Ok(()) }),
+        Err(e) => ops::rejected(env, e),
+    }
+}

@@ -1,0 +1,83 @@
+//! Exports for the test suite and benchmarks only (`__`-prefixed, left out of the public typings). They
+//! exercise the guard paths that real operations cannot trigger on demand: panics, timeouts, background
+//! tasks, and the baselines the benchmarks compare against.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::api::args::whole_number;
+use crate::error::SdkError;
+use crate::ops::{self, OpSpec};
+use crate::runtime::{self, RuntimeKind};
+
+/// @internal Panics inside an operation: synchronously, or on a runtime when `onRuntime` is true.
+#[napi(js_name = "__testPanic")]
+pub fn test_panic(env: &Env, on_runtime: bool) -> napi::Result<Option<PromiseRaw<'_, ()>>> {
+    if on_runtime {
+        return ops::spawn(env, OpSpec::new("__testPanic", RuntimeKind::General), async {
+            panic!("deliberate test panic on a runtime")
+        })
+        .map(Some);
+    }
+    ops::sync(env, "__testPanic", || -> Result<Option<PromiseRaw<'_, ()>>, SdkError> { panic!("deliberate test panic") })
+}
+
+/// @internal Sleeps `ms` on a runtime, under an optional per-call timeout.
+#[napi(js_name = "__testSleep")]
+pub fn test_sleep<'env>(env: &'env Env, ms: f64, runtime: String, timeout_ms: Option<f64>) -> napi::Result<PromiseRaw<'env, ()>> {
+    let parsed = (|| {
+        let ms = whole_number("ms", ms, 0, 86_400_000)?;
+        let timeout = timeout_ms.map(|t| whole_number("timeoutMs", t, 1, 86_400_000)).transpose()?;
+        let kind = RuntimeKind::parse(&runtime).ok_or_else(|| SdkError::invalid_argument("unknown runtime"))?;
+        Ok::<_, SdkError>((ms, timeout, kind))
+    })();
+    let (ms, timeout, kind) = match parsed {
+        Ok(p) => p,
+        Err(e) => return ops::rejected(env, e),
+    };
+    let spec = OpSpec { name: "__testSleep", runtime: kind, timeout: timeout.map(Duration::from_millis) };
+    ops::spawn(env, spec, async move {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        Ok(())
+    })
+}
+
+/// @internal Starts a background task on the general runtime that sleeps `ms`.
+#[napi(js_name = "__testBackgroundSleep")]
+pub fn test_background_sleep(env: Env, ms: f64) -> napi::Result<()> {
+    ops::sync(&env, "__testBackgroundSleep", || {
+        let ms = whole_number("ms", ms, 0, 86_400_000)?;
+        runtime::pool()?.spawn_background(async move { tokio::time::sleep(Duration::from_millis(ms)).await });
+        Ok(())
+    })
+}
+
+/// @internal The cheapest possible export: the benchmark's baseline for sync calls.
+#[napi(js_name = "__benchEmpty")]
+pub fn bench_empty() {}
+
+/// @internal napi-rs's built-in `async fn`: the benchmark's baseline for async calls.
+#[napi(js_name = "__benchNapiAsyncNoop")]
+pub async fn bench_napi_async_noop() {}
+
+/// @internal Runs the allocation churn on `threads` threads with the tracking allocator or plain System,
+/// with or without filling each block; returns nanoseconds per allocation.
+#[napi(js_name = "__benchAllocChurn")]
+pub fn bench_alloc_churn(tracking: bool, threads: u32, iterations: u32, fill: bool) -> f64 {
+    let start = std::time::Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(move || {
+                if tracking {
+                    std::hint::black_box(crate::alloc::churn(&crate::alloc::ALLOCATOR, iterations as usize, fill))
+                } else {
+                    std::hint::black_box(crate::alloc::churn(&std::alloc::System, iterations as usize, fill))
+                }
+            });
+        }
+    });
+    start.elapsed().as_nanos() as f64 / (iterations as f64 * threads.max(1) as f64)
+}

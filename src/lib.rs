@@ -1,0 +1,36 @@
+//! tari-wallet-sdk: the real `minotari_wallet` embedded in a Node.js addon.
+//!
+//! Core modules (`config`, `runtime`, `alloc`, `metrics`, `health`, `logging`, `system`, `error`) know
+//! nothing of napi and are covered by `cargo test`; `api` (exports) and `ops` (the async guard) are the
+//! only napi-facing code.
+#![deny(clippy::all)]
+
+pub mod alloc;
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod logging;
+pub mod metrics;
+pub mod runtime;
+pub mod system;
+
+// Exports are only reachable from JS, so a plain `cargo test` build sees them as unused.
+#[cfg_attr(test, allow(dead_code))]
+mod api;
+#[cfg_attr(test, allow(dead_code))]
+mod ops;
+
+pub const MINOTARI_WALLET_VERSION: &str = "6.2.0";
+
+/// Which networks this build can use (`mainnet`, `nextnet` or `testnet`); fixed by `TARI_TARGET_NETWORK`
+/// when the Tari crates were built.
+pub fn build_target() -> &'static str {
+    use tari_common::{configuration::Network, network_check::is_network_choice_valid};
+    if is_network_choice_valid(Network::MainNet).is_ok() {
+        "mainnet"
+    } else if is_network_choice_valid(Network::NextNet).is_ok() {
+        "nextnet"
+    } else {
+        "testnet"
+    }
+}
