@@ -11,12 +11,33 @@ CACHE="${TARI_SDK_CACHE:-$HOME/.cache/tari-wallet-sdk}"
 ROOT="$CACHE/minotari_node-$VERSION"
 BIN="$ROOT/bin/minotari_node"
 
+log() { echo "[install-minotari-node] $*" >&2; }
+
+# The LocalNet harness mines through gRPC with the .proto files shipped in the minotari_app_grpc crate;
+# keep a copy beside the binary so it does not depend on the cargo registry later.
+copy_protos() {
+  [ -d "$ROOT/proto" ] && return 0
+  local registry="${CARGO_HOME:-$HOME/.cargo}/registry/src"
+  local src
+  src=$(find "$registry" -maxdepth 2 -type d -name "minotari_app_grpc-$VERSION" -print -quit 2>/dev/null || true)
+  if [ -z "$src" ]; then
+    log "fetching minotari_app_grpc $VERSION for its .proto files"
+    local fetch_dir="$CACHE/proto-fetch"
+    mkdir -p "$fetch_dir/src"
+    printf '[package]\nname = "proto-fetch"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\nminotari_app_grpc = "=%s"\n' "$VERSION" >"$fetch_dir/Cargo.toml"
+    : >"$fetch_dir/src/lib.rs"
+    (cd "$fetch_dir" && cargo fetch -q >&2)
+    src=$(find "$registry" -maxdepth 2 -type d -name "minotari_app_grpc-$VERSION" -print -quit)
+  fi
+  mkdir -p "$ROOT"
+  cp -r "$src/proto" "$ROOT/proto.tmp" && mv "$ROOT/proto.tmp" "$ROOT/proto"
+}
+
 if [ -x "$BIN" ]; then
+  copy_protos
   echo "$BIN"
   exit 0
 fi
-
-log() { echo "[install-minotari-node] $*" >&2; }
 
 for tool in cargo protoc cmake c++; do
   command -v "$tool" >/dev/null || { log "missing '$tool' (apt-get install protobuf-compiler cmake g++)"; exit 1; }
@@ -50,4 +71,5 @@ cargo install minotari_node --version "=$VERSION" --locked --no-default-features
 [ -x "$BIN" ] || { log "build finished but $BIN is missing"; exit 1; }
 # The build tree is large and only needed to resume; drop it once the binary is cached.
 rm -rf "$CARGO_TARGET_DIR"
+copy_protos
 echo "$BIN"
