@@ -34,8 +34,11 @@ export interface Config {
     latencyTargetMs: number
     queueDepthWarning: number
   }
-  logging: { level: LogLevel; format: 'json' | 'pretty' }
+  /** `level`: the SDK's own records; `libraryLevel`: the embedded Tari crates' records. */
+  logging: { level: LogLevel; libraryLevel: LogLevel; format: 'json' | 'pretty' }
   metrics: { enabled: boolean }
+  /** Defaults for wallets that do not set these themselves. */
+  wallet: { dbPoolSize: number; scanningIntervalSecs: number }
 }
 
 /** A partial `Config`: only the fields to change. */
@@ -74,6 +77,9 @@ export interface HealthStatus {
   uptimeSeconds: number
 }
 
+/** Options of `openWallet`: those of `createWallet` without the restore fields. */
+export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthday'>
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -103,8 +109,86 @@ export declare function __testPanic(onRuntime: boolean): Promise<undefined> | nu
 /** @internal Sleeps `ms` on a runtime, under an optional per-call timeout. */
 export declare function __testSleep(ms: number, runtime: string, timeoutMs?: number | undefined | null): Promise<undefined>
 
+export interface AddressInfo {
+  base58: string
+  emoji: string
+  hex: string
+  network: NetworkName
+  /** `dual` (view + spend key) or `single` (spend key only). */
+  kind: 'dual' | 'single'
+  /** Can receive one-sided payments. */
+  oneSided: boolean
+  interactive: boolean
+  /** Carries a payment id that senders must include. */
+  paymentId: boolean
+}
+
+export interface AddressValidation {
+  valid: boolean
+  /** Why it is invalid: checksum, network, size, features or encoding. */
+  reason?: string
+  message?: string
+  address?: AddressInfo
+}
+
+export interface Balance {
+  /** Spendable now, µT. */
+  available: bigint
+  /** Incoming, not yet confirmed. */
+  pendingIncoming: bigint
+  /** Sent, not yet confirmed (including change). */
+  pendingOutgoing: bigint
+  /** Part of `available` still time-locked (e.g. immature coinbase). */
+  timeLocked: bigint
+}
+
+/** Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards. */
+export declare function closeWallet(handle: number): Promise<void>
+
+/**
+ * Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
+ * opens it. Resolves to its handle. Rejects with `ERR_WALLET_EXISTS` if the directory already holds a
+ * wallet, `ERR_INVALID_SEED_WORDS`, `ERR_NETWORK_MISMATCH`, `ERR_UNSUPPORTED_NETWORK` or `ERR_LIMIT`.
+ */
+export declare function createWallet(options: CreateWalletOptions): Promise<number>
+
+/** Options of `createWallet`; `openWallet` takes the same without `seedWords` and `birthday`. */
+export interface CreateWalletOptions {
+  /** Directory holding the wallet; the database lands in `<dataDir>/data/wallet/db/`. */
+  dataDir: string
+  /** Encrypts the wallet database. Never logged, never echoed in errors. */
+  passphrase: string
+  /** Defaults to `network.name` from the config. The first wallet fixes the network for the process. */
+  network?: NetworkName
+  /** Base node HTTP URL(s), preferred first; defaults to `network.baseNodeUrls`, then the library default. */
+  baseNodeUrl?: string | string[]
+  /** Seconds between UTXO scans; defaults to `wallet.scanningIntervalSecs`. */
+  scanningIntervalSecs?: number
+  /** SQLite connections for this wallet; defaults to `wallet.dbPoolSize`. */
+  dbPoolSize?: number
+  /** Restore from these 24 words (a string or an array) instead of creating a new random seed. */
+  seedWords?: string | string[]
+  /**
+   * With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
+   * words carry.
+   */
+  birthday?: number
+}
+
+/**
+ * Shuts the wallet down, then deletes its database and the directories the library created. Files of
+ * your own in `dataDir` are left alone.
+ */
+export declare function destroyWallet(handle: number): Promise<void>
+
 /** Every error code the SDK can produce, with its meaning. */
 export declare function errorCodes(): Record<ErrorCodeName, string>
+
+/** The wallet's one-sided (dual) address in base58, emoji and hex, with its network and features. */
+export declare function getAddress(handle: number): AddressInfo
+
+/** The wallet's balance in µT, as `bigint`s. */
+export declare function getBalance(handle: number): Promise<Balance>
 
 /** The effective configuration (secrets redacted) and, for every field, the layer that set it. */
 export declare function getConfig(): ConfigSnapshot
@@ -121,8 +205,14 @@ export declare function getHealthStatus(): HealthStatus
 /** Allocator figures of the native side plus the process RSS. */
 export declare function getMemoryStats(): MemoryStats
 
+/** The network this process is fixed to (by its first wallet), or null before any wallet opened. */
+export declare function getProcessNetwork(): NetworkName | null
+
 /** Per-runtime workers, alive tasks, global queue depth, busy time and completed operations. */
 export declare function getRuntimeStats(): RuntimeReport
+
+/** The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds. */
+export declare function getSeedWords(handle: number): Promise<string[]>
 
 /** Versions of the SDK and the embedded wallet library. */
 export declare function getVersion(): VersionInfo
@@ -153,6 +243,9 @@ export interface InitOptions {
   config?: ConfigPatch
 }
 
+/** The open wallets, by handle. */
+export declare function listWallets(): Array<WalletInfo>
+
 export interface MemoryStats {
   /** Bytes currently allocated through the Rust global allocator. */
   currentBytes: number
@@ -168,6 +261,19 @@ export interface MemoryStats {
    */
   rssBytes?: number
 }
+
+/**
+ * Opens the wallet in an existing data directory. Resolves to its handle. Rejects with
+ * `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
+ * (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
+ */
+export declare function openWallet(options: OpenWalletOptions): Promise<number>
+
+/**
+ * Parses a Tari address (base58, emoji or hex) without a wallet. Throws `ERR_INVALID_ADDRESS` with
+ * `reason`: checksum, network, size, features or encoding. With `network`, the address must be for it.
+ */
+export declare function parseAddress(address: string, network?: NetworkName): AddressInfo
 
 /**
  * Round trip through one runtime (default `general`): resolves when a task scheduled there has run.
@@ -199,6 +305,12 @@ export interface RuntimeStats {
   opsCompleted: number
 }
 
+export interface SeedInfo {
+  wordCount: number
+  /** Days since 2022-01-01 when the seed was made; a restore scans from here. */
+  birthday: number
+}
+
 /**
  * Applies a partial configuration at runtime and returns the new effective configuration. The whole
  * result is validated first; on `ERR_CONFIG` nothing changes. Thread counts cannot change once the
@@ -206,10 +318,28 @@ export interface RuntimeStats {
  */
 export declare function updateConfig(patch: ConfigPatch): ConfigSnapshot
 
+/** Like `parseAddress` but never throws for an invalid address: `{ valid, reason?, message?, address? }`. */
+export declare function validateAddress(address: string, network?: NetworkName): AddressValidation
+
+/**
+ * Checks 24 seed words without a wallet. Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count,
+ * unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
+ */
+export declare function validateSeedWords(words: string | string[]): Promise<SeedInfo>
+
 export interface VersionInfo {
   sdk: string
   /** The embedded minotari_wallet crate. */
   minotariWallet: string
   /** `testnet` builds use localnet, igor and esmeralda; `mainnet` builds use mainnet and stagenet. */
   buildTarget: string
+}
+
+export interface WalletInfo {
+  handle: number
+  dataDir: string
+  network: NetworkName
+  /** The wallet's one-sided address, base58. */
+  address: string
+  openSeconds: number
 }

@@ -1,7 +1,8 @@
 // Compiled with `tsc --noEmit --strict` by the test command: the published typings must describe how a
 // TypeScript user calls the SDK. Never executed.
 import sdk = require('tari-wallet-sdk')
-import type { ConfigSnapshot, HealthStatus, MemoryStats, RuntimeReport, SdkError } from 'tari-wallet-sdk'
+import type { AddressInfo, Balance, ConfigSnapshot, HealthStatus, MemoryStats, RuntimeReport, SdkError } from 'tari-wallet-sdk'
+import { Localnet } from 'tari-wallet-sdk/localnet'
 
 async function usage(): Promise<void> {
   const snap: ConfigSnapshot = sdk.init({ configFile: './tari.toml', config: { limits: { maxWalletInstances: 10 } } })
@@ -19,6 +20,20 @@ async function usage(): Promise<void> {
   const probe: 'pass' | 'warn' | 'fail' = sdk.getHealthCheck().status
   await sdk.ping('wallet')
   console.log(level, busy, rss, check, probe, sdk.getVersion().minotariWallet)
+
+  await using net = await Localnet.start()
+  const handle: number = await sdk.createWallet({ dataDir: '/tmp/w', passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl })
+  const address: AddressInfo = sdk.getAddress(handle)
+  await net.mine(3, address.base58)
+  const balance: Balance = await sdk.getBalance(handle)
+  const spendable: bigint = balance.available + balance.timeLocked
+  const words: string[] = await sdk.getSeedWords(handle)
+  const restored = await sdk.createWallet({ dataDir: '/tmp/r', passphrase: 'pw', seedWords: words, birthday: 0 })
+  const validation = sdk.validateAddress(address.emoji, 'localnet')
+  if (!validation.valid) console.log(validation.reason)
+  console.log(spendable, sdk.listWallets().map((w) => w.handle), (await sdk.validateSeedWords(words)).birthday)
+  await sdk.closeWallet(restored)
+  await sdk.destroyWallet(handle)
 
   try {
     sdk.updateConfig({ retry: { attempts: 0 } })

@@ -13,6 +13,18 @@ export {
   getHealthCheck,
   getVersion,
   ping,
+  createWallet,
+  openWallet,
+  closeWallet,
+  destroyWallet,
+  listWallets,
+  getSeedWords,
+  validateSeedWords,
+  getAddress,
+  parseAddress,
+  validateAddress,
+  getBalance,
+  getProcessNetwork,
 } from '../index'
 
 export type {
@@ -32,6 +44,13 @@ export type {
   RuntimeReport,
   RuntimeStats,
   VersionInfo,
+  AddressInfo,
+  AddressValidation,
+  Balance,
+  CreateWalletOptions,
+  OpenWalletOptions,
+  SeedInfo,
+  WalletInfo,
 } from '../index'
 
 /** Every error code the SDK can produce, mapped to its meaning. */
@@ -46,6 +65,9 @@ export interface SdkError extends Error {
   timeoutMs?: number
   /** ERR_CONFIG: the dotted path of the offending field. */
   field?: string
+  /** ERR_INVALID_ADDRESS: checksum, network, size, features or encoding. ERR_INVALID_SEED_WORDS: count,
+   * unknown-word, checksum or decryption. */
+  reason?: string
 }
 
 /** True when `err` came from the SDK with a documented code. */

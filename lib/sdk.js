@@ -14,7 +14,9 @@ function normalizeError(err) {
     return err
   }
   const napiArgumentStatus = /^(InvalidArg|\w+Expected)$/
-  const code = err && typeof err.code === 'string' && napiArgumentStatus.test(err.code) ? 'ERR_INVALID_ARGUMENT' : 'ERR_INTERNAL'
+  // V8 throws a plain TypeError when the binding reads fields of a non-object argument.
+  const isArgumentError = err instanceof TypeError || (err && typeof err.code === 'string' && napiArgumentStatus.test(err.code))
+  const code = isArgumentError ? 'ERR_INVALID_ARGUMENT' : 'ERR_INTERNAL'
   const normalized = new Error(err && err.message ? err.message : String(err), { cause: err })
   normalized.code = code
   return normalized
@@ -62,4 +64,16 @@ module.exports = {
   getHealthCheck: native.getHealthCheck,
   getVersion: wrapSync(native.getVersion),
   ping: wrapAsync(native.ping),
+  createWallet: wrapAsync(native.createWallet),
+  openWallet: wrapAsync(native.openWallet),
+  closeWallet: wrapAsync(native.closeWallet),
+  destroyWallet: wrapAsync(native.destroyWallet),
+  listWallets: wrapSync(native.listWallets),
+  getSeedWords: wrapAsync(native.getSeedWords),
+  validateSeedWords: wrapAsync(native.validateSeedWords),
+  getAddress: wrapSync(native.getAddress),
+  parseAddress: wrapSync(native.parseAddress),
+  validateAddress: wrapSync(native.validateAddress),
+  getBalance: wrapAsync(native.getBalance),
+  getProcessNetwork: wrapSync(native.getProcessNetwork),
 }

@@ -27,6 +27,23 @@ pub struct Config {
     pub health: HealthConfig,
     pub logging: LoggingConfig,
     pub metrics: MetricsConfig,
+    pub wallet: WalletDefaults,
+}
+
+/// Defaults for wallets that do not set these themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct WalletDefaults {
+    /// SQLite connections per wallet. The library's default of 16 costs ~3 MB of RSS per wallet.
+    pub db_pool_size: u32,
+    /// Seconds between UTXO scans of the base node.
+    pub scanning_interval_secs: u64,
+}
+
+impl Default for WalletDefaults {
+    fn default() -> Self {
+        Self { db_pool_size: 4, scanning_interval_secs: 60 }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,8 +123,10 @@ pub struct HealthConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct LoggingConfig {
-    /// error, warn, info, debug, trace or off.
+    /// The SDK's own records: error, warn, info, debug, trace or off.
     pub level: String,
+    /// Records of the embedded Tari crates, same scale; off by default because they are noisy.
+    pub library_level: String,
     /// json or pretty.
     pub format: String,
 }
@@ -175,7 +194,7 @@ impl Default for HealthConfig {
 
 impl Default for LoggingConfig {
     fn default() -> Self {
-        Self { level: "warn".into(), format: "json".into() }
+        Self { level: "warn".into(), library_level: "off".into(), format: "json".into() }
     }
 }
 
@@ -197,6 +216,7 @@ impl Default for Config {
             health: HealthConfig::default(),
             logging: LoggingConfig::default(),
             metrics: MetricsConfig::default(),
+            wallet: WalletDefaults::default(),
         }
     }
 }
@@ -233,7 +253,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("TARI_QUEUE_DEPTH_WARNING", "health.queueDepthWarning"),
     ("TARI_LOG_LEVEL", "logging.level"),
     ("TARI_LOG_FORMAT", "logging.format"),
+    ("TARI_LIBRARY_LOG_LEVEL", "logging.libraryLevel"),
     ("TARI_ENABLE_METRICS", "metrics.enabled"),
+    ("TARI_WALLET_DB_POOL_SIZE", "wallet.dbPoolSize"),
+    ("TARI_SCANNING_INTERVAL_SECS", "wallet.scanningIntervalSecs"),
 ];
 
 /// Fields fixed once the runtimes have started.
@@ -526,6 +549,11 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
     }
     if crate::logging::parse_level(&c.logging.level).is_none() {
         fail("logging.level", &format!("{:?}", c.logging.level), "is not one of error, warn, info, debug, trace, off")?;
+    }
+    range("wallet.dbPoolSize", c.wallet.db_pool_size.into(), 1, 64)?;
+    range("wallet.scanningIntervalSecs", c.wallet.scanning_interval_secs, 1, 86_400)?;
+    if crate::logging::parse_level(&c.logging.library_level).is_none() {
+        fail("logging.libraryLevel", &format!("{:?}", c.logging.library_level), "is not one of error, warn, info, debug, trace, off")?;
     }
     if !matches!(c.logging.format.as_str(), "json" | "pretty") {
         fail("logging.format", &format!("{:?}", c.logging.format), "is not json or pretty")?;

@@ -13,6 +13,7 @@ pub mod logging;
 pub mod metrics;
 pub mod runtime;
 pub mod system;
+pub mod wallet;
 
 // Exports are only reachable from JS, so a plain `cargo test` build sees them as unused.
 #[cfg_attr(test, allow(dead_code))]

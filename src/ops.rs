@@ -82,6 +82,7 @@ pub fn register_env(env: &Env) -> napi::Result<()> {
     env.add_env_cleanup_hook((), |_| {
         DISPATCH.with(|d| d.borrow_mut().take());
         if LIVE_ENVS.fetch_sub(1, SeqCst) == 1 {
+            crate::wallet::registry::close_all();
             runtime::shutdown(SHUTDOWN_GRACE);
         }
     })?;

@@ -71,7 +71,7 @@ pub fn health_report() -> health::Report {
             operations,
             failures,
             max_queue_depth,
-            open_wallets: 0,
+            open_wallets: crate::wallet::registry::count() as u64,
             max_wallets: state.config.limits.max_wallet_instances as u64,
         },
     )

@@ -34,8 +34,11 @@ export interface Config {
     latencyTargetMs: number
     queueDepthWarning: number
   }
-  logging: { level: LogLevel; format: 'json' | 'pretty' }
+  /** `level`: the SDK's own records; `libraryLevel`: the embedded Tari crates' records. */
+  logging: { level: LogLevel; libraryLevel: LogLevel; format: 'json' | 'pretty' }
   metrics: { enabled: boolean }
+  /** Defaults for wallets that do not set these themselves. */
+  wallet: { dbPoolSize: number; scanningIntervalSecs: number }
 }
 
 /** A partial `Config`: only the fields to change. */
@@ -73,3 +76,6 @@ export interface HealthStatus {
   checks: Record<string, HealthCheckResult[]>
   uptimeSeconds: number
 }
+
+/** Options of `openWallet`: those of `createWallet` without the restore fields. */
+export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthday'>

@@ -1,0 +1,260 @@
+// Real wallets on a real LocalNet: lifecycle by handle, passphrases and locks, seeds and restore,
+// addresses, balance, limits and the process-wide network.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import crypto from 'node:crypto'
+import { createRequire } from 'node:module'
+import { runChild, throwsCode, rejectsCode, sdkPath, nativePath, root } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const sdk = require(sdkPath)
+const { Localnet } = require(path.join(root, 'lib', 'localnet.js'))
+
+let net
+let tmp
+const PASS = 'correct horse battery staple'
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const dir = (name) => path.join(tmp, name)
+const opts = (name, extra = {}) => ({ dataDir: dir(name), passphrase: PASS, network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1, ...extra })
+const dbFile = (name) => path.join(dir(name), 'data', 'wallet', 'db', 'console_wallet.db')
+const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+
+async function waitFor(what, fn, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  let last
+  while (Date.now() < deadline) {
+    last = await fn()
+    if (last) return last
+    await sleep(250)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-wallet-test-'))
+  net = await Localnet.start()
+})
+
+after(async () => {
+  for (const w of sdk.listWallets()) await sdk.closeWallet(w.handle).catch(() => {})
+  await net?.stop()
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+describe('wallet A: create, fund, close, reopen, wrong passphrase, restore', () => {
+  let a
+  let address
+  let words
+  let funded
+
+  test('create a new wallet: a handle, a LocalNet address, a zero balance', async () => {
+    a = await sdk.createWallet(opts('a'))
+    assert.equal(typeof a, 'number')
+    address = sdk.getAddress(a)
+    assert.equal(address.network, 'localnet')
+    assert.equal(address.kind, 'dual')
+    assert.equal(address.oneSided, true)
+    assert.deepEqual(sdk.parseAddress(address.emoji), address)
+    assert.deepEqual(sdk.parseAddress(address.hex), address)
+    assert.equal(sdk.getProcessNetwork(), 'localnet')
+    const b = await sdk.getBalance(a)
+    assert.deepEqual(b, { available: 0n, pendingIncoming: 0n, pendingOutgoing: 0n, timeLocked: 0n })
+    assert.ok(sdk.listWallets().some((w) => w.handle === a && w.address === address.base58))
+  })
+
+  test('24 seed words come back and validate', async () => {
+    words = await sdk.getSeedWords(a)
+    assert.equal(words.length, 24)
+    const info = await sdk.validateSeedWords(words)
+    assert.equal(info.wordCount, 24)
+    assert.equal(typeof info.birthday, 'number')
+    assert.deepEqual(await sdk.validateSeedWords(words.join(' ')), info)
+  })
+
+  test('coinbases mined to A become available (maturity 2 blocks)', async () => {
+    const tip0 = await net.tipHeight()
+    await net.mine(4, address.base58)
+    assert.equal(await net.tipHeight(), tip0 + 4)
+    funded = await waitFor('A available > 0', async () => {
+      const b = await sdk.getBalance(a)
+      return b.available > 0n && b
+    })
+    assert.equal(typeof funded.available, 'bigint')
+    // let the last coinbases mature too, so A's balance is all available and stable
+    await net.mine(3)
+    funded = await waitFor('A fully matured', async () => {
+      const b = await sdk.getBalance(a)
+      return b.pendingIncoming === 0n && b.available > funded.available && b
+    })
+  })
+
+  test('close and reopen with the same passphrase: same address, same balance', async () => {
+    await sdk.closeWallet(a)
+    await rejectsCode(sdk.getBalance(a), 'ERR_INVALID_HANDLE')
+    throwsCode(() => sdk.getAddress(a), 'ERR_INVALID_HANDLE')
+    const before = sha256(dbFile('a'))
+    await rejectsCode(sdk.openWallet(opts('a', { passphrase: 'wrong passphrase' })), 'ERR_WRONG_PASSPHRASE')
+    assert.equal(sha256(dbFile('a')), before, 'a wrong passphrase leaves the database byte-for-byte unchanged')
+    const reopened = await sdk.openWallet(opts('a'))
+    assert.notEqual(reopened, a, 'handles are never reused')
+    assert.equal(sdk.getAddress(reopened).base58, address.base58)
+    assert.deepEqual(await sdk.getBalance(reopened), funded)
+    a = reopened
+  })
+
+  test('the same data dir cannot be opened twice, in this process or another', async () => {
+    await rejectsCode(sdk.openWallet(opts('a')), 'ERR_WALLET_LOCKED')
+    const r = runChild(
+      `sdk.openWallet(${JSON.stringify(opts('a'))}).then(() => console.log('"opened"'), (e) => console.log(JSON.stringify(e.code)))`,
+    )
+    assert.equal(r.json, 'ERR_WALLET_LOCKED', r.stderr)
+    assert.deepEqual(await sdk.getBalance(a), funded, 'the open wallet is unaffected')
+  })
+
+  test('restore from the seed words into a new dir: same address, then the same balance', async () => {
+    const r = await sdk.createWallet(opts('a-restored', { seedWords: words }))
+    assert.equal(sdk.getAddress(r).base58, address.base58)
+    const restored = await waitFor('restored balance to match', async () => {
+      const b = await sdk.getBalance(r)
+      return b.available === funded.available && b
+    })
+    assert.deepEqual(restored, funded)
+    await sdk.destroyWallet(r)
+    assert.ok(!fs.existsSync(dbFile('a-restored')), 'destroy deleted the database')
+  })
+
+  test('create refuses a dir that holds a wallet; open refuses one that does not', async () => {
+    await rejectsCode(sdk.createWallet(opts('a')), 'ERR_WALLET_EXISTS')
+    await rejectsCode(sdk.openWallet(opts('nothing-here')), 'ERR_WALLET_NOT_FOUND')
+    assert.ok(!fs.existsSync(dbFile('nothing-here')), 'a failed open creates nothing')
+  })
+
+  test('a corrupt database is a clear error and is left as it was', async () => {
+    fs.mkdirSync(path.dirname(dbFile('corrupt')), { recursive: true })
+    fs.writeFileSync(dbFile('corrupt'), crypto.randomBytes(8192))
+    const before = sha256(dbFile('corrupt'))
+    await rejectsCode(sdk.openWallet(opts('corrupt')), 'ERR_WALLET_CORRUPT')
+    assert.equal(sha256(dbFile('corrupt')), before)
+  })
+
+  test('close is clean: the dir can be opened again at once', async () => {
+    await sdk.closeWallet(a)
+    a = await sdk.openWallet(opts('a'))
+    await sdk.closeWallet(a)
+  })
+})
+
+describe('seed words and addresses without a wallet', () => {
+  test('bad seed phrases get ERR_INVALID_SEED_WORDS with a reason', async () => {
+    const h = await sdk.createWallet(opts('seeds'))
+    const words = await sdk.getSeedWords(h)
+    await sdk.destroyWallet(h)
+    let e = await rejectsCode(sdk.validateSeedWords(words.slice(0, 23)), 'ERR_INVALID_SEED_WORDS')
+    assert.equal(e.reason, 'count')
+    e = await rejectsCode(sdk.validateSeedWords([...words.slice(0, 23), 'zzzzzz']), 'ERR_INVALID_SEED_WORDS')
+    assert.equal(e.reason, 'unknown-word')
+    const swapped = [...words]
+    ;[swapped[0], swapped[1]] = [swapped[1], swapped[0]]
+    e = await rejectsCode(sdk.validateSeedWords(swapped), 'ERR_INVALID_SEED_WORDS')
+    assert.ok(['checksum', 'decryption'].includes(e.reason), e.reason)
+    // seed words are common English words, so look for any two adjacent ones rather than single words
+    for (let i = 0; i + 1 < swapped.length; i++) assert.ok(!e.message.includes(`${swapped[i]} ${swapped[i + 1]}`), 'errors never echo seed words')
+    await rejectsCode(sdk.validateSeedWords(42), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet(opts('bad-restore', { seedWords: swapped })), 'ERR_INVALID_SEED_WORDS')
+    assert.ok(!fs.existsSync(dbFile('bad-restore')), 'a failed restore leaves no database')
+  })
+
+  test('addresses: details, and a reason for every failure', async () => {
+    const h = await sdk.createWallet(opts('addr'))
+    const a = sdk.getAddress(h)
+    await sdk.destroyWallet(h)
+    assert.equal(sdk.validateAddress(a.base58).valid, true)
+    const flip = a.base58.slice(0, -1) + (a.base58.endsWith('2') ? '3' : '2')
+    const cases = [
+      [flip, 'checksum'],
+      [a.base58.slice(0, 40), 'size'],
+      ['definitely not an address', 'encoding'],
+      ['', 'encoding'],
+    ]
+    for (const [input, reason] of cases) {
+      const e = throwsCode(() => sdk.parseAddress(input), 'ERR_INVALID_ADDRESS')
+      assert.equal(e.reason, reason, `${input}: ${e.message}`)
+      assert.deepEqual({ valid: sdk.validateAddress(input).valid, reason: sdk.validateAddress(input).reason }, { valid: false, reason })
+    }
+    const wrongNet = throwsCode(() => sdk.parseAddress(a.base58, 'esmeralda'), 'ERR_INVALID_ADDRESS')
+    assert.equal(wrongNet.reason, 'network')
+    throwsCode(() => sdk.parseAddress(12), 'ERR_INVALID_ARGUMENT')
+    throwsCode(() => sdk.parseAddress('x'.repeat(1 << 20)), 'ERR_INVALID_ADDRESS')
+  })
+})
+
+describe('handles, limits and the network', () => {
+  test('bad handles get ERR_INVALID_HANDLE; bad options ERR_INVALID_ARGUMENT', async () => {
+    for (const h of [0, -1, 1.5, NaN, 2 ** 40, 999999]) {
+      await rejectsCode(sdk.getBalance(h), 'ERR_INVALID_HANDLE')
+      await rejectsCode(sdk.closeWallet(h), 'ERR_INVALID_HANDLE')
+    }
+    await rejectsCode(sdk.getBalance('1'), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet(), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet({ dataDir: dir('x') }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet(opts('x', { passphrase: '' })), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet(opts('x', { passphrase: 'p'.repeat(1 << 20) })), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet(opts('x', { scanningIntervalSecs: 0 })), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet(opts('x', { baseNodeUrl: 'ftp://nope' })), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet(opts('x', { network: 'moonnet' })), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.createWallet(opts('x', { birthday: 5 })), 'ERR_INVALID_ARGUMENT')
+    assert.ok(!fs.existsSync(dir('x')), 'rejected options create nothing')
+  })
+
+  test('limits.maxWalletInstances is enforced with ERR_LIMIT', async () => {
+    sdk.updateConfig({ limits: { maxWalletInstances: 2 } })
+    const handles = []
+    try {
+      handles.push(await sdk.createWallet(opts('l1')), await sdk.createWallet(opts('l2')))
+      await rejectsCode(sdk.createWallet(opts('l3')), 'ERR_LIMIT')
+      await sdk.closeWallet(handles.pop())
+      handles.push(await sdk.createWallet(opts('l3')))
+    } finally {
+      for (const h of handles) await sdk.destroyWallet(h)
+      sdk.updateConfig({ limits: { maxWalletInstances: 64 } })
+    }
+  })
+
+  test('the first wallet fixes the network; others get ERR_NETWORK_MISMATCH; mainnet is not in this build', async () => {
+    await rejectsCode(sdk.createWallet(opts('esme', { network: 'esmeralda' })), 'ERR_NETWORK_MISMATCH')
+    await rejectsCode(sdk.createWallet(opts('main', { network: 'mainnet' })), 'ERR_UNSUPPORTED_NETWORK')
+    assert.ok(!fs.existsSync(dir('esme')) && !fs.existsSync(dir('main')))
+  })
+
+  test('wallets on the other runtimes: services on wallet, key work on crypto', async () => {
+    const before = Object.fromEntries(sdk.getRuntimeStats().runtimes.map((r) => [r.name, r.opsCompleted]))
+    const h = await sdk.createWallet(opts('rt'))
+    await sdk.getSeedWords(h)
+    await sdk.getBalance(h)
+    await sdk.destroyWallet(h)
+    const after = Object.fromEntries(sdk.getRuntimeStats().runtimes.map((r) => [r.name, r.opsCompleted]))
+    assert.equal(after.wallet - before.wallet, 3, 'create, getBalance, destroy')
+    assert.equal(after.crypto - before.crypto, 1, 'getSeedWords')
+  })
+})
+
+describe('process exit', () => {
+  test('Node exits promptly with wallets still open', () => {
+    const d = path.join(tmp, 'exit')
+    const r = runChild(
+      `sdk.createWallet(${JSON.stringify({ ...opts('exit'), dataDir: d })}).then((h) => console.log(JSON.stringify(h)))`,
+    )
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(typeof r.json, 'number')
+    assert.ok(r.ms < 15_000, `took ${r.ms} ms`)
+    // and the wallet was left consistent: it opens again
+    const again = runChild(
+      `sdk.openWallet(${JSON.stringify({ ...opts('exit'), dataDir: d })}).then((h) => sdk.closeWallet(h)).then(() => console.log('"ok"'), (e) => console.log(JSON.stringify(e.code)))`,
+    )
+    assert.equal(again.json, 'ok', again.stderr)
+  })
+})

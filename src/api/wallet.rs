@@ -1,0 +1,415 @@
+//! Wallet exports: lifecycle by handle, seeds, addresses and balance.
+
+use std::path::PathBuf;
+
+use napi::bindgen_prelude::{BigInt, PromiseRaw};
+use napi::Env;
+use napi_derive::napi;
+use zeroize::Zeroizing;
+
+use crate::api::args::whole_number;
+use crate::error::{SdkError, SdkResult};
+use crate::ops::{self, OpSpec};
+use crate::runtime::{self, RuntimeKind};
+use crate::wallet::{address, lifecycle, network, queries, registry, seeds};
+
+/// Options of `createWallet`; `openWallet` takes the same without `seedWords` and `birthday`.
+#[napi(object)]
+pub struct CreateWalletOptions {
+    /// Directory holding the wallet; the database lands in `<dataDir>/data/wallet/db/`.
+    pub data_dir: String,
+    /// Encrypts the wallet database. Never logged, never echoed in errors.
+    pub passphrase: String,
+    /// Defaults to `network.name` from the config. The first wallet fixes the network for the process.
+    #[napi(ts_type = "NetworkName")]
+    pub network: Option<String>,
+    /// Base node HTTP URL(s), preferred first; defaults to `network.baseNodeUrls`, then the library default.
+    #[napi(ts_type = "string | string[]")]
+    pub base_node_url: Option<serde_json::Value>,
+    /// Seconds between UTXO scans; defaults to `wallet.scanningIntervalSecs`.
+    pub scanning_interval_secs: Option<f64>,
+    /// SQLite connections for this wallet; defaults to `wallet.dbPoolSize`.
+    pub db_pool_size: Option<f64>,
+    /// Restore from these 24 words (a string or an array) instead of creating a new random seed.
+    #[napi(ts_type = "string | string[]")]
+    pub seed_words: Option<serde_json::Value>,
+    /// With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
+    /// words carry.
+    pub birthday: Option<f64>,
+}
+
+fn max_bytes() -> usize {
+    crate::config::current().config.limits.max_request_bytes as usize
+}
+
+fn bounded(name: &str, value: String) -> SdkResult<Zeroizing<String>> {
+    let value = Zeroizing::new(value);
+    if value.len() > max_bytes() {
+        return Err(SdkError::invalid_argument(format!(
+            "{name} is {} bytes, more than limits.maxRequestBytes ({})",
+            value.len(),
+            max_bytes()
+        )));
+    }
+    Ok(value)
+}
+
+fn words_text(value: serde_json::Value) -> SdkResult<Zeroizing<String>> {
+    let text = match value {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => Ok(s),
+                _ => Err(SdkError::invalid_argument("seed words must be strings")),
+            })
+            .collect::<SdkResult<Vec<_>>>()?
+            .join(" "),
+        _ => return Err(SdkError::invalid_argument("seed words must be a string or an array of strings")),
+    };
+    bounded("seedWords", text)
+}
+
+fn urls(value: Option<serde_json::Value>) -> SdkResult<Vec<String>> {
+    let list = match value {
+        None | Some(serde_json::Value::Null) => return Ok(crate::config::current().config.network.base_node_urls.clone()),
+        Some(serde_json::Value::String(s)) => vec![s],
+        Some(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| SdkError::invalid_argument("baseNodeUrl entries must be strings")))
+            .collect::<SdkResult<_>>()?,
+        Some(_) => return Err(SdkError::invalid_argument("baseNodeUrl must be a URL string or an array of them")),
+    };
+    for u in &list {
+        if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() > 2048 {
+            return Err(SdkError::invalid_argument(format!("baseNodeUrl {u:?} is not an http(s) URL")));
+        }
+    }
+    Ok(list)
+}
+
+struct Common {
+    data_dir: PathBuf,
+    passphrase: Zeroizing<String>,
+    network: tari_common::configuration::Network,
+    urls: Vec<String>,
+    scan: u64,
+    pool: usize,
+}
+
+fn common(
+    data_dir: String,
+    passphrase: String,
+    network_name: Option<String>,
+    url: Option<serde_json::Value>,
+    scan: Option<f64>,
+    pool: Option<f64>,
+) -> SdkResult<Common> {
+    let passphrase = bounded("passphrase", passphrase)?;
+    if passphrase.is_empty() {
+        return Err(SdkError::invalid_argument("passphrase must not be empty"));
+    }
+    let data_dir = bounded("dataDir", data_dir)?;
+    if data_dir.trim().is_empty() {
+        return Err(SdkError::invalid_argument("dataDir must not be empty"));
+    }
+    let defaults = crate::config::current();
+    let network = network::parse(network_name.as_deref().unwrap_or(&defaults.config.network.name))?;
+    let scan = scan.map(|s| whole_number("scanningIntervalSecs", s, 1, 86_400)).transpose()?;
+    let pool = pool.map(|p| whole_number("dbPoolSize", p, 1, 64)).transpose()?;
+    Ok(Common {
+        data_dir: std::path::absolute(data_dir.as_str())
+            .map_err(|e| SdkError::invalid_argument(format!("dataDir: {e}")))?,
+        passphrase,
+        network,
+        urls: urls(url)?,
+        scan: scan.unwrap_or(defaults.config.wallet.scanning_interval_secs),
+        pool: pool.unwrap_or(defaults.config.wallet.db_pool_size as u64) as usize,
+    })
+}
+
+fn spawn_open<'env>(env: &'env Env, name: &'static str, parsed: SdkResult<(Common, lifecycle::Mode)>) -> napi::Result<PromiseRaw<'env, u32>> {
+    let (c, mode) = match parsed {
+        Ok(p) => p,
+        Err(e) => return ops::rejected(env, e),
+    };
+    let max = crate::config::current().config.limits.max_wallet_instances as usize;
+    ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), async move {
+        let pool = runtime::pool()?;
+        let req = lifecycle::OpenRequest {
+            data_dir: c.data_dir,
+            passphrase: c.passphrase,
+            network: c.network,
+            base_node_urls: c.urls,
+            scanning_interval_secs: c.scan,
+            db_pool_size: c.pool,
+            mode,
+        };
+        lifecycle::open(pool, req, max).await
+    })
+}
+
+/// Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
+/// opens it. Resolves to its handle. Rejects with `ERR_WALLET_EXISTS` if the directory already holds a
+/// wallet, `ERR_INVALID_SEED_WORDS`, `ERR_NETWORK_MISMATCH`, `ERR_UNSUPPORTED_NETWORK` or `ERR_LIMIT`.
+#[napi(ts_return_type = "Promise<number>")]
+pub fn create_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
+    let parsed = (|| {
+        let c = common(options.data_dir, options.passphrase, options.network, options.base_node_url, options.scanning_interval_secs, options.db_pool_size)?;
+        let mode = match options.seed_words {
+            None | Some(serde_json::Value::Null) => {
+                if options.birthday.is_some() {
+                    return Err(SdkError::invalid_argument("birthday only applies when restoring from seedWords"));
+                }
+                lifecycle::Mode::Create
+            }
+            Some(w) => lifecycle::Mode::Restore {
+                seed_words: words_text(w)?,
+                birthday: options.birthday.map(|b| whole_number("birthday", b, 0, u16::MAX as u64).map(|b| b as u16)).transpose()?,
+            },
+        };
+        Ok((c, mode))
+    })();
+    spawn_open(env, "createWallet", parsed)
+}
+
+/// Opens the wallet in an existing data directory. Resolves to its handle. Rejects with
+/// `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
+/// (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
+#[napi(ts_args_type = "options: OpenWalletOptions", ts_return_type = "Promise<number>")]
+pub fn open_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
+    let parsed = if options.seed_words.is_some() || options.birthday.is_some() {
+        Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet"))
+    } else {
+        common(options.data_dir, options.passphrase, options.network, options.base_node_url, options.scanning_interval_secs, options.db_pool_size)
+            .map(|c| (c, lifecycle::Mode::Open))
+    };
+    spawn_open(env, "openWallet", parsed)
+}
+
+pub(crate) fn handle_arg(handle: f64) -> SdkResult<u32> {
+    if !handle.is_finite() || handle.fract() != 0.0 || handle < 1.0 || handle > u32::MAX as f64 {
+        return Err(SdkError::new(crate::error::ErrorCode::InvalidHandle, format!("{handle} is not a wallet handle")));
+    }
+    Ok(handle as u32)
+}
+
+/// Spawns an operation on an open wallet; a bad handle rejects without touching a runtime.
+fn with_wallet<'env, T, F, Fut>(env: &'env Env, spec: OpSpec, handle: f64, f: F) -> napi::Result<PromiseRaw<'env, T>>
+where
+    T: napi::bindgen_prelude::ToNapiValue + Send + 'static,
+    F: FnOnce(std::sync::Arc<lifecycle::WalletEntry>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = SdkResult<T>> + Send + 'static,
+{
+    match handle_arg(handle).and_then(registry::get) {
+        Ok(entry) => ops::spawn(env, spec, f(entry)),
+        Err(e) => ops::rejected(env, e),
+    }
+}
+
+/// Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn close_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
+    match handle_arg(handle).and_then(registry::remove) {
+        Ok(entry) => ops::spawn(env, OpSpec::new("closeWallet", RuntimeKind::Wallet), async move {
+            entry.close().await;
+            Ok(())
+        }),
+        Err(e) => ops::rejected(env, e),
+    }
+}
+
+/// Shuts the wallet down, then deletes its database and the directories the library created. Files of
+/// your own in `dataDir` are left alone.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn destroy_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
+    match handle_arg(handle).and_then(registry::remove) {
+        Ok(entry) => ops::spawn(env, OpSpec::new("destroyWallet", RuntimeKind::Wallet), async move {
+            entry.close().await;
+            let (data, config) = lifecycle::wallet_dirs(&entry.data_dir);
+            lifecycle::remove_wallet_files(&data, &config);
+            Ok(())
+        }),
+        Err(e) => ops::rejected(env, e),
+    }
+}
+
+#[napi(object)]
+pub struct WalletInfo {
+    pub handle: u32,
+    pub data_dir: String,
+    #[napi(ts_type = "NetworkName")]
+    pub network: String,
+    /// The wallet's one-sided address, base58.
+    pub address: String,
+    pub open_seconds: f64,
+}
+
+/// The open wallets, by handle.
+#[napi]
+pub fn list_wallets() -> Vec<WalletInfo> {
+    registry::list()
+        .into_iter()
+        .map(|e| WalletInfo {
+            handle: e.handle,
+            data_dir: e.data_dir.display().to_string(),
+            network: e.network.as_key_str().into(),
+            address: e.address.to_base58(),
+            open_seconds: e.opened_at.elapsed().as_secs_f64(),
+        })
+        .collect()
+}
+
+/// The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds.
+#[napi(ts_return_type = "Promise<string[]>")]
+pub fn get_seed_words(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Vec<String>>> {
+    with_wallet(env, OpSpec::new("getSeedWords", RuntimeKind::Crypto), handle, |entry| async move {
+        let pool = runtime::pool()?;
+        let words = queries::seed_words(&pool, entry).await?;
+        Ok(words.to_vec())
+    })
+}
+
+#[napi(object)]
+pub struct SeedInfo {
+    pub word_count: u32,
+    /// Days since 2022-01-01 when the seed was made; a restore scans from here.
+    pub birthday: u32,
+}
+
+/// Checks 24 seed words without a wallet. Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count,
+/// unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
+#[napi(ts_args_type = "words: string | string[]", ts_return_type = "Promise<SeedInfo>")]
+pub fn validate_seed_words(env: &Env, words: serde_json::Value) -> napi::Result<PromiseRaw<'_, SeedInfo>> {
+    let text = match words_text(words) {
+        Ok(t) => t,
+        Err(e) => return ops::rejected(env, e),
+    };
+    ops::spawn(env, OpSpec::new("validateSeedWords", RuntimeKind::Crypto), async move {
+        let pool = runtime::pool()?;
+        let seed = pool
+            .handle(RuntimeKind::Crypto)
+            .spawn_blocking(move || seeds::parse(&text))
+            .await
+            .map_err(|e| SdkError::internal(e.to_string()))??;
+        Ok(SeedInfo { word_count: seeds::WORD_COUNT as u32, birthday: seed.birthday() as u32 })
+    })
+}
+
+#[napi(object)]
+pub struct AddressInfo {
+    pub base58: String,
+    pub emoji: String,
+    pub hex: String,
+    #[napi(ts_type = "NetworkName")]
+    pub network: String,
+    /// `dual` (view + spend key) or `single` (spend key only).
+    #[napi(ts_type = "'dual' | 'single'")]
+    pub kind: String,
+    /// Can receive one-sided payments.
+    pub one_sided: bool,
+    pub interactive: bool,
+    /// Carries a payment id that senders must include.
+    pub payment_id: bool,
+}
+
+impl From<address::AddressInfo> for AddressInfo {
+    fn from(a: address::AddressInfo) -> Self {
+        Self {
+            base58: a.base58,
+            emoji: a.emoji,
+            hex: a.hex,
+            network: a.network,
+            kind: a.kind.into(),
+            one_sided: a.one_sided,
+            interactive: a.interactive,
+            payment_id: a.payment_id,
+        }
+    }
+}
+
+/// The wallet's one-sided (dual) address in base58, emoji and hex, with its network and features.
+#[napi]
+pub fn get_address(env: Env, handle: f64) -> napi::Result<AddressInfo> {
+    ops::sync(&env, "getAddress", || {
+        let entry = registry::get(handle_arg(handle)?)?;
+        Ok(address::info(&entry.address).into())
+    })
+}
+
+/// Parses a Tari address (base58, emoji or hex) without a wallet. Throws `ERR_INVALID_ADDRESS` with
+/// `reason`: checksum, network, size, features or encoding. With `network`, the address must be for it.
+#[napi(ts_args_type = "address: string, network?: NetworkName")]
+pub fn parse_address(env: Env, address: String, network: Option<String>) -> napi::Result<AddressInfo> {
+    ops::sync(&env, "parseAddress", || parse_checked(&address, network.as_deref()).map(Into::into))
+}
+
+fn parse_checked(text: &str, network_name: Option<&str>) -> SdkResult<address::AddressInfo> {
+    if text.len() > max_bytes() {
+        return Err(address::invalid("size", "the address is longer than limits.maxRequestBytes"));
+    }
+    let a = match network_name {
+        Some(n) => address::parse_for(text, network::parse(n)?)?,
+        None => address::parse(text)?,
+    };
+    Ok(address::info(&a))
+}
+
+#[napi(object)]
+pub struct AddressValidation {
+    pub valid: bool,
+    /// Why it is invalid: checksum, network, size, features or encoding.
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub address: Option<AddressInfo>,
+}
+
+/// Like `parseAddress` but never throws for an invalid address: `{ valid, reason?, message?, address? }`.
+#[napi(ts_args_type = "address: string, network?: NetworkName")]
+pub fn validate_address(env: Env, address: String, network: Option<String>) -> napi::Result<AddressValidation> {
+    ops::sync(&env, "validateAddress", || match parse_checked(&address, network.as_deref()) {
+        Ok(info) => Ok(AddressValidation { valid: true, reason: None, message: None, address: Some(info.into()) }),
+        Err(e) if e.code == crate::error::ErrorCode::InvalidAddress => Ok(AddressValidation {
+            valid: false,
+            reason: match e.detail("reason") {
+                Some(crate::error::Detail::Text(r)) => Some(r.clone()),
+                _ => None,
+            },
+            message: Some(e.message),
+            address: None,
+        }),
+        Err(e) => Err(e),
+    })
+}
+
+#[napi(object)]
+pub struct Balance {
+    /// Spendable now, µT.
+    pub available: BigInt,
+    /// Incoming, not yet confirmed.
+    pub pending_incoming: BigInt,
+    /// Sent, not yet confirmed (including change).
+    pub pending_outgoing: BigInt,
+    /// Part of `available` still time-locked (e.g. immature coinbase).
+    pub time_locked: BigInt,
+}
+
+/// The wallet's balance in µT, as `bigint`s.
+#[napi(ts_return_type = "Promise<Balance>")]
+pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Balance>> {
+    with_wallet(env, OpSpec::new("getBalance", RuntimeKind::Wallet), handle, |entry| async move {
+        let b = queries::balance(&entry).await?;
+        Ok(Balance {
+            available: BigInt::from(b.available),
+            pending_incoming: BigInt::from(b.pending_incoming),
+            pending_outgoing: BigInt::from(b.pending_outgoing),
+            time_locked: BigInt::from(b.time_locked),
+        })
+    })
+}
+
+/// The network this process is fixed to (by its first wallet), or null before any wallet opened.
+#[napi(ts_return_type = "NetworkName | null")]
+pub fn get_process_network() -> Option<String> {
+    network::current().map(|n| n.as_key_str().to_string())
+}

@@ -1,0 +1,252 @@
+//! Create, restore, open and close real `minotari_wallet` instances.
+//!
+//! The sequence follows the console wallet: database backends (Argon2 key derivation), master seed, node
+//! identity, then `WalletSqlite::start`. Key work runs on the crypto runtime's blocking pool; the wallet's
+//! services run on the wallet runtime, where `start` is called.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use minotari_wallet::output_manager_service::storage::database::OutputManagerDatabase;
+use minotari_wallet::storage::database::WalletDatabase;
+use minotari_wallet::storage::sqlite_utilities::initialize_sqlite_database_backends;
+use minotari_wallet::wallet::{derive_comms_secret_key, read_or_create_master_seed};
+use minotari_wallet::{WalletConfig, WalletSqlite};
+use tari_common::configuration::Network;
+use tari_common_types::seeds::cipher_seed::CipherSeed;
+use tari_common_types::tari_address::TariAddress;
+use tari_comms::{peer_manager::PeerFeatures, NodeIdentity};
+use tari_p2p::auto_update::AutoUpdateConfig;
+use tari_shutdown::Shutdown;
+use tari_transaction_components::consensus::ConsensusManager;
+use tari_transaction_components::crypto_factories::CryptoFactories;
+use tari_utilities::SafePassword;
+use zeroize::Zeroizing;
+
+use super::{errors, network, registry, seeds};
+use crate::error::{ErrorCode, SdkError, SdkResult};
+use crate::runtime::{RuntimeKind, RuntimePool};
+
+/// How long `close` waits for the wallet's services to stop before leaving them to finish on their own.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub enum Mode {
+    Create,
+    Restore { seed_words: Zeroizing<String>, birthday: Option<u16> },
+    Open,
+}
+
+pub struct OpenRequest {
+    pub data_dir: PathBuf,
+    pub passphrase: Zeroizing<String>,
+    pub network: Network,
+    pub base_node_urls: Vec<String>,
+    pub scanning_interval_secs: u64,
+    pub db_pool_size: usize,
+    pub mode: Mode,
+}
+
+pub struct WalletEntry {
+    pub handle: u32,
+    pub data_dir: PathBuf,
+    pub network: Network,
+    pub address: TariAddress,
+    pub opened_at: Instant,
+    /// The one `Wallet` value: every clone holds a shutdown signal that delays shutdown, so operations clone
+    /// service handles out of it under the lock instead of cloning the wallet.
+    wallet: Mutex<Option<WalletSqlite>>,
+    shutdown: Mutex<Option<Shutdown>>,
+}
+
+impl WalletEntry {
+    /// Runs `f` on the live wallet; `ERR_INVALID_HANDLE` once it is closing.
+    pub fn with<T>(&self, f: impl FnOnce(&WalletSqlite) -> T) -> SdkResult<T> {
+        let guard = self.wallet.lock().map_err(|_| SdkError::internal("wallet lock poisoned"))?;
+        guard.as_ref().map(f).ok_or_else(|| registry::invalid_handle(self.handle))
+    }
+
+    pub fn trigger_shutdown(&self) {
+        if let Some(s) = self.shutdown.lock().ok().and_then(|mut s| s.take()) {
+            s.trigger();
+        }
+    }
+
+    /// Stops the wallet's services and waits (bounded) until they have released the database.
+    pub async fn close(&self) {
+        let wallet = self.wallet.lock().ok().and_then(|mut w| w.take());
+        self.trigger_shutdown();
+        if let Some(w) = wallet {
+            if tokio::time::timeout(CLOSE_TIMEOUT, w.wait_until_shutdown()).await.is_err() {
+                tracing::warn!(handle = self.handle, "wallet services still stopping after {CLOSE_TIMEOUT:?}");
+            }
+        }
+    }
+}
+
+/// The database file the library uses under `data_dir`.
+pub fn db_file(data_dir: &Path) -> PathBuf {
+    let mut c = WalletConfig::default();
+    c.set_base_path(data_dir);
+    c.db_file
+}
+
+fn wallet_config(req: &OpenRequest) -> WalletConfig {
+    let mut c = WalletConfig::default();
+    c.network = req.network;
+    if let Some(primary) = req.base_node_urls.first() {
+        c.http_server_url = primary.clone();
+        // Without this the library falls back to the public rpc.<network>.tari.com host.
+        c.fallback_http_server_url = req.base_node_urls.get(1).unwrap_or(primary).clone();
+    }
+    c.scanning_interval = req.scanning_interval_secs.max(1);
+    c.db_connection_pool_size = req.db_pool_size;
+    // The broadcast monitor sleeps this long outside its shutdown select; keep close prompt.
+    c.transaction_service_config.broadcast_monitoring_timeout = Duration::from_secs(2);
+    c.set_base_path(&req.data_dir);
+    c
+}
+
+struct Prepared {
+    wallet_db: WalletDatabase<minotari_wallet::storage::sqlite_db::wallet::WalletSqliteDatabase>,
+    output_db: OutputManagerDatabase<minotari_wallet::output_manager_service::storage::sqlite_db::OutputManagerSqliteDatabase>,
+    tx_backend: minotari_wallet::transaction_service::storage::sqlite_db::TransactionServiceSqliteDatabase,
+    om_backend: minotari_wallet::output_manager_service::storage::sqlite_db::OutputManagerSqliteDatabase,
+    km_backend: tari_transaction_key_manager::storage::sqlite_db::TransactionKeyManagerSqliteDatabase<
+        minotari_wallet::storage::sqlite_utilities::WalletDbConnection,
+    >,
+    seed: CipherSeed,
+    node_identity: Arc<NodeIdentity>,
+}
+
+/// Blocking: Argon2 for the database key and the seed cipher, SQLite setup.
+fn prepare(config: &WalletConfig, passphrase: &str, mode: Mode) -> SdkResult<Prepared> {
+    let db_file = &config.db_file;
+    let exists = db_file.exists();
+    match (&mode, exists) {
+        (Mode::Open, false) => {
+            return Err(SdkError::new(ErrorCode::WalletNotFound, format!("no wallet database at {}", db_file.display())))
+        }
+        (Mode::Create | Mode::Restore { .. }, true) => {
+            return Err(SdkError::new(
+                ErrorCode::WalletExists,
+                format!("a wallet database already exists at {}; open it instead", db_file.display()),
+            ))
+        }
+        _ => {}
+    }
+    // Deciphering first means bad words never leave an empty database behind.
+    let restore_seed = match &mode {
+        Mode::Restore { seed_words, birthday } => {
+            let mut seed = seeds::parse(seed_words)?;
+            if let Some(b) = birthday {
+                seed.change_birthday(*b);
+            }
+            Some(seed)
+        }
+        _ => None,
+    };
+    if let Some(dir) = db_file.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| SdkError::invalid_argument(format!("cannot create the data directory {}: {e}", dir.display())))?;
+    }
+    let created_here = !exists;
+    let result = (|| -> SdkResult<Prepared> {
+        let (wallet_backend, tx_backend, om_backend, km_backend) =
+            initialize_sqlite_database_backends(db_file, SafePassword::from(passphrase), config.db_connection_pool_size)
+                .map_err(errors::storage)?;
+        let wallet_db = WalletDatabase::new(wallet_backend);
+        let output_db = OutputManagerDatabase::new(om_backend.clone());
+        let seed = match mode {
+            Mode::Open => wallet_db.get_master_seed().map_err(errors::storage)?.ok_or_else(|| {
+                SdkError::new(ErrorCode::WalletCorrupt, "the database holds no wallet (an interrupted create?)")
+            })?,
+            Mode::Create | Mode::Restore { .. } => read_or_create_master_seed(restore_seed, &wallet_db).map_err(errors::wallet)?,
+        };
+        let comms_key = derive_comms_secret_key(&seed).map_err(errors::wallet)?;
+        let node_identity = Arc::new(NodeIdentity::new(comms_key, vec![], PeerFeatures::COMMUNICATION_CLIENT));
+        Ok(Prepared { wallet_db, output_db, tx_backend, om_backend, km_backend, seed, node_identity })
+    })();
+    if let Err(e) = &result {
+        // A failed create must not leave a half-made wallet that the next create would refuse; a lock error
+        // means another create owns these files.
+        if created_here && e.code != ErrorCode::WalletLocked {
+            remove_wallet_files(&config.data_dir, &config.config_dir);
+        }
+    }
+    result
+}
+
+/// Opens (or creates, or restores) a wallet and registers it. Runs on the wallet runtime.
+pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) -> SdkResult<u32> {
+    let reservation = registry::reserve(max_wallets)?;
+    let network = network::ensure(req.network)?;
+    let config = wallet_config(&req);
+    let OpenRequest { passphrase, mode, data_dir, .. } = req;
+    let prep_config = config.clone();
+    let prepared = pool
+        .handle(RuntimeKind::Crypto)
+        .spawn_blocking(move || prepare(&prep_config, &passphrase, mode))
+        .await
+        .map_err(|e| SdkError::internal(format!("wallet preparation task failed: {e}")))??;
+
+    let shutdown = Shutdown::new();
+    let wallet = WalletSqlite::start(
+        config.clone(),
+        AutoUpdateConfig::default(),
+        prepared.node_identity,
+        ConsensusManager::builder(network).build(),
+        CryptoFactories::default(),
+        prepared.wallet_db,
+        prepared.output_db,
+        prepared.tx_backend,
+        prepared.om_backend,
+        prepared.km_backend,
+        shutdown.to_signal(),
+        prepared.seed,
+        None,
+    )
+    .await
+    .map_err(errors::wallet)?;
+    let address = match wallet.get_wallet_one_sided_address() {
+        Ok(a) => a,
+        Err(e) => {
+            shutdown.trigger();
+            wallet.wait_until_shutdown().await;
+            return Err(SdkError::internal(format!("cannot derive the wallet address: {e}")));
+        }
+    };
+    let entry = Arc::new(WalletEntry {
+        handle: registry::next_handle(),
+        data_dir,
+        network,
+        address,
+        opened_at: Instant::now(),
+        wallet: Mutex::new(Some(wallet)),
+        shutdown: Mutex::new(Some(shutdown)),
+    });
+    tracing::info!(handle = entry.handle, network = %network, "wallet opened");
+    Ok(registry::insert(reservation, entry))
+}
+
+/// Deletes what the library created under a data directory, then the directory itself if that left it empty.
+pub fn remove_wallet_files(data_dir: &Path, config_dir: &Path) {
+    for dir in [data_dir, config_dir] {
+        let _ = std::fs::remove_dir_all(dir);
+        // data/wallet → data → base: remove parents the library made, if empty.
+        let mut parent = dir.parent();
+        for _ in 0..2 {
+            match parent {
+                Some(p) if std::fs::remove_dir(p).is_ok() => parent = p.parent(),
+                _ => break,
+            }
+        }
+    }
+}
+
+/// The directories the library uses under a base path.
+pub fn wallet_dirs(base: &Path) -> (PathBuf, PathBuf) {
+    let mut c = WalletConfig::default();
+    c.set_base_path(base);
+    (c.data_dir, c.config_dir)
+}

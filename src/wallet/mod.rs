@@ -1,0 +1,9 @@
+//! Real Tari wallets: the `minotari_wallet` library set up, run and shut down behind numeric handles.
+
+pub mod address;
+pub mod errors;
+pub mod lifecycle;
+pub mod queries;
+pub mod network;
+pub mod registry;
+pub mod seeds;
