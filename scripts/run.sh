@@ -77,7 +77,11 @@ case "$job" in
   bench)
     build_addon
     ensure_node
-    node bench/index.js
+    log "building the raw-library baseline (bench/raw_wallet.rs)"
+    host="$(rustc -vV | sed -n 's/^host: //p')"
+    cargo build --release --target "$host" --example raw_wallet
+    export RAW_WALLET_BIN="$CARGO_TARGET_DIR/$host/release/examples/raw_wallet"
+    node bench/index.js "${@:2}"
     ;;
   *)
     echo "usage: $0 test|demo|bench" >&2

@@ -72,15 +72,37 @@ impl WalletEntry {
         }
     }
 
-    /// Stops the wallet's services and waits (bounded) until they have released the database.
+    /// Stops the wallet's services and waits (bounded) until they have released the database, so a close
+    /// that resolved means the directory can be reopened or deleted at once.
     pub async fn close(&self) {
         let wallet = self.wallet.lock().ok().and_then(|mut w| w.take());
         self.trigger_shutdown();
+        let deadline = tokio::time::Instant::now() + CLOSE_TIMEOUT;
         if let Some(w) = wallet {
-            if tokio::time::timeout(CLOSE_TIMEOUT, w.wait_until_shutdown()).await.is_err() {
+            if tokio::time::timeout_at(deadline, w.wait_until_shutdown()).await.is_err() {
                 tracing::warn!(handle = self.handle, "wallet services still stopping after {CLOSE_TIMEOUT:?}");
             }
         }
+        // Service tasks drop their database connections shortly after the shutdown drains; the library
+        // releases its file lock with the last one.
+        let lock = lock_file(&db_file(&self.data_dir));
+        while !lock_is_free(&lock) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// The library's lock file beside the database (`.<db file name>.lock`).
+fn lock_file(db: &Path) -> PathBuf {
+    let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    db.with_file_name(format!(".{name}.lock"))
+}
+
+fn lock_is_free(lock: &Path) -> bool {
+    use fs2::FileExt;
+    match std::fs::File::open(lock) {
+        Ok(f) => f.try_lock_exclusive().map(|_| f.unlock()).is_ok(),
+        Err(_) => true,
     }
 }
 

@@ -1,0 +1,155 @@
+//! The baseline for `npm run bench`: the raw `minotari_wallet` library driven directly, with the same
+//! settings the SDK uses (pool size, scan interval, broadcast timeout), following the console wallet's
+//! setup sequence. Deliberately independent of the SDK's code. Prints one JSON line.
+//!
+//! usage: raw_wallet <base-node-url> <work-dir> <iterations> <balance-calls>
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use minotari_wallet::output_manager_service::storage::database::OutputManagerDatabase;
+use minotari_wallet::storage::database::WalletDatabase;
+use minotari_wallet::storage::sqlite_utilities::initialize_sqlite_database_backends;
+use minotari_wallet::wallet::{derive_comms_secret_key, read_or_create_master_seed};
+use minotari_wallet::{WalletConfig, WalletSqlite};
+use tari_common::configuration::Network;
+use tari_comms::{peer_manager::PeerFeatures, NodeIdentity};
+use tari_p2p::auto_update::AutoUpdateConfig;
+use tari_shutdown::Shutdown;
+use tari_transaction_components::consensus::ConsensusManager;
+use tari_transaction_components::crypto_factories::CryptoFactories;
+use tari_utilities::SafePassword;
+
+const POOL_SIZE: usize = 4;
+
+fn config(dir: &Path, url: &str) -> WalletConfig {
+    let mut c = WalletConfig::default();
+    c.network = Network::LocalNet;
+    c.http_server_url = url.into();
+    c.fallback_http_server_url = url.into();
+    c.scanning_interval = 60;
+    c.db_connection_pool_size = POOL_SIZE;
+    c.transaction_service_config.broadcast_monitoring_timeout = Duration::from_secs(2);
+    c.set_base_path(dir);
+    c
+}
+
+async fn start(dir: &Path, url: &str) -> (WalletSqlite, Shutdown) {
+    let c = config(dir, url);
+    let prep = c.clone();
+    let (wallet_db, output_db, tx, om, km, seed, identity) = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(prep.db_file.parent().unwrap()).unwrap();
+        let (w, tx, om, km) =
+            initialize_sqlite_database_backends(&prep.db_file, SafePassword::from("bench passphrase"), POOL_SIZE).unwrap();
+        let wallet_db = WalletDatabase::new(w);
+        let output_db = OutputManagerDatabase::new(om.clone());
+        let seed = read_or_create_master_seed(None, &wallet_db).unwrap();
+        let identity = Arc::new(NodeIdentity::new(derive_comms_secret_key(&seed).unwrap(), vec![], PeerFeatures::COMMUNICATION_CLIENT));
+        (wallet_db, output_db, tx, om, km, seed, identity)
+    })
+    .await
+    .unwrap();
+    let shutdown = Shutdown::new();
+    let wallet = WalletSqlite::start(
+        c,
+        AutoUpdateConfig::default(),
+        identity,
+        ConsensusManager::builder(Network::LocalNet).build(),
+        CryptoFactories::default(),
+        wallet_db,
+        output_db,
+        tx,
+        om,
+        km,
+        shutdown.to_signal(),
+        seed,
+        None,
+    )
+    .await
+    .unwrap();
+    (wallet, shutdown)
+}
+
+async fn stop(w: WalletSqlite, s: Shutdown, dir: &Path) {
+    s.trigger();
+    w.wait_until_shutdown().await;
+    // The library frees its file lock when the last service task drops its connection; wait for that.
+    let lock = config(dir, "http://unused").db_file.with_file_name(".console_wallet.db.lock");
+    loop {
+        use fs2::FileExt;
+        match std::fs::File::open(&lock) {
+            Ok(f) if f.try_lock_exclusive().is_err() => tokio::time::sleep(Duration::from_millis(10)).await,
+            Ok(f) => break drop(f.unlock()),
+            Err(_) => break,
+        }
+    }
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((p / 100.0) * v.len() as f64).floor().min(v.len() as f64 - 1.0) as usize]
+}
+
+fn rss() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0.0);
+    pages * 4096.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let url = args[1].clone();
+    let work = PathBuf::from(&args[2]);
+    let iterations: usize = args[3].parse().unwrap();
+    let balance_calls: usize = args[4].parse().unwrap();
+    tari_common::network_check::set_network_if_choice_valid(Network::LocalNet).unwrap();
+    // Same shape as the SDK's wallet runtime: services on 2 workers.
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let baseline_rss = rss();
+        let mut create = Vec::new();
+        let mut reopen = Vec::new();
+        for i in 0..iterations {
+            let dir = work.join(format!("w{i}"));
+            let t = Instant::now();
+            let (w, s) = start(&dir, &url).await;
+            create.push(t.elapsed().as_secs_f64() * 1e3);
+            stop(w, s, &dir).await;
+            let t = Instant::now();
+            let (w, s) = start(&dir, &url).await;
+            reopen.push(t.elapsed().as_secs_f64() * 1e3);
+            stop(w, s, &dir).await;
+        }
+        let (w, s) = start(&work.join("w0"), &url).await;
+        let mut oms = w.output_manager_service.clone();
+        let mut balance = Vec::new();
+        for _ in 0..balance_calls {
+            let t = Instant::now();
+            oms.get_balance().await.unwrap();
+            balance.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let rss_one = rss() - baseline_rss;
+        let mut open = vec![(w, s, work.join("w0"))];
+        for i in 1..10 {
+            let dir = work.join(format!("w{i}"));
+            let (w, s) = start(&dir, &url).await;
+            open.push((w, s, dir));
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let rss_ten = rss() - baseline_rss;
+        for (w, s, dir) in open {
+            stop(w, s, &dir).await;
+        }
+        println!(
+            "{{\"createP50Ms\":{},\"reopenP50Ms\":{},\"balanceP50Ms\":{},\"balanceP99Ms\":{},\"rssOneWalletBytes\":{},\"rssTenWalletsBytes\":{}}}",
+            percentile(&mut create, 50.0),
+            percentile(&mut reopen, 50.0),
+            percentile(&mut balance.clone(), 50.0),
+            percentile(&mut balance, 99.0),
+            rss_one,
+            rss_ten
+        );
+    });
+}
