@@ -5,7 +5,7 @@ export type ErrorCodeName =
   | 'ERR_INVALID_ARGUMENT' | 'ERR_INVALID_HANDLE' | 'ERR_CONFIG' | 'ERR_TIMEOUT' | 'ERR_ABORTED' | 'ERR_INTERNAL'
   | 'ERR_SHUTTING_DOWN' | 'ERR_LIMIT' | 'ERR_NETWORK_MISMATCH' | 'ERR_UNSUPPORTED_NETWORK' | 'ERR_WALLET_LOCKED'
   | 'ERR_WRONG_PASSPHRASE' | 'ERR_WALLET_NOT_FOUND' | 'ERR_WALLET_CORRUPT' | 'ERR_WALLET_EXISTS'
-  | 'ERR_INVALID_SEED_WORDS' | 'ERR_INVALID_ADDRESS' | 'ERR_INSUFFICIENT_FUNDS' | 'ERR_TRANSACTION_NOT_FOUND'
+  | 'ERR_INVALID_SEED_WORDS' | 'ERR_INVALID_ADDRESS' | 'ERR_INSUFFICIENT_FUNDS' | 'ERR_TRANSACTION_NOT_FOUND' | 'ERR_NOT_CANCELLABLE'
   | 'ERR_WALLET' | 'ERR_BASE_NODE' | 'ERR_CIRCUIT_OPEN' | 'ERR_RATE_LIMITED' | 'ERR_OVERLOADED'
 
 export type NetworkName = 'mainnet' | 'stagenet' | 'nextnet' | 'localnet' | 'igor' | 'esmeralda'
@@ -142,6 +142,12 @@ export interface Balance {
   timeLocked: bigint
 }
 
+/**
+ * Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
+ * gets `ERR_NOT_CANCELLABLE`.
+ */
+export declare function cancelTransaction(handle: number, txId: string): Promise<void>
+
 /** Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards. */
 export declare function closeWallet(handle: number): Promise<void>
 
@@ -184,6 +190,24 @@ export declare function destroyWallet(handle: number): Promise<void>
 /** Every error code the SDK can produce, with its meaning. */
 export declare function errorCodes(): Record<ErrorCodeName, string>
 
+/** Estimates the fee of a payment without sending anything. */
+export declare function estimateFee(handle: number, options: FeeEstimateOptions): Promise<FeeEstimate>
+
+export interface FeeEstimate {
+  /** µT. */
+  fee: bigint
+  /** Inputs the wallet would spend. */
+  inputs: number
+  needsChange: boolean
+}
+
+export interface FeeEstimateOptions {
+  amount: bigint
+  feePerGram?: bigint
+  /** Outputs the transaction will create (recipients); default 1. */
+  outputs?: number
+}
+
 /** The wallet's one-sided (dual) address in base58, emoji and hex, with its network and features. */
 export declare function getAddress(handle: number): AddressInfo
 
@@ -214,6 +238,15 @@ export declare function getRuntimeStats(): RuntimeReport
 /** The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds. */
 export declare function getSeedWords(handle: number): Promise<string[]>
 
+/**
+ * One transaction by id: status, direction, amount, fee, confirmations, mined height, timestamp, message.
+ * `ERR_TRANSACTION_NOT_FOUND` if the wallet has none with that id.
+ */
+export declare function getTransaction(handle: number, txId: string): Promise<Transaction>
+
+/** Transactions of one kind, newest first, paginated with `offset`/`limit`. */
+export declare function getTransactions(handle: number, options?: HistoryOptions | undefined | null): Promise<Transaction[]>
+
 /** Versions of the SDK and the embedded wallet library. */
 export declare function getVersion(): VersionInfo
 
@@ -222,6 +255,14 @@ export interface HealthCheck {
   status: 'pass' | 'warn' | 'fail'
   level: 'healthy' | 'warning' | 'degraded' | 'critical'
   uptimeSeconds: number
+}
+
+export interface HistoryOptions {
+  /** Default `completed`. */
+  kind?: 'completed' | 'pendingInbound' | 'pendingOutbound' | 'cancelled'
+  offset?: number
+  /** Default 100, at most 10000. */
+  limit?: number
 }
 
 /**
@@ -262,6 +303,15 @@ export interface MemoryStats {
   rssBytes?: number
 }
 
+/** Stops a subscription made with `onEvent`. Unknown ids are ignored. */
+export declare function offEvent(subscription: number): void
+
+/**
+ * Calls `listener` with every event of the wallet until `offEvent(id)` or the wallet closes. Delivery
+ * never keeps the process alive on its own. Returns the subscription id.
+ */
+export declare function onEvent(handle: number, listener: (event: WalletEventObject) => void): number
+
 /**
  * Opens the wallet in an existing data directory. Resolves to its handle. Rejects with
  * `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
@@ -280,6 +330,12 @@ export declare function parseAddress(address: string, network?: NetworkName): Ad
  * Starts the runtimes if needed. Rejects with `ERR_INVALID_ARGUMENT` for an unknown runtime name.
  */
 export declare function ping(runtime?: 'wallet' | 'crypto' | 'network' | 'general'): Promise<undefined>
+
+export interface Recipient {
+  to: string
+  amount: bigint
+  message?: string
+}
 
 /** Restarts peak tracking from the current allocation level. */
 export declare function resetPeakMemory(): void
@@ -312,6 +368,56 @@ export interface SeedInfo {
 }
 
 /**
+ * Sends a one-sided payment. Resolves to the transaction id (a decimal string) once the transaction is
+ * built and queued for broadcast. Inputs are checked before anything is stored: `ERR_INVALID_ADDRESS`
+ * (with `reason`), `ERR_INVALID_ARGUMENT`; `ERR_INSUFFICIENT_FUNDS` carries `available` (bigint µT).
+ */
+export declare function send(handle: number, options: SendOptions): Promise<string>
+
+/** Pays several recipients in one one-sided transaction. Resolves to one transaction id per recipient. */
+export declare function sendMany(handle: number, options: SendManyOptions): Promise<string[]>
+
+export interface SendManyOptions {
+  recipients: Array<Recipient>
+  feePerGram?: bigint
+}
+
+export interface SendOptions {
+  /** Recipient address: base58, emoji or hex, on this wallet's network. */
+  to: string
+  /** µT, above 0. */
+  amount: bigint
+  /** µT per gram; default 5. */
+  feePerGram?: bigint
+  /** A note stored with the transaction (at most 254 bytes). */
+  message?: string
+  /** Pay to a one-time stealth address derived from `to`. */
+  stealth?: boolean
+}
+
+export interface Transaction {
+  /** Decimal string (a u64). */
+  id: string
+  /**
+   * `pendingInbound`, `pendingOutbound`, `cancelled`, or the library's status: `completed`, `broadcast`,
+   * `minedUnconfirmed`, `minedConfirmed`, `oneSidedUnconfirmed`, `oneSidedConfirmed`, `coinbase...`, ...
+   */
+  status: string
+  direction: 'inbound' | 'outbound' | 'unknown'
+  /** µT. */
+  amount: bigint
+  /** µT; 0 for incoming. */
+  fee: bigint
+  minedHeight?: number
+  confirmations?: number
+  /** Milliseconds since the epoch. */
+  timestamp: number
+  message: string
+  counterparty?: string
+  cancelReason?: string
+}
+
+/**
  * Applies a partial configuration at runtime and returns the new effective configuration. The whole
  * result is validated first; on `ERR_CONFIG` nothing changes. Thread counts cannot change once the
  * runtimes run.
@@ -333,6 +439,30 @@ export interface VersionInfo {
   minotariWallet: string
   /** `testnet` builds use localnet, igor and esmeralda; `mainnet` builds use mainnet and stagenet. */
   buildTarget: string
+}
+
+/** One event. `type` says which fields are set (see `WalletEventType` for the per-type shapes). */
+export interface WalletEventObject {
+  /**
+   * received, sent, broadcast, minedUnconfirmed, confirmed, cancelled, balanceChanged, connectivity,
+   * scanProgress or validation.
+   */
+  type: string
+  walletHandle: number
+  /** Milliseconds since the epoch. */
+  timestamp: number
+  txId?: string
+  confirmations?: number
+  reason?: string
+  balance?: Balance
+  /** connectivity: `online` or `offline`. */
+  status?: string
+  latencyMs?: number
+  tipHeight?: number
+  currentHeight?: number
+  /** validation: `transactions` or `outputs`. */
+  target?: string
+  success?: boolean
 }
 
 export interface WalletInfo {

@@ -242,6 +242,44 @@ describe('handles, limits and the network', () => {
   })
 })
 
+describe('secrets', () => {
+  test('passphrases and seed words appear in no log line, error or config dump, even at trace level', async () => {
+    const words = await (async () => {
+      const h = await sdk.createWallet(opts('secret-src'))
+      const w = await sdk.getSeedWords(h)
+      await sdk.destroyWallet(h)
+      return w
+    })()
+    const secret = 'hunter2-very-secret-passphrase'
+    const d = (n) => path.join(tmp, n)
+    const o = (n, extra) => ({ ...opts(n), dataDir: d(n), passphrase: secret, ...extra })
+    const r = runChild(
+      `(async () => {
+        const out = []
+        const h = await sdk.createWallet(${JSON.stringify(o('secret-new'))})
+        const r = await sdk.createWallet(${JSON.stringify(o('secret-restored', { seedWords: words }))})
+        await sdk.closeWallet(h)
+        for (const bad of [${JSON.stringify(o('secret-new', { passphrase: 'wrong ' + secret }))}, ${JSON.stringify(o('secret-restored'))}]) {
+          try { await sdk.openWallet(bad) } catch (e) { out.push(e.message, e.stack, JSON.stringify(e)) }
+        }
+        try { await sdk.validateSeedWords(${JSON.stringify([...words].reverse())}) } catch (e) { out.push(e.message, e.stack) }
+        out.push(JSON.stringify(sdk.getConfig()), JSON.stringify(sdk.listWallets()), JSON.stringify(sdk.getHealthStatus()))
+        await sdk.closeWallet(r)
+        console.log(JSON.stringify(out))
+      })()`,
+      { env: { TARI_LOG_LEVEL: 'trace', TARI_LIBRARY_LOG_LEVEL: 'trace' }, timeoutMs: 120_000 },
+    )
+    assert.equal(r.status, 0, r.stderr.slice(-2000))
+    assert.ok(r.stderr.length > 10_000, 'trace logging produced output to search')
+    const haystack = r.stderr + r.stdout
+    assert.ok(!haystack.includes(secret), 'passphrase leaked')
+    for (let i = 0; i + 2 < words.length; i++) {
+      assert.ok(!haystack.includes(words.slice(i, i + 3).join(' ')), 'seed words leaked')
+      assert.ok(!haystack.includes(JSON.stringify(words.slice(i, i + 3)).slice(1, -1)), 'seed words leaked')
+    }
+  })
+})
+
 describe('process exit', () => {
   test('Node exits promptly with wallets still open', () => {
     const d = path.join(tmp, 'exit')

@@ -76,4 +76,12 @@ module.exports = {
   validateAddress: wrapSync(native.validateAddress),
   getBalance: wrapAsync(native.getBalance),
   getProcessNetwork: wrapSync(native.getProcessNetwork),
+  send: wrapAsync(native.send),
+  sendMany: wrapAsync(native.sendMany),
+  estimateFee: wrapAsync(native.estimateFee),
+  getTransactions: wrapAsync(native.getTransactions),
+  getTransaction: wrapAsync(native.getTransaction),
+  cancelTransaction: wrapAsync(native.cancelTransaction),
+  onEvent: wrapSync(native.onEvent),
+  offEvent: wrapSync(native.offEvent),
 }

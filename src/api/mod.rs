@@ -4,6 +4,7 @@
 pub mod args;
 pub mod system;
 pub mod testing;
+pub mod transactions;
 pub mod wallet;
 
 use napi::bindgen_prelude::Object;

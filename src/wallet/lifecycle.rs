@@ -53,6 +53,10 @@ pub struct WalletEntry {
     pub network: Network,
     pub address: TariAddress,
     pub opened_at: Instant,
+    /// SDK events of this wallet; subscribers each get a receiver.
+    pub events: tokio::sync::broadcast::Sender<Arc<super::events::WalletEvent>>,
+    /// Best block height last reported by the base node; 0 until known.
+    tip: std::sync::atomic::AtomicU64,
     /// The one `Wallet` value: every clone holds a shutdown signal that delays shutdown, so operations clone
     /// service handles out of it under the lock instead of cloning the wallet.
     wallet: Mutex<Option<WalletSqlite>>,
@@ -60,6 +64,15 @@ pub struct WalletEntry {
 }
 
 impl WalletEntry {
+    pub fn tip_height(&self) -> Option<u64> {
+        Some(self.tip.load(std::sync::atomic::Ordering::Relaxed)).filter(|t| *t > 0)
+    }
+
+    /// Tips only move forward here; a reorg shows up as transactions changing state, not as a lower tip.
+    pub fn set_tip_height(&self, height: u64) {
+        self.tip.fetch_max(height, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Runs `f` on the live wallet; `ERR_INVALID_HANDLE` once it is closing.
     pub fn with<T>(&self, f: impl FnOnce(&WalletSqlite) -> T) -> SdkResult<T> {
         let guard = self.wallet.lock().map_err(|_| SdkError::internal("wallet lock poisoned"))?;
@@ -244,9 +257,15 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
         network,
         address,
         opened_at: Instant::now(),
+        events: super::events::channel(),
+        tip: std::sync::atomic::AtomicU64::new(0),
         wallet: Mutex::new(Some(wallet)),
         shutdown: Mutex::new(Some(shutdown)),
     });
+    let signal = entry.shutdown.lock().ok().and_then(|s| s.as_ref().map(Shutdown::to_signal));
+    if let Some(signal) = signal {
+        tokio::spawn(super::events::pump(entry.clone(), signal));
+    }
     tracing::info!(handle = entry.handle, network = %network, "wallet opened");
     Ok(registry::insert(reservation, entry))
 }

@@ -2,8 +2,10 @@
 
 pub mod address;
 pub mod errors;
+pub mod events;
 pub mod lifecycle;
 pub mod queries;
 pub mod network;
 pub mod registry;
 pub mod seeds;
+pub mod transactions;

@@ -1,0 +1,181 @@
+// Payments on a real LocalNet: a funded wallet pays another; events, balances and histories agree
+// exactly. Also stealth and multi-recipient sends, cancellation and the error codes of bad sends.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { rejectsCode, sdkPath, root } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const sdk = require(sdkPath)
+const { Localnet } = require(path.join(root, 'lib', 'localnet.js'))
+
+let net, tmp, a, b, c
+const events = new Map()
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const opts = (name) => ({ dataDir: path.join(tmp, name), passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1 })
+
+async function waitFor(what, fn, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const v = await fn()
+    if (v) return v
+    await sleep(200)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** Mines until every wallet's balance is fully settled (nothing pending, nothing time-locked). */
+async function settle(...handles) {
+  await net.mine(3)
+  await waitFor('balances to settle', async () => {
+    for (const h of handles) {
+      const x = await sdk.getBalance(h)
+      if (x.pendingIncoming !== 0n || x.pendingOutgoing !== 0n || x.timeLocked !== 0n) return false
+    }
+    return true
+  })
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-pay-test-'))
+  net = await Localnet.start()
+  a = await sdk.createWallet(opts('a'))
+  b = await sdk.createWallet(opts('b'))
+  c = await sdk.createWallet(opts('c'))
+  for (const h of [a, b, c]) {
+    events.set(h, [])
+    sdk.onEvent(h, (e) => events.get(h).push(e))
+  }
+  await net.mine(6, sdk.getAddress(a).base58)
+  await waitFor('A funded', async () => (await sdk.getBalance(a)).available > 0n)
+  await settle(a)
+})
+
+after(async () => {
+  for (const w of sdk.listWallets()) await sdk.closeWallet(w.handle).catch(() => {})
+  await net?.stop()
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+describe('a payment from A to B', () => {
+  test('balances move by exactly the amount (and the fee), events arrive once, in order', async () => {
+    const a0 = await sdk.getBalance(a)
+    const b0 = await sdk.getBalance(b)
+    const amount = 1_234_567n
+    const estimate = await sdk.estimateFee(a, { amount })
+    assert.ok(estimate.fee > 0n)
+    const id = await sdk.send(a, { to: sdk.getAddress(b).base58, amount, message: 'invoice 42' })
+    assert.match(id, /^\d+$/)
+    const sent = await sdk.getTransaction(a, id)
+    assert.equal(sent.direction, 'outbound')
+    assert.equal(sent.amount, amount)
+    assert.equal(sent.message, 'invoice 42')
+    await sleep(2500) // let the broadcast reach the mempool
+    await net.mine(1)
+    await waitFor('B to see the payment', async () => (await sdk.getBalance(b)).pendingIncoming === amount)
+    await settle(a, b)
+
+    const a1 = await sdk.getBalance(a)
+    const b1 = await sdk.getBalance(b)
+    const fee = (await sdk.getTransaction(a, id)).fee
+    assert.equal(b1.available - b0.available, amount, 'B grows by exactly the amount')
+    assert.equal(a0.available - a1.available, amount + fee, 'A shrinks by exactly amount + fee')
+
+    // the sender learns the mined height at its next transaction validation
+    const mine = await waitFor('A to see its payment mined', async () => {
+      const t = await sdk.getTransaction(a, id)
+      return t.minedHeight && t.status === 'minedConfirmed' && t
+    })
+    assert.ok(mine.confirmations >= 1 && mine.minedHeight > 0)
+    const theirs = await waitFor('B to see its payment confirmed', async () => {
+      const [t] = (await sdk.getTransactions(b)).filter((t) => t.direction === 'inbound' && t.amount === amount)
+      return t && t.minedHeight && events.get(b).some((e) => e.type === 'confirmed' && e.txId === t.id) && t
+    })
+    assert.equal(theirs.message, 'invoice 42')
+    assert.equal(theirs.minedHeight, mine.minedHeight)
+    assert.equal(theirs.counterparty, sdk.getAddress(a).base58)
+
+    // B's events for this payment: received, then mined-unconfirmed, then confirmed; each once.
+    const forTx = events.get(b).filter((e) => e.txId === theirs.id)
+    const order = forTx.map((e) => e.type).filter((t, i, all) => all.indexOf(t) === i)
+    assert.deepEqual(order.filter((t) => ['received', 'minedUnconfirmed', 'confirmed'].includes(t)), ['received', 'minedUnconfirmed', 'confirmed'])
+    assert.equal(forTx.filter((e) => e.type === 'received').length, 1, 'received exactly once')
+    assert.equal(forTx.filter((e) => e.type === 'confirmed').length, 1, 'confirmed exactly once')
+    for (const e of forTx) {
+      assert.equal(e.walletHandle, b)
+      assert.equal(typeof e.timestamp, 'number')
+    }
+    await waitFor('A confirmed event', () => events.get(a).some((e) => e.type === 'confirmed' && e.txId === id))
+    const lastBalance = events.get(b).filter((e) => e.type === 'balanceChanged').pop()
+    assert.deepEqual(lastBalance.balance, b1)
+    // A saw its own send go out
+    const aTypes = events.get(a).filter((e) => e.txId === id).map((e) => e.type)
+    for (const t of ['sent', 'broadcast', 'confirmed']) assert.equal(aTypes.filter((x) => x === t).length, 1, `${t} once on A`)
+  })
+
+  test('stealth and multi-recipient sends both arrive', async () => {
+    const b0 = await sdk.getBalance(b)
+    const c0 = await sdk.getBalance(c)
+    await sdk.send(a, { to: sdk.getAddress(b).base58, amount: 5_000n, stealth: true })
+    const ids = await sdk.sendMany(a, {
+      recipients: [
+        { to: sdk.getAddress(b).emoji, amount: 7_000n, message: 'split 1' },
+        { to: sdk.getAddress(c).base58, amount: 11_000n },
+      ],
+    })
+    assert.equal(ids.length, 2)
+    await sleep(2500)
+    await net.mine(1)
+    await settle(a, b, c)
+    assert.equal((await sdk.getBalance(b)).available - b0.available, 12_000n)
+    assert.equal((await sdk.getBalance(c)).available - c0.available, 11_000n)
+  })
+
+  test('cancel a payment before it is mined: the funds are available again', async () => {
+    const a0 = await sdk.getBalance(a)
+    const id = await sdk.send(a, { to: sdk.getAddress(c).base58, amount: 3_000_000n })
+    const pending = await sdk.getBalance(a)
+    assert.ok(pending.available < a0.available)
+    await sdk.cancelTransaction(a, id)
+    const tx = await sdk.getTransaction(a, id)
+    assert.equal(tx.status, 'cancelled')
+    assert.deepEqual(await sdk.getBalance(a), a0)
+    assert.ok((await sdk.getTransactions(a, { kind: 'cancelled' })).some((t) => t.id === id))
+    await waitFor('cancelled event', () => events.get(a).some((e) => e.type === 'cancelled' && e.txId === id))
+    // a mined transaction cannot be cancelled
+    const [mined] = (await sdk.getTransactions(a)).filter((t) => t.minedHeight)
+    await rejectsCode(sdk.cancelTransaction(a, mined.id), 'ERR_NOT_CANCELLABLE')
+    await rejectsCode(sdk.getTransaction(a, '123'), 'ERR_TRANSACTION_NOT_FOUND')
+  })
+})
+
+describe('bad sends get typed errors and change nothing', () => {
+  test('insufficient funds, bad addresses, bad amounts', async () => {
+    const before = await sdk.getBalance(a)
+    const to = sdk.getAddress(b).base58
+    const e = await rejectsCode(sdk.send(c, { to, amount: 10n ** 15n }), 'ERR_INSUFFICIENT_FUNDS')
+    assert.equal(typeof e.available, 'bigint')
+    const badChecksum = to.slice(0, -1) + (to.endsWith('2') ? '3' : '2')
+    assert.equal((await rejectsCode(sdk.send(a, { to: badChecksum, amount: 1n }), 'ERR_INVALID_ADDRESS')).reason, 'checksum')
+    assert.equal((await rejectsCode(sdk.send(a, { to: 'not an address!', amount: 1n }), 'ERR_INVALID_ADDRESS')).reason, 'encoding')
+    assert.equal((await rejectsCode(sdk.send(a, { to: 'garbage', amount: 1n }), 'ERR_INVALID_ADDRESS')).reason, 'size')
+    // an address of another network
+    const esme = sdk.getAddress(b).hex.replace(/^10/, '26')
+    await rejectsCode(sdk.send(a, { to: esme, amount: 1n }), 'ERR_INVALID_ADDRESS')
+    await rejectsCode(sdk.send(a, { to, amount: 0n }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.send(a, { to, amount: -5n }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.send(a, { to, amount: 2n ** 64n }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.send(a, { to, amount: 5 }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.send(a, { to, amount: 5n, feePerGram: 0n }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.send(a, { to, amount: 5n, message: 'x'.repeat(300) }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.sendMany(a, { recipients: [] }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.getTransaction(a, 'abc'), 'ERR_INVALID_ARGUMENT')
+    assert.deepEqual(await sdk.getBalance(a), before, 'nothing moved')
+    // and the wallet still works
+    const id = await sdk.send(a, { to, amount: 1_000n })
+    assert.equal((await sdk.getTransaction(a, id)).amount, 1_000n)
+  })
+})

@@ -1,0 +1,375 @@
+//! Payment, history and event exports.
+
+use std::sync::LazyLock;
+
+use dashmap::DashMap;
+use napi::bindgen_prelude::{BigInt, Function, PromiseRaw};
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi::Env;
+use napi_derive::napi;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::args::whole_number;
+use crate::api::wallet::{handle_arg, Balance};
+use crate::error::{SdkError, SdkResult};
+use crate::ops::{self, OpSpec};
+use crate::runtime::{self, RuntimeKind};
+use crate::wallet::events::{EventKind, WalletEvent};
+use crate::wallet::transactions::{self as tx, HistoryKind, Payment};
+use crate::wallet::{lifecycle::WalletEntry, registry};
+
+fn amount_arg(name: &str, v: &BigInt) -> SdkResult<u64> {
+    let (negative, value, lossless) = v.get_u64();
+    if negative || !lossless {
+        return Err(SdkError::invalid_argument(format!("{name} must be a bigint in 1..=18446744073709551615 µT")));
+    }
+    Ok(value)
+}
+
+fn fee_arg(v: Option<&BigInt>) -> SdkResult<Option<u64>> {
+    v.map(|b| amount_arg("feePerGram", b)).transpose()
+}
+
+fn tx_id_arg(id: &str) -> SdkResult<u64> {
+    id.parse::<u64>().map_err(|_| SdkError::invalid_argument(format!("{id:?} is not a transaction id (a decimal string)")))
+}
+
+fn message_arg(m: Option<String>) -> SdkResult<String> {
+    let m = m.unwrap_or_default();
+    let max = crate::config::current().config.limits.max_request_bytes as usize;
+    if m.len() > max {
+        return Err(SdkError::invalid_argument(format!("message is {} bytes, more than limits.maxRequestBytes ({max})", m.len())));
+    }
+    Ok(m)
+}
+
+/// Resolves the handle and runs `f` with the entry on the wallet runtime; argument errors reject.
+fn on_wallet<'env, T, F, Fut>(env: &'env Env, name: &'static str, handle: f64, args: SdkResult<F>) -> napi::Result<PromiseRaw<'env, T>>
+where
+    T: napi::bindgen_prelude::ToNapiValue + Send + 'static,
+    F: FnOnce(std::sync::Arc<WalletEntry>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = SdkResult<T>> + Send + 'static,
+{
+    match handle_arg(handle).and_then(registry::get).and_then(|e| args.map(|f| (e, f))) {
+        Ok((entry, f)) => ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), f(entry)),
+        Err(e) => ops::rejected(env, e),
+    }
+}
+
+#[napi(object)]
+pub struct SendOptions {
+    /// Recipient address: base58, emoji or hex, on this wallet's network.
+    pub to: String,
+    /// µT, above 0.
+    pub amount: BigInt,
+    /// µT per gram; default 5.
+    pub fee_per_gram: Option<BigInt>,
+    /// A note stored with the transaction (at most 254 bytes).
+    pub message: Option<String>,
+    /// Pay to a one-time stealth address derived from `to`.
+    pub stealth: Option<bool>,
+}
+
+/// Sends a one-sided payment. Resolves to the transaction id (a decimal string) once the transaction is
+/// built and queued for broadcast. Inputs are checked before anything is stored: `ERR_INVALID_ADDRESS`
+/// (with `reason`), `ERR_INVALID_ARGUMENT`; `ERR_INSUFFICIENT_FUNDS` carries `available` (bigint µT).
+#[napi(ts_return_type = "Promise<string>")]
+pub fn send(env: &Env, handle: f64, options: SendOptions) -> napi::Result<PromiseRaw<'_, String>> {
+    let args = (|| {
+        let entry = registry::get(handle_arg(handle)?)?;
+        let to = tx::recipient(&entry, &options.to)?;
+        let amount = amount_arg("amount", &options.amount)?;
+        tx::amount(amount)?;
+        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        let message = message_arg(options.message)?;
+        tx::memo(&message)?;
+        let stealth = options.stealth.unwrap_or(false);
+        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+            tx::send(&entry, Payment { to, amount, message }, fee, stealth).await.map(|id| id.to_string())
+        })
+    })();
+    on_wallet(env, "send", handle, args)
+}
+
+#[napi(object)]
+pub struct Recipient {
+    pub to: String,
+    pub amount: BigInt,
+    pub message: Option<String>,
+}
+
+#[napi(object)]
+pub struct SendManyOptions {
+    pub recipients: Vec<Recipient>,
+    pub fee_per_gram: Option<BigInt>,
+}
+
+/// Pays several recipients in one one-sided transaction. Resolves to one transaction id per recipient.
+#[napi(ts_return_type = "Promise<string[]>")]
+pub fn send_many(env: &Env, handle: f64, options: SendManyOptions) -> napi::Result<PromiseRaw<'_, Vec<String>>> {
+    let args = (|| {
+        let entry = registry::get(handle_arg(handle)?)?;
+        let mut payments = Vec::with_capacity(options.recipients.len());
+        for r in options.recipients {
+            let amount = amount_arg("amount", &r.amount)?;
+            tx::amount(amount)?;
+            let message = message_arg(r.message)?;
+            tx::memo(&message)?;
+            payments.push(Payment { to: tx::recipient(&entry, &r.to)?, amount, message });
+        }
+        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+            tx::send_many(&entry, payments, fee).await.map(|ids| ids.into_iter().map(|i| i.to_string()).collect())
+        })
+    })();
+    on_wallet(env, "sendMany", handle, args)
+}
+
+#[napi(object)]
+pub struct FeeEstimateOptions {
+    pub amount: BigInt,
+    pub fee_per_gram: Option<BigInt>,
+    /// Outputs the transaction will create (recipients); default 1.
+    pub outputs: Option<f64>,
+}
+
+#[napi(object)]
+pub struct FeeEstimate {
+    /// µT.
+    pub fee: BigInt,
+    /// Inputs the wallet would spend.
+    pub inputs: u32,
+    pub needs_change: bool,
+}
+
+/// Estimates the fee of a payment without sending anything.
+#[napi(ts_return_type = "Promise<FeeEstimate>")]
+pub fn estimate_fee(env: &Env, handle: f64, options: FeeEstimateOptions) -> napi::Result<PromiseRaw<'_, FeeEstimate>> {
+    let args = (|| {
+        let amount = amount_arg("amount", &options.amount)?;
+        tx::amount(amount)?;
+        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        let outputs = options.outputs.map(|o| whole_number("outputs", o, 1, 1000)).transpose()?.unwrap_or(1) as usize;
+        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+            let e = tx::estimate_fee(&entry, amount, fee, outputs).await?;
+            Ok(FeeEstimate { fee: BigInt::from(e.fee), inputs: e.inputs as u32, needs_change: e.needs_change })
+        })
+    })();
+    on_wallet(env, "estimateFee", handle, args)
+}
+
+#[napi(object)]
+pub struct Transaction {
+    /// Decimal string (a u64).
+    pub id: String,
+    /// `pendingInbound`, `pendingOutbound`, `cancelled`, or the library's status: `completed`, `broadcast`,
+    /// `minedUnconfirmed`, `minedConfirmed`, `oneSidedUnconfirmed`, `oneSidedConfirmed`, `coinbase...`, ...
+    pub status: String,
+    #[napi(ts_type = "'inbound' | 'outbound' | 'unknown'")]
+    pub direction: String,
+    /// µT.
+    pub amount: BigInt,
+    /// µT; 0 for incoming.
+    pub fee: BigInt,
+    pub mined_height: Option<f64>,
+    pub confirmations: Option<f64>,
+    /// Milliseconds since the epoch.
+    pub timestamp: f64,
+    pub message: String,
+    pub counterparty: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+impl From<tx::TxSummary> for Transaction {
+    fn from(t: tx::TxSummary) -> Self {
+        Self {
+            id: t.id.to_string(),
+            status: t.status,
+            direction: t.direction.into(),
+            amount: BigInt::from(t.amount),
+            fee: BigInt::from(t.fee),
+            mined_height: t.mined_height.map(|h| h as f64),
+            confirmations: t.confirmations.map(|c| c as f64),
+            timestamp: t.timestamp_ms as f64,
+            message: t.message,
+            counterparty: t.counterparty,
+            cancel_reason: t.cancel_reason,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct HistoryOptions {
+    /// Default `completed`.
+    #[napi(ts_type = "'completed' | 'pendingInbound' | 'pendingOutbound' | 'cancelled'")]
+    pub kind: Option<String>,
+    pub offset: Option<f64>,
+    /// Default 100, at most 10000.
+    pub limit: Option<f64>,
+}
+
+/// Transactions of one kind, newest first, paginated with `offset`/`limit`.
+#[napi(ts_return_type = "Promise<Transaction[]>")]
+pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>) -> napi::Result<PromiseRaw<'_, Vec<Transaction>>> {
+    let args = (|| {
+        let o = options.unwrap_or(HistoryOptions { kind: None, offset: None, limit: None });
+        let kind = match o.kind.as_deref().unwrap_or("completed") {
+            "completed" => HistoryKind::Completed,
+            "pendingInbound" => HistoryKind::PendingInbound,
+            "pendingOutbound" => HistoryKind::PendingOutbound,
+            "cancelled" => HistoryKind::Cancelled,
+            other => return Err(SdkError::invalid_argument(format!("unknown history kind {other:?}"))),
+        };
+        let offset = o.offset.map(|v| whole_number("offset", v, 0, u32::MAX as u64)).transpose()?.unwrap_or(0) as usize;
+        let limit = o.limit.map(|v| whole_number("limit", v, 1, 10_000)).transpose()?.unwrap_or(100) as usize;
+        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+            Ok(tx::history(&entry, kind, offset, limit).await?.into_iter().map(Transaction::from).collect())
+        })
+    })();
+    on_wallet(env, "getTransactions", handle, args)
+}
+
+/// One transaction by id: status, direction, amount, fee, confirmations, mined height, timestamp, message.
+/// `ERR_TRANSACTION_NOT_FOUND` if the wallet has none with that id.
+#[napi(ts_return_type = "Promise<Transaction>")]
+pub fn get_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, Transaction>> {
+    let args = tx_id_arg(&tx_id).map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::get(&entry, id).await.map(Transaction::from) });
+    on_wallet(env, "getTransaction", handle, args)
+}
+
+/// Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
+/// gets `ERR_NOT_CANCELLABLE`.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn cancel_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, ()>> {
+    let args = tx_id_arg(&tx_id).map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::cancel(&entry, id).await });
+    on_wallet(env, "cancelTransaction", handle, args)
+}
+
+/// One event. `type` says which fields are set (see `WalletEventType` for the per-type shapes).
+#[napi(object)]
+pub struct WalletEventObject {
+    /// received, sent, broadcast, minedUnconfirmed, confirmed, cancelled, balanceChanged, connectivity,
+    /// scanProgress or validation.
+    #[napi(js_name = "type")]
+    pub kind: String,
+    pub wallet_handle: u32,
+    /// Milliseconds since the epoch.
+    pub timestamp: f64,
+    pub tx_id: Option<String>,
+    pub confirmations: Option<f64>,
+    pub reason: Option<String>,
+    pub balance: Option<Balance>,
+    /// connectivity: `online` or `offline`.
+    pub status: Option<String>,
+    pub latency_ms: Option<f64>,
+    pub tip_height: Option<f64>,
+    pub current_height: Option<f64>,
+    /// validation: `transactions` or `outputs`.
+    pub target: Option<String>,
+    pub success: Option<bool>,
+}
+
+impl From<&WalletEvent> for WalletEventObject {
+    fn from(e: &WalletEvent) -> Self {
+        let mut o = WalletEventObject {
+            kind: e.kind.name().into(),
+            wallet_handle: e.wallet_handle,
+            timestamp: e.timestamp_ms,
+            tx_id: None,
+            confirmations: None,
+            reason: None,
+            balance: None,
+            status: None,
+            latency_ms: None,
+            tip_height: None,
+            current_height: None,
+            target: None,
+            success: None,
+        };
+        match &e.kind {
+            EventKind::Received { tx_id } | EventKind::Sent { tx_id } | EventKind::Broadcast { tx_id } | EventKind::Confirmed { tx_id } => {
+                o.tx_id = Some(tx_id.to_string())
+            }
+            EventKind::MinedUnconfirmed { tx_id, confirmations } => {
+                o.tx_id = Some(tx_id.to_string());
+                o.confirmations = Some(*confirmations as f64);
+            }
+            EventKind::Cancelled { tx_id, reason } => {
+                o.tx_id = Some(tx_id.to_string());
+                o.reason = Some(reason.clone());
+            }
+            EventKind::BalanceChanged { balance } => {
+                o.balance = Some(Balance {
+                    available: BigInt::from(balance.available),
+                    pending_incoming: BigInt::from(balance.pending_incoming),
+                    pending_outgoing: BigInt::from(balance.pending_outgoing),
+                    time_locked: BigInt::from(balance.time_locked),
+                })
+            }
+            EventKind::Connectivity { status, latency_ms, tip_height } => {
+                o.status = Some((*status).into());
+                o.latency_ms = latency_ms.map(|l| l as f64);
+                o.tip_height = tip_height.map(|t| t as f64);
+            }
+            EventKind::ScanProgress { current_height, tip_height } => {
+                o.current_height = Some(*current_height as f64);
+                o.tip_height = Some(*tip_height as f64);
+            }
+            EventKind::Validation { target, success } => {
+                o.target = Some((*target).into());
+                o.success = Some(*success);
+            }
+        }
+        o
+    }
+}
+
+static SUBSCRIPTIONS: LazyLock<DashMap<u32, CancellationToken>> = LazyLock::new(DashMap::new);
+static NEXT_SUBSCRIPTION: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// Calls `listener` with every event of the wallet until `offEvent(id)` or the wallet closes. Delivery
+/// never keeps the process alive on its own. Returns the subscription id.
+#[napi(ts_args_type = "handle: number, listener: (event: WalletEventObject) => void")]
+pub fn on_event(env: Env, handle: f64, listener: Function<WalletEventObject, ()>) -> napi::Result<u32> {
+    ops::sync(&env, "onEvent", || {
+        let entry = registry::get(handle_arg(handle)?)?;
+        let tsfn = listener
+            .build_threadsafe_function::<WalletEventObject>()
+            .callee_handled::<false>()
+            .weak::<true>()
+            .build()
+            .map_err(|e| SdkError::internal(format!("cannot create the event callback: {e}")))?;
+        let mut rx = entry.events.subscribe();
+        drop(entry);
+        let id = NEXT_SUBSCRIPTION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = CancellationToken::new();
+        SUBSCRIPTIONS.insert(id, token.clone());
+        runtime::pool()?.spawn_background(async move {
+            loop {
+                let event = tokio::select! {
+                    _ = token.cancelled() => break,
+                    e = rx.recv() => e,
+                };
+                match event {
+                    Ok(e) => {
+                        let _ = tsfn.call(WalletEventObject::from(&*e), ThreadsafeFunctionCallMode::NonBlocking);
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(skipped = n, "event listener fell behind; events were dropped");
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+            SUBSCRIPTIONS.remove(&id);
+        });
+        Ok(id)
+    })
+}
+
+/// Stops a subscription made with `onEvent`. Unknown ids are ignored.
+#[napi]
+pub fn off_event(subscription: u32) {
+    if let Some((_, token)) = SUBSCRIPTIONS.remove(&subscription) {
+        token.cancel();
+    }
+}
