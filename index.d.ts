@@ -395,6 +395,16 @@ export interface SendOptions {
   stealth?: boolean
 }
 
+export interface SignedMessage {
+  /** 128 hex characters: the public nonce then the signature scalar. */
+  signature: string
+  /** The signing public key (hex); equal to the spend key of the wallet's address. */
+  publicKey: string
+}
+
+/** Signs `message` with the wallet's key. Verify with `verifyMessageSignature(address or publicKey, ...)`. */
+export declare function signMessage(handle: number, message: string): Promise<SignedMessage>
+
 export interface Transaction {
   /** Decimal string (a u64). */
   id: string
@@ -432,6 +442,13 @@ export declare function validateAddress(address: string, network?: NetworkName):
  * unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
  */
 export declare function validateSeedWords(words: string | string[]): Promise<SeedInfo>
+
+/**
+ * Checks a signature made by `signMessage`, with no wallet. `signer` is the signer's Tari address (any
+ * encoding) or public key (hex). False for a wrong or tampered message or signature; throws
+ * `ERR_INVALID_ADDRESS` / `ERR_INVALID_ARGUMENT` only when `signer` itself is unreadable.
+ */
+export declare function verifyMessageSignature(signer: string, message: string, signature: string): boolean
 
 export interface VersionInfo {
   sdk: string

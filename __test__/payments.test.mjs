@@ -179,3 +179,57 @@ describe('bad sends get typed errors and change nothing', () => {
     assert.equal((await sdk.getTransaction(a, id)).amount, 1_000n)
   })
 })
+
+describe('messages', () => {
+  test('sign/verify round trip with the address or the public key; tampering fails', async () => {
+    const signed = await sdk.signMessage(a, 'I owe B 5 T')
+    assert.match(signed.signature, /^[0-9a-f]{128}$/)
+    for (const signer of [sdk.getAddress(a).base58, sdk.getAddress(a).emoji, signed.publicKey]) {
+      assert.equal(sdk.verifyMessageSignature(signer, 'I owe B 5 T', signed.signature), true)
+    }
+    assert.equal(sdk.verifyMessageSignature(sdk.getAddress(a).base58, 'I owe B 6 T', signed.signature), false)
+    assert.equal(sdk.verifyMessageSignature(sdk.getAddress(b).base58, 'I owe B 5 T', signed.signature), false)
+    const flipped = signed.signature.slice(0, -1) + (signed.signature.endsWith('0') ? '1' : '0')
+    assert.equal(sdk.verifyMessageSignature(signed.publicKey, 'I owe B 5 T', flipped), false)
+    assert.equal(sdk.verifyMessageSignature(signed.publicKey, 'I owe B 5 T', 'nonsense'), false)
+    assert.throws(() => sdk.verifyMessageSignature('nonsense!', 'x', signed.signature), { code: 'ERR_INVALID_ADDRESS' })
+  })
+})
+
+describe('the Wallet class', () => {
+  test('events, async iteration, waits with AbortSignal, and asyncDispose', async () => {
+    const w = await sdk.Wallet.create(opts('class'))
+    assert.equal(typeof w.handle, 'number')
+    const ac = new AbortController()
+    const seen = []
+    const iterating = (async () => {
+      for await (const e of w.events({ signal: ac.signal })) {
+        seen.push(e.type)
+        if (e.type === 'balanceChanged' && e.balance.available > 0n) break
+      }
+    })()
+    const received = new Promise((resolve) => w.once('received', resolve))
+    await net.mine(4, w.address.base58)
+    const funded = await w.waitForBalance(1n, { timeoutMs: 60_000 })
+    assert.ok(funded.available >= 1n)
+    assert.equal((await received).walletHandle, w.handle)
+    await iterating
+    assert.ok(seen.includes('received'))
+
+    const never = new AbortController()
+    const waiting = w.waitForBalance(10n ** 18n, { signal: never.signal })
+    never.abort()
+    await rejectsCode(waiting, 'ERR_ABORTED')
+    await rejectsCode(w.waitForBalance(10n ** 18n, { timeoutMs: 50 }), 'ERR_TIMEOUT')
+
+    const id = await w.send({ to: sdk.getAddress(b).base58, amount: 2_000n })
+    await sleep(2500)
+    await net.mine(2)
+    const confirmed = await w.waitForConfirmation(id, { timeoutMs: 60_000 })
+    assert.ok(confirmed.confirmations >= 1)
+
+    await w[Symbol.asyncDispose]()
+    await rejectsCode(sdk.getBalance(w.handle), 'ERR_INVALID_HANDLE')
+    assert.equal(w.listenerCount('event'), 0)
+  })
+})

@@ -33,6 +33,20 @@ async function usage(): Promise<void> {
   if (!validation.valid) console.log(validation.reason)
   console.log(spendable, sdk.listWallets().map((w) => w.handle), (await sdk.validateSeedWords(words)).birthday)
   await sdk.closeWallet(restored)
+
+  await using wallet = await sdk.Wallet.create({ dataDir: '/tmp/c', passphrase: 'pw', network: 'localnet' })
+  wallet.on('received', (e) => console.log(e.txId, e.walletHandle))
+  const txId: string = await wallet.send({ to: address.base58, amount: 1_000n, message: 'hi', stealth: false })
+  const confirmed = await wallet.waitForConfirmation(txId, { confirmations: 2, signal: AbortSignal.timeout(60_000) })
+  const fee: bigint = confirmed.fee
+  await wallet.waitForBalance((b) => b.available > fee)
+  for await (const event of wallet.events({ signal: AbortSignal.timeout(1_000) })) console.log(event.type, event.balance?.available)
+  const history = await sdk.getTransactions(handle, { kind: 'pendingOutbound', limit: 10 })
+  const signed = await sdk.signMessage(handle, 'hello')
+  const ok: boolean = sdk.verifyMessageSignature(address.base58, 'hello', signed.signature)
+  const sub: number = sdk.onEvent(handle, (e) => console.log(e.type))
+  sdk.offEvent(sub)
+  console.log(history.length, ok)
   await sdk.destroyWallet(handle)
 
   try {

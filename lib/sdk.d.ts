@@ -25,7 +25,19 @@ export {
   validateAddress,
   getBalance,
   getProcessNetwork,
+  send,
+  sendMany,
+  estimateFee,
+  getTransactions,
+  getTransaction,
+  cancelTransaction,
+  signMessage,
+  verifyMessageSignature,
+  onEvent,
+  offEvent,
 } from '../index'
+
+export { Wallet, WaitOptions } from './wallet'
 
 export type {
   Config,
@@ -51,6 +63,15 @@ export type {
   OpenWalletOptions,
   SeedInfo,
   WalletInfo,
+  SendOptions,
+  SendManyOptions,
+  Recipient,
+  FeeEstimate,
+  FeeEstimateOptions,
+  HistoryOptions,
+  Transaction,
+  SignedMessage,
+  WalletEventObject,
 } from '../index'
 
 /** Every error code the SDK can produce, mapped to its meaning. */
@@ -65,6 +86,8 @@ export interface SdkError extends Error {
   timeoutMs?: number
   /** ERR_CONFIG: the dotted path of the offending field. */
   field?: string
+  /** ERR_INSUFFICIENT_FUNDS: the available balance, µT. */
+  available?: bigint
   /** ERR_INVALID_ADDRESS: checksum, network, size, features or encoding. ERR_INVALID_SEED_WORDS: count,
    * unknown-word, checksum or decryption. */
   reason?: string

@@ -51,7 +51,7 @@ function isSdkError(err) {
   return err instanceof Error && typeof err.code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, err.code)
 }
 
-module.exports = {
+const api = {
   ERROR_CODES,
   isSdkError,
   init: wrapSync(native.init),
@@ -82,6 +82,11 @@ module.exports = {
   getTransactions: wrapAsync(native.getTransactions),
   getTransaction: wrapAsync(native.getTransaction),
   cancelTransaction: wrapAsync(native.cancelTransaction),
+  signMessage: wrapAsync(native.signMessage),
+  verifyMessageSignature: wrapSync(native.verifyMessageSignature),
   onEvent: wrapSync(native.onEvent),
   offEvent: wrapSync(native.offEvent),
 }
+api.Wallet = require('./wallet.js').create(api)
+
+module.exports = api

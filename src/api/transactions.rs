@@ -373,3 +373,40 @@ pub fn off_event(subscription: u32) {
         token.cancel();
     }
 }
+
+#[napi(object)]
+pub struct SignedMessage {
+    /// 128 hex characters: the public nonce then the signature scalar.
+    pub signature: String,
+    /// The signing public key (hex); equal to the spend key of the wallet's address.
+    pub public_key: String,
+}
+
+/// Signs `message` with the wallet's key. Verify with `verifyMessageSignature(address or publicKey, ...)`.
+#[napi(ts_return_type = "Promise<SignedMessage>")]
+pub fn sign_message(env: &Env, handle: f64, message: String) -> napi::Result<PromiseRaw<'_, SignedMessage>> {
+    let args = message_arg(Some(message)).map(|message| {
+        move |entry: std::sync::Arc<WalletEntry>| async move {
+            use tari_utilities::hex::Hex;
+            let secret = entry.with(|w| w.node_identity.secret_key().clone())?;
+            let signature = crate::wallet::messages::sign(&secret, &message)?;
+            Ok(SignedMessage { signature, public_key: crate::wallet::messages::public_key(&secret).to_hex() })
+        }
+    });
+    match handle_arg(handle).and_then(registry::get).and_then(|e| args.map(|f| (e, f))) {
+        Ok((entry, f)) => ops::spawn(env, OpSpec::new("signMessage", RuntimeKind::Crypto), f(entry)),
+        Err(e) => ops::rejected(env, e),
+    }
+}
+
+/// Checks a signature made by `signMessage`, with no wallet. `signer` is the signer's Tari address (any
+/// encoding) or public key (hex). False for a wrong or tampered message or signature; throws
+/// `ERR_INVALID_ADDRESS` / `ERR_INVALID_ARGUMENT` only when `signer` itself is unreadable.
+#[napi]
+pub fn verify_message_signature(env: Env, signer: String, message: String, signature: String) -> napi::Result<bool> {
+    ops::sync(&env, "verifyMessageSignature", || {
+        message_arg(Some(message.clone()))?;
+        let key = crate::wallet::messages::signer_key(&signer)?;
+        Ok(crate::wallet::messages::verify(&key, &message, &signature))
+    })
+}

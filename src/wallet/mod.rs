@@ -4,6 +4,7 @@ pub mod address;
 pub mod errors;
 pub mod events;
 pub mod lifecycle;
+pub mod messages;
 pub mod queries;
 pub mod network;
 pub mod registry;

@@ -1,0 +1,175 @@
+'use strict'
+// `Wallet`: a small class over a wallet handle. Async methods for every operation, Node events
+// (`'event'` plus one per event type), `events()` as an async iterator, `Symbol.asyncDispose`, and
+// AbortSignal support on the waits. The native subscription exists only while someone listens, and it
+// never keeps the process alive on its own.
+const { EventEmitter, on } = require('node:events')
+
+const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
+
+function abortError(signal) {
+  const err = new Error(signal.reason instanceof Error ? signal.reason.message : 'the operation was aborted', { cause: signal.reason })
+  err.code = 'ERR_ABORTED'
+  return err
+}
+
+function timeoutError(what, ms) {
+  const err = new Error(`${what} did not happen within ${ms} ms`)
+  err.code = 'ERR_TIMEOUT'
+  err.timeoutMs = ms
+  return err
+}
+
+function create(sdk) {
+  class Wallet extends EventEmitter {
+    #handle
+    #subscription = null
+    #closed = false
+
+    /** Wraps an existing handle (from `createWallet`/`openWallet`). */
+    constructor(handle) {
+      super()
+      this.#handle = handle
+      this.on('newListener', (name) => {
+        if (name !== 'newListener' && name !== 'removeListener' && this.#subscription === null && !this.#closed) {
+          this.#subscription = sdk.onEvent(this.#handle, (e) => {
+            this.emit(e.type, e)
+            this.emit('event', e)
+          })
+        }
+      })
+      this.on('removeListener', () => {
+        const listening = this.eventNames().some((n) => n !== 'newListener' && n !== 'removeListener' && this.listenerCount(n) > 0)
+        if (!listening && this.#subscription !== null) {
+          sdk.offEvent(this.#subscription)
+          this.#subscription = null
+        }
+      })
+    }
+
+    static async create(options) {
+      return new Wallet(await sdk.createWallet(options))
+    }
+
+    static async open(options) {
+      return new Wallet(await sdk.openWallet(options))
+    }
+
+    get handle() {
+      return this.#handle
+    }
+
+    get address() {
+      return sdk.getAddress(this.#handle)
+    }
+
+    balance() {
+      return sdk.getBalance(this.#handle)
+    }
+
+    send(options) {
+      return sdk.send(this.#handle, options)
+    }
+
+    sendMany(options) {
+      return sdk.sendMany(this.#handle, options)
+    }
+
+    estimateFee(options) {
+      return sdk.estimateFee(this.#handle, options)
+    }
+
+    transactions(options) {
+      return sdk.getTransactions(this.#handle, options)
+    }
+
+    transaction(txId) {
+      return sdk.getTransaction(this.#handle, txId)
+    }
+
+    cancel(txId) {
+      return sdk.cancelTransaction(this.#handle, txId)
+    }
+
+    seedWords() {
+      return sdk.getSeedWords(this.#handle)
+    }
+
+    signMessage(message) {
+      return sdk.signMessage(this.#handle, message)
+    }
+
+    /** All events as an async iterator; ends when `signal` aborts (the loop then throws ERR_ABORTED). */
+    async *events({ signal } = {}) {
+      try {
+        for await (const [event] of on(this, 'event', { signal })) yield event
+      } catch (err) {
+        if (signal?.aborted) throw abortError(signal)
+        throw err
+      }
+    }
+
+    /** Resolves with the balance once `check(balance)` is true; re-checks on every balance change. */
+    waitForBalance(check, { signal, timeoutMs } = {}) {
+      const test = typeof check === 'function' ? check : (b) => b.available >= check
+      return this.#waitFor('the balance condition', async () => {
+        const b = await this.balance()
+        return test(b) ? b : undefined
+      }, 'balanceChanged', { signal, timeoutMs })
+    }
+
+    /** Resolves with the transaction once it has `confirmations` (default 1). */
+    waitForConfirmation(txId, { confirmations = 1, signal, timeoutMs } = {}) {
+      return this.#waitFor(`confirmation of ${txId}`, async () => {
+        const t = await this.transaction(txId)
+        return (t.confirmations ?? 0) >= confirmations ? t : undefined
+      }, 'event', { signal, timeoutMs })
+    }
+
+    #waitFor(what, probe, eventName, { signal, timeoutMs }) {
+      return new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(abortError(signal))
+        let done = false
+        let timer
+        const finish = (fn, value) => {
+          if (done) return
+          done = true
+          clearTimeout(timer)
+          this.off(eventName, check)
+          signal?.removeEventListener('abort', onAbort)
+          fn(value)
+        }
+        const check = () => probe().then((v) => v !== undefined && finish(resolve, v), (e) => finish(reject, e))
+        const onAbort = () => finish(reject, abortError(signal))
+        signal?.addEventListener('abort', onAbort, { once: true })
+        if (timeoutMs !== undefined) timer = setTimeout(() => finish(reject, timeoutError(what, timeoutMs)), timeoutMs)
+        this.on(eventName, check)
+        check()
+      })
+    }
+
+    #unsubscribe() {
+      if (this.#subscription !== null) sdk.offEvent(this.#subscription)
+      this.#subscription = null
+      this.#closed = true
+    }
+
+    async close() {
+      this.#unsubscribe()
+      await sdk.closeWallet(this.#handle)
+    }
+
+    async destroy() {
+      this.#unsubscribe()
+      await sdk.destroyWallet(this.#handle)
+    }
+
+    async [asyncDispose]() {
+      if (sdk.listWallets().some((w) => w.handle === this.#handle)) await this.close()
+      else this.#unsubscribe()
+    }
+  }
+  return Wallet
+}
+
+module.exports = { create }
