@@ -94,6 +94,12 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  */
 export declare function __benchAllocChurn(tracking: boolean, threads: number, iterations: number, fill: boolean): number
 
+/**
+ * @internal Benchmark: publishes `count` synthetic events into the wallet's event path as fast as the
+ * listeners take them. Resolves when all were published.
+ */
+export declare function __benchEmitEvents(handle: number, count: number): Promise<void>
+
 /** @internal The cheapest possible export: the benchmark's baseline for sync calls. */
 export declare function __benchEmpty(): void
 
@@ -150,6 +156,34 @@ export declare function cancelTransaction(handle: number, txId: string): Promise
 
 /** Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards. */
 export declare function closeWallet(handle: number): Promise<void>
+
+/** Joins outputs (default: all unspent) into one. `preview: true` only computes the result. */
+export declare function coinJoin(handle: number, options?: CoinOptions | undefined | null): Promise<CoinPlan>
+
+export interface CoinOptions {
+  /** Commitments (hex) of the outputs to use; default: the largest output (split) or all (join). */
+  commitments?: Array<string>
+  /** coinSplit: number of equal outputs to make (2..=500). */
+  count?: number
+  feePerGram?: bigint
+  /** Only compute the outputs and fee; submit nothing. */
+  preview?: boolean
+}
+
+export interface CoinPlan {
+  /** µT of each output the transaction creates. */
+  outputs: Array<bigint>
+  /** µT. */
+  fee: bigint
+  /** Set unless `preview`. */
+  txId?: string
+}
+
+/**
+ * Splits outputs into `count` equal ones (to pay many recipients in parallel). `preview: true` only
+ * computes the result.
+ */
+export declare function coinSplit(handle: number, options: CoinOptions): Promise<CoinPlan>
 
 /**
  * Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
@@ -246,6 +280,9 @@ export declare function getTransaction(handle: number, txId: string): Promise<Tr
 
 /** Transactions of one kind, newest first, paginated with `offset`/`limit`. */
 export declare function getTransactions(handle: number, options?: HistoryOptions | undefined | null): Promise<Transaction[]>
+
+/** The wallet's outputs, largest first, paginated. */
+export declare function getUtxos(handle: number, options?: UtxoListOptions | undefined | null): Promise<Utxo[]>
 
 /** Versions of the SDK and the embedded wallet library. */
 export declare function getVersion(): VersionInfo
@@ -434,6 +471,24 @@ export interface Transaction {
  */
 export declare function updateConfig(patch: ConfigPatch): ConfigSnapshot
 
+export interface Utxo {
+  /** Pedersen commitment, hex: pass these to `coinSplit`/`coinJoin`. */
+  commitment: string
+  /** µT. */
+  value: bigint
+  /** `unspent`, `spent`, `encumberedToBeReceived`, `encumberedToBeSpent`, ... */
+  status: string
+  minedHeight?: number
+}
+
+export interface UtxoListOptions {
+  /** List spent outputs instead of unspent ones. */
+  spent?: boolean
+  offset?: number
+  /** Default 100, at most 10000. */
+  limit?: number
+}
+
 /** Like `parseAddress` but never throws for an invalid address: `{ valid, reason?, message?, address? }`. */
 export declare function validateAddress(address: string, network?: NetworkName): AddressValidation
 
@@ -442,6 +497,9 @@ export declare function validateAddress(address: string, network?: NetworkName):
  * unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
  */
 export declare function validateSeedWords(words: string | string[]): Promise<SeedInfo>
+
+/** Re-checks transactions and outputs against the base node now; results arrive as `validation` events. */
+export declare function validateWallet(handle: number): Promise<void>
 
 /**
  * Checks a signature made by `signMessage`, with no wallet. `signer` is the signer's Tari address (any

@@ -180,6 +180,42 @@ describe('bad sends get typed errors and change nothing', () => {
   })
 })
 
+describe('UTXOs', () => {
+  test('coin split then coin join: the output count changes, the balance only by the fees', async () => {
+    await settle(a)
+    const start = await sdk.getBalance(a)
+    const before = await sdk.getUtxos(a)
+    assert.ok(before.length >= 1)
+    assert.ok(before.every((u) => u.status === 'unspent' && typeof u.value === 'bigint'))
+    const preview = await sdk.coinSplit(a, { count: 4, preview: true })
+    assert.equal(preview.outputs.length, 4)
+    assert.equal(preview.txId, undefined)
+    assert.deepEqual(await sdk.getUtxos(a), before, 'a preview changes nothing')
+    const split = await sdk.coinSplit(a, { count: 4 })
+    assert.match(split.txId, /^\d+$/)
+    await sleep(2500)
+    await net.mine(1)
+    await settle(a)
+    const afterSplit = await sdk.getUtxos(a)
+    assert.equal(afterSplit.length, before.length - 1 + 4)
+    const mid = await sdk.getBalance(a)
+    assert.equal(start.available - mid.available, split.fee)
+
+    const joinPreview = await sdk.coinJoin(a, { preview: true })
+    assert.equal(joinPreview.outputs.length, 1)
+    const join = await sdk.coinJoin(a)
+    await sleep(2500)
+    await net.mine(1)
+    await settle(a)
+    assert.equal((await sdk.getUtxos(a)).length, 1)
+    assert.equal(mid.available - (await sdk.getBalance(a)).available, join.fee)
+    assert.ok((await sdk.getUtxos(a, { spent: true })).length >= before.length)
+    await sdk.validateWallet(a)
+    await rejectsCode(sdk.coinSplit(a, { count: 1 }), 'ERR_INVALID_ARGUMENT')
+    await rejectsCode(sdk.coinSplit(a, { count: 2, commitments: ['zz'] }), 'ERR_INVALID_ARGUMENT')
+  })
+})
+
 describe('messages', () => {
   test('sign/verify round trip with the address or the public key; tampering fails', async () => {
     const signed = await sdk.signMessage(a, 'I owe B 5 T')

@@ -31,6 +31,10 @@ export {
   getTransactions,
   getTransaction,
   cancelTransaction,
+  getUtxos,
+  coinSplit,
+  coinJoin,
+  validateWallet,
   signMessage,
   verifyMessageSignature,
   onEvent,
@@ -72,6 +76,10 @@ export type {
   Transaction,
   SignedMessage,
   WalletEventObject,
+  Utxo,
+  UtxoListOptions,
+  CoinOptions,
+  CoinPlan,
 } from '../index'
 
 /** Every error code the SDK can produce, mapped to its meaning. */

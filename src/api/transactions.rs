@@ -410,3 +410,127 @@ pub fn verify_message_signature(env: Env, signer: String, message: String, signa
         Ok(crate::wallet::messages::verify(&key, &message, &signature))
     })
 }
+
+#[napi(object)]
+pub struct Utxo {
+    /// Pedersen commitment, hex: pass these to `coinSplit`/`coinJoin`.
+    pub commitment: String,
+    /// µT.
+    pub value: BigInt,
+    /// `unspent`, `spent`, `encumberedToBeReceived`, `encumberedToBeSpent`, ...
+    pub status: String,
+    pub mined_height: Option<f64>,
+}
+
+#[napi(object)]
+pub struct UtxoListOptions {
+    /// List spent outputs instead of unspent ones.
+    pub spent: Option<bool>,
+    pub offset: Option<f64>,
+    /// Default 100, at most 10000.
+    pub limit: Option<f64>,
+}
+
+fn paging(offset: Option<f64>, limit: Option<f64>) -> SdkResult<(usize, usize)> {
+    Ok((
+        offset.map(|v| whole_number("offset", v, 0, u32::MAX as u64)).transpose()?.unwrap_or(0) as usize,
+        limit.map(|v| whole_number("limit", v, 1, 10_000)).transpose()?.unwrap_or(100) as usize,
+    ))
+}
+
+/// The wallet's outputs, largest first, paginated.
+#[napi(ts_return_type = "Promise<Utxo[]>")]
+pub fn get_utxos(env: &Env, handle: f64, options: Option<UtxoListOptions>) -> napi::Result<PromiseRaw<'_, Vec<Utxo>>> {
+    let args = (|| {
+        let o = options.unwrap_or(UtxoListOptions { spent: None, offset: None, limit: None });
+        let (offset, limit) = paging(o.offset, o.limit)?;
+        let spent = o.spent.unwrap_or(false);
+        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+            Ok(crate::wallet::utxos::list(&entry, spent, offset, limit)
+                .await?
+                .into_iter()
+                .map(|u| Utxo { commitment: u.commitment, value: BigInt::from(u.value), status: u.status, mined_height: u.mined_height.map(|h| h as f64) })
+                .collect())
+        })
+    })();
+    on_wallet(env, "getUtxos", handle, args)
+}
+
+#[napi(object)]
+pub struct CoinOptions {
+    /// Commitments (hex) of the outputs to use; default: the largest output (split) or all (join).
+    pub commitments: Option<Vec<String>>,
+    /// coinSplit: number of equal outputs to make (2..=500).
+    pub count: Option<f64>,
+    pub fee_per_gram: Option<BigInt>,
+    /// Only compute the outputs and fee; submit nothing.
+    pub preview: Option<bool>,
+}
+
+#[napi(object)]
+pub struct CoinPlan {
+    /// µT of each output the transaction creates.
+    pub outputs: Vec<BigInt>,
+    /// µT.
+    pub fee: BigInt,
+    /// Set unless `preview`.
+    pub tx_id: Option<String>,
+}
+
+fn plan(p: crate::wallet::utxos::Plan) -> CoinPlan {
+    CoinPlan { outputs: p.outputs.into_iter().map(BigInt::from).collect(), fee: BigInt::from(p.fee), tx_id: p.tx_id.map(|i| i.to_string()) }
+}
+
+/// Splits outputs into `count` equal ones (to pay many recipients in parallel). `preview: true` only
+/// computes the result.
+#[napi(ts_return_type = "Promise<CoinPlan>")]
+pub fn coin_split(env: &Env, handle: f64, options: CoinOptions) -> napi::Result<PromiseRaw<'_, CoinPlan>> {
+    let args = (|| {
+        let count = whole_number("count", options.count.ok_or_else(|| SdkError::invalid_argument("count is required"))?, 2, 500)? as usize;
+        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        let (given, preview) = (options.commitments, options.preview.unwrap_or(false));
+        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+            crate::wallet::utxos::split(&entry, given, count, fee, preview).await.map(plan)
+        })
+    })();
+    on_wallet(env, "coinSplit", handle, args)
+}
+
+/// Joins outputs (default: all unspent) into one. `preview: true` only computes the result.
+#[napi(ts_return_type = "Promise<CoinPlan>")]
+pub fn coin_join(env: &Env, handle: f64, options: Option<CoinOptions>) -> napi::Result<PromiseRaw<'_, CoinPlan>> {
+    let args = (|| {
+        let o = options.unwrap_or(CoinOptions { commitments: None, count: None, fee_per_gram: None, preview: None });
+        let fee = tx::fee_per_gram(fee_arg(o.fee_per_gram.as_ref())?)?;
+        let (given, preview) = (o.commitments, o.preview.unwrap_or(false));
+        Ok(move |entry: std::sync::Arc<WalletEntry>| async move { crate::wallet::utxos::join(&entry, given, fee, preview).await.map(plan) })
+    })();
+    on_wallet(env, "coinJoin", handle, args)
+}
+
+/// Re-checks transactions and outputs against the base node now; results arrive as `validation` events.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn validate_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
+    let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move { crate::wallet::utxos::validate(&entry).await });
+    on_wallet(env, "validateWallet", handle, args)
+}
+
+/// @internal Benchmark: publishes `count` synthetic events into the wallet's event path as fast as the
+/// listeners take them. Resolves when all were published.
+#[napi(js_name = "__benchEmitEvents", ts_return_type = "Promise<void>")]
+pub fn bench_emit_events(env: &Env, handle: f64, count: u32) -> napi::Result<PromiseRaw<'_, ()>> {
+    let args: SdkResult<_> = Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+        for i in 0..count as u64 {
+            while entry.events.len() > crate::wallet::events::CHANNEL_CAPACITY / 2 {
+                tokio::task::yield_now().await;
+            }
+            let _ = entry.events.send(std::sync::Arc::new(WalletEvent {
+                wallet_handle: entry.handle,
+                timestamp_ms: 0.0,
+                kind: EventKind::MinedUnconfirmed { tx_id: i, confirmations: 1 },
+            }));
+        }
+        Ok(())
+    });
+    on_wallet(env, "__benchEmitEvents", handle, args)
+}

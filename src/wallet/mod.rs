@@ -10,3 +10,4 @@ pub mod network;
 pub mod registry;
 pub mod seeds;
 pub mod transactions;
+pub mod utxos;

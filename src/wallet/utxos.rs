@@ -1,0 +1,108 @@
+//! Unspent outputs: listing, and coin split / join with previews.
+
+use minotari_wallet::output_manager_service::storage::models::DbWalletOutput;
+use tari_common_types::types::CompressedCommitment;
+use tari_transaction_components::transaction_components::memo_field::TxType;
+use tari_transaction_components::transaction_components::MemoField;
+use tari_transaction_components::MicroMinotari;
+use tari_utilities::hex::Hex;
+
+use super::{errors, lifecycle::WalletEntry};
+use crate::error::{ErrorCode, SdkError, SdkResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Utxo {
+    pub commitment: String,
+    pub value: u64,
+    /// The library's output status in camelCase (`unspent`, `encumberedToBeReceived`, `spent`, ...).
+    pub status: String,
+    pub mined_height: Option<u64>,
+}
+
+fn utxo(o: &DbWalletOutput) -> Utxo {
+    let status = format!("{:?}", o.status);
+    let mut c = status.chars();
+    Utxo {
+        commitment: o.commitment.to_hex(),
+        value: o.wallet_output.value().as_u64(),
+        status: c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default(),
+        mined_height: o.mined_height,
+    }
+}
+
+fn om_error(e: impl std::fmt::Display) -> SdkError {
+    SdkError::new(ErrorCode::Wallet, format!("cannot read outputs: {e}"))
+}
+
+/// Unspent outputs, largest first, or spent ones with `spent`.
+pub async fn list(entry: &WalletEntry, spent: bool, offset: usize, limit: usize) -> SdkResult<Vec<Utxo>> {
+    let mut oms = entry.with(|w| w.output_manager_service.clone())?;
+    let outputs = if spent { oms.get_spent_outputs().await } else { oms.get_unspent_outputs().await }.map_err(om_error)?;
+    let mut all: Vec<Utxo> = outputs.iter().map(utxo).collect();
+    all.sort_by(|a, b| b.value.cmp(&a.value).then(a.commitment.cmp(&b.commitment)));
+    Ok(all.into_iter().skip(offset).take(limit).collect())
+}
+
+/// The given commitments (hex), or by default all unspent ones (`take_all`) or the largest one.
+async fn commitments(entry: &WalletEntry, given: Option<Vec<String>>, take_all: bool) -> SdkResult<Vec<CompressedCommitment>> {
+    if let Some(list) = given {
+        if list.is_empty() {
+            return Err(SdkError::invalid_argument("commitments must not be empty"));
+        }
+        return list
+            .iter()
+            .map(|h| CompressedCommitment::from_hex(h).map_err(|_| SdkError::invalid_argument(format!("{h:?} is not a commitment (hex)"))))
+            .collect();
+    }
+    let mut oms = entry.with(|w| w.output_manager_service.clone())?;
+    let mut outputs = oms.get_unspent_outputs().await.map_err(om_error)?;
+    outputs.sort_by(|a, b| b.wallet_output.value().cmp(&a.wallet_output.value()));
+    if !take_all {
+        outputs.truncate(1);
+    }
+    if outputs.is_empty() {
+        return Err(SdkError::new(ErrorCode::InsufficientFunds, "the wallet has no unspent outputs").with("available", crate::error::Detail::Amount(0)));
+    }
+    Ok(outputs.into_iter().map(|o| o.commitment).collect())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The outputs the transaction would create, µT.
+    pub outputs: Vec<u64>,
+    pub fee: u64,
+    /// Set when the transaction was submitted (not for a preview).
+    pub tx_id: Option<u64>,
+}
+
+/// Splits outputs (default: the largest) into `count` equal outputs; `preview` only computes.
+pub async fn split(entry: &WalletEntry, given: Option<Vec<String>>, count: usize, fee: MicroMinotari, preview: bool) -> SdkResult<Plan> {
+    let cs = commitments(entry, given, false).await?;
+    let mut w = entry.with(|w| w.clone())?;
+    let (outputs, fee_total) = w.preview_coin_split_with_commitments_no_amount(cs.clone(), count, fee).await.map_err(errors::wallet)?;
+    let tx_id = if preview {
+        None
+    } else {
+        let memo = MemoField::new_open_from_string("coin split", TxType::CoinSplit).map_err(SdkError::internal)?;
+        Some(w.coin_split_even_with_commitments(cs, count, fee, memo).await.map_err(errors::wallet)?.as_u64())
+    };
+    Ok(Plan { outputs: outputs.into_iter().map(|v| v.as_u64()).collect(), fee: fee_total.as_u64(), tx_id })
+}
+
+/// Joins outputs (default: all unspent) into one; `preview` only computes.
+pub async fn join(entry: &WalletEntry, given: Option<Vec<String>>, fee: MicroMinotari, preview: bool) -> SdkResult<Plan> {
+    let cs = commitments(entry, given, true).await?;
+    let mut w = entry.with(|w| w.clone())?;
+    let (outputs, fee_total) = w.preview_coin_join_with_commitments(cs.clone(), fee).await.map_err(errors::wallet)?;
+    let tx_id = if preview { None } else { Some(w.coin_join(cs, fee, None).await.map_err(errors::wallet)?.as_u64()) };
+    Ok(Plan { outputs: outputs.into_iter().map(|v| v.as_u64()).collect(), fee: fee_total.as_u64(), tx_id })
+}
+
+/// Asks the wallet to re-check its transactions and outputs against the base node now; results arrive as
+/// `validation` events.
+pub async fn validate(entry: &WalletEntry) -> SdkResult<()> {
+    let (mut ts, mut oms) = entry.with(|w| (w.transaction_service.clone(), w.output_manager_service.clone()))?;
+    ts.validate_transactions().await.map_err(|e| SdkError::new(ErrorCode::Wallet, format!("transaction validation: {e}")))?;
+    oms.validate_txos().await.map_err(|e| SdkError::new(ErrorCode::Wallet, format!("output validation: {e}")))?;
+    Ok(())
+}
