@@ -58,6 +58,7 @@ const rows = []
 
 /** Records and prints one figure with its baseline and target. */
 function report({ name, value, unit, baseline, baselineName, target, lowerIsBetter = true }) {
+  if (!Number.isFinite(baseline)) baseline = undefined
   const ratio = baseline ? value / baseline : undefined
   const pass = target === undefined ? undefined : lowerIsBetter ? value <= target : value >= target
   rows.push({ name, value, unit, baseline, baselineName, ratio, target, pass })
