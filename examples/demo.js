@@ -11,8 +11,17 @@ const { Localnet } = require('../lib/localnet.js')
 const µT = (v) => `${(Number(v) / 1e6).toLocaleString('en-US', { maximumFractionDigits: 6 })} T (${v} µT)`
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+function bobEvents(bob) {
+  sdk.onEvent(bob, (e) => {
+    if (['received', 'minedUnconfirmed', 'confirmed'].includes(e.type)) {
+      console.log(`  bob event: ${e.type}${e.confirmations !== undefined ? ` (${e.confirmations} confirmations)` : ''}`)
+    }
+  })
+}
+
 async function main() {
   console.log(`tari-wallet-sdk ${sdk.getVersion().sdk}, minotari_wallet ${sdk.getVersion().minotariWallet}`)
+  sdk.init({ config: { network: { name: 'localnet' } } })
   const t0 = Date.now()
   const net = await Localnet.start()
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-demo-'))
@@ -43,6 +52,14 @@ async function main() {
       await sleep(250)
     }
     console.log(`tip height ${await net.tipHeight()}`)
+
+    console.log('\nAlice pays bob 1.5 T (one-sided)')
+    bobEvents(bob)
+    const txId = await sdk.send(alice, { to: sdk.getAddress(bob).base58, amount: 1_500_000n, message: 'demo payment' })
+    console.log(`  sent: tx ${txId}, fee ${µT((await sdk.getTransaction(alice, txId)).fee)}`)
+    await sleep(2500) // the broadcast reaches the node's mempool
+    await net.mine(4)
+    while (Date.now() < deadline + 60_000 && (await sdk.getBalance(bob)).available === 0n) await sleep(250)
 
     console.log('\nBalances')
     for (const [name, h] of [['alice', alice], ['bob', bob]]) {
