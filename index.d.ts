@@ -207,7 +207,7 @@ export interface CreateWalletOptions {
   /** SQLite connections for this wallet; defaults to `wallet.dbPoolSize`. */
   dbPoolSize?: number
   /** Restore from these 24 words (a string or an array) instead of creating a new random seed. */
-  seedWords?: string | string[]
+  seedWords?: string | Array<string>
   /**
    * With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
    * words carry.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use napi::bindgen_prelude::{BigInt, PromiseRaw};
+use napi::bindgen_prelude::{BigInt, Either, PromiseRaw, ToNapiValue, TypeName};
 use napi::Env;
 use napi_derive::napi;
 use zeroize::Zeroizing;
@@ -31,8 +31,7 @@ pub struct CreateWalletOptions {
     /// SQLite connections for this wallet; defaults to `wallet.dbPoolSize`.
     pub db_pool_size: Option<f64>,
     /// Restore from these 24 words (a string or an array) instead of creating a new random seed.
-    #[napi(ts_type = "string | string[]")]
-    pub seed_words: Option<serde_json::Value>,
+    pub seed_words: Option<Either<String, Vec<String>>>,
     /// With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
     /// words carry.
     pub birthday: Option<f64>,
@@ -42,32 +41,62 @@ fn max_bytes() -> usize {
     crate::config::current().config.limits.max_request_bytes as usize
 }
 
+fn check_len(name: &str, len: usize) -> SdkResult<()> {
+    if len > max_bytes() {
+        return Err(SdkError::invalid_argument(format!("{name} is {len} bytes, more than limits.maxRequestBytes ({})", max_bytes())));
+    }
+    Ok(())
+}
+
+/// Takes ownership of a string argument in a wiped-on-drop buffer, within `limits.maxRequestBytes`.
 fn bounded(name: &str, value: String) -> SdkResult<Zeroizing<String>> {
     let value = Zeroizing::new(value);
-    if value.len() > max_bytes() {
-        return Err(SdkError::invalid_argument(format!(
-            "{name} is {} bytes, more than limits.maxRequestBytes ({})",
-            value.len(),
-            max_bytes()
-        )));
-    }
+    check_len(name, value.len())?;
     Ok(value)
 }
 
-fn words_text(value: serde_json::Value) -> SdkResult<Zeroizing<String>> {
+/// Joins the words into one wiped-on-drop string, wiping the strings they arrived in.
+fn words_text(value: Either<String, Vec<String>>) -> SdkResult<Zeroizing<String>> {
     let text = match value {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => Ok(s),
-                _ => Err(SdkError::invalid_argument("seed words must be strings")),
-            })
-            .collect::<SdkResult<Vec<_>>>()?
-            .join(" "),
-        _ => return Err(SdkError::invalid_argument("seed words must be a string or an array of strings")),
+        Either::A(s) => Zeroizing::new(s),
+        Either::B(items) => {
+            let items: Vec<Zeroizing<String>> = items.into_iter().map(Zeroizing::new).collect();
+            let mut joined = Zeroizing::new(String::with_capacity(items.iter().map(|w| w.len() + 1).sum()));
+            for (i, w) in items.iter().enumerate() {
+                if i > 0 {
+                    joined.push(' ');
+                }
+                joined.push_str(w);
+            }
+            joined
+        }
     };
-    bounded("seedWords", text)
+    check_len("seedWords", text.len())?;
+    Ok(text)
+}
+
+/// Seed words on their way to JS: the Rust copies are wiped once the JS strings exist.
+pub struct SecretWords(Zeroizing<Vec<String>>);
+
+impl ToNapiValue for SecretWords {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
+        let mut array = std::ptr::null_mut();
+        napi::check_status!(napi::sys::napi_create_array_with_length(env, val.0.len(), &mut array))?;
+        for (i, word) in val.0.iter().enumerate() {
+            let js = <&str as ToNapiValue>::to_napi_value(env, word.as_str())?;
+            napi::check_status!(napi::sys::napi_set_element(env, array, i as u32, js))?;
+        }
+        Ok(array)
+    }
+}
+
+impl TypeName for SecretWords {
+    fn type_name() -> &'static str {
+        "Array<string>"
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
 }
 
 fn urls(value: Option<serde_json::Value>) -> SdkResult<Vec<String>> {
@@ -157,7 +186,7 @@ pub fn create_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<Pr
     let parsed = (|| {
         let c = common(options.data_dir, options.passphrase, options.network, options.base_node_url, options.scanning_interval_secs, options.db_pool_size)?;
         let mode = match options.seed_words {
-            None | Some(serde_json::Value::Null) => {
+            None => {
                 if options.birthday.is_some() {
                     return Err(SdkError::invalid_argument("birthday only applies when restoring from seedWords"));
                 }
@@ -262,11 +291,10 @@ pub fn list_wallets() -> Vec<WalletInfo> {
 
 /// The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds.
 #[napi(ts_return_type = "Promise<string[]>")]
-pub fn get_seed_words(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Vec<String>>> {
+pub fn get_seed_words(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, SecretWords>> {
     with_wallet(env, OpSpec::new("getSeedWords", RuntimeKind::Crypto), handle, |entry| async move {
         let pool = runtime::pool()?;
-        let words = queries::seed_words(&pool, entry).await?;
-        Ok(words.to_vec())
+        Ok(SecretWords(queries::seed_words(&pool, entry).await?))
     })
 }
 
@@ -280,7 +308,7 @@ pub struct SeedInfo {
 /// Checks 24 seed words without a wallet. Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count,
 /// unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
 #[napi(ts_args_type = "words: string | string[]", ts_return_type = "Promise<SeedInfo>")]
-pub fn validate_seed_words(env: &Env, words: serde_json::Value) -> napi::Result<PromiseRaw<'_, SeedInfo>> {
+pub fn validate_seed_words(env: &Env, words: Either<String, Vec<String>>) -> napi::Result<PromiseRaw<'_, SeedInfo>> {
     let text = match words_text(words) {
         Ok(t) => t,
         Err(e) => return ops::rejected(env, e),
