@@ -31,8 +31,10 @@ describe('exports', () => {
 
   test('every public export is documented in the typings', () => {
     const dts = fs.readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8')
+    const walletDts = fs.readFileSync(new URL('../lib/wallet.d.ts', import.meta.url), 'utf8')
+    assert.match(walletDts, /\*\/\s*export declare class Wallet/, 'the Wallet class is declared with a doc comment')
     for (const name of Object.keys(sdk)) {
-      if (name === 'ERROR_CODES' || name === 'isSdkError') continue
+      if (name === 'ERROR_CODES' || name === 'isSdkError' || name === 'Wallet') continue
       const at = dts.indexOf(`export declare function ${name}(`)
       assert.ok(at > 0, `${name} is declared`)
       assert.match(dts.slice(Math.max(0, at - 400), at), /\*\/\s*$/, `${name} has a doc comment`)

@@ -27,16 +27,33 @@ async function waitFor(what, fn, timeoutMs = 60_000) {
   throw new Error(`timed out waiting for ${what}`)
 }
 
-/** Mines until every wallet's balance is fully settled (nothing pending, nothing time-locked). */
+/** Mines a block every 2 s until `fn()` is truthy: robust to a broadcast that reaches the mempool late. */
+async function mineUntil(what, fn, timeoutMs = 90_000) {
+  let lastMined = 0
+  return waitFor(what, async () => {
+    if (Date.now() - lastMined > 2000) {
+      await net.mine(1)
+      lastMined = Date.now()
+    }
+    return fn()
+  }, timeoutMs)
+}
+
+/** Mines until every wallet's balance is fully settled (nothing pending, nothing time-locked). A block
+ * every 2 s, so a transaction whose broadcast lands late still gets mined. */
 async function settle(...handles) {
-  await net.mine(3)
+  let lastMined = 0
   await waitFor('balances to settle', async () => {
+    if (Date.now() - lastMined > 2000) {
+      await net.mine(lastMined === 0 ? 3 : 1)
+      lastMined = Date.now()
+    }
     for (const h of handles) {
       const x = await sdk.getBalance(h)
       if (x.pendingIncoming !== 0n || x.pendingOutgoing !== 0n || x.timeLocked !== 0n) return false
     }
     return true
-  })
+  }, 90_000)
 }
 
 before(async () => {
@@ -74,8 +91,7 @@ describe('a payment from A to B', () => {
     assert.equal(sent.amount, amount)
     assert.equal(sent.message, 'invoice 42')
     await sleep(2500) // let the broadcast reach the mempool
-    await net.mine(1)
-    await waitFor('B to see the payment', async () => (await sdk.getBalance(b)).pendingIncoming === amount)
+    await mineUntil('B to see the payment', async () => (await sdk.getBalance(b)).pendingIncoming === amount)
     await settle(a, b)
 
     const a1 = await sdk.getBalance(a)
@@ -260,8 +276,7 @@ describe('the Wallet class', () => {
 
     const id = await w.send({ to: sdk.getAddress(b).base58, amount: 2_000n })
     await sleep(2500)
-    await net.mine(2)
-    const confirmed = await w.waitForConfirmation(id, { timeoutMs: 60_000 })
+    const confirmed = await mineUntil('the class send to confirm', () => w.waitForConfirmation(id, { timeoutMs: 1_500 }).catch(() => undefined))
     assert.ok(confirmed.confirmations >= 1)
 
     await w[Symbol.asyncDispose]()
