@@ -144,7 +144,11 @@ describe('a payment from A to B', () => {
     })
     assert.equal(ids.length, 2)
     await sleep(2500)
-    await net.mine(1)
+    // B and C only learn of one-sided payments when they scan, so wait for the amounts themselves
+    await mineUntil('B and C to receive', async () => {
+      const [bb, cc] = await Promise.all([sdk.getBalance(b), sdk.getBalance(c)])
+      return bb.available - b0.available === 12_000n && cc.available - c0.available === 11_000n
+    })
     await settle(a, b, c)
     assert.equal((await sdk.getBalance(b)).available - b0.available, 12_000n)
     assert.equal((await sdk.getBalance(c)).available - c0.available, 11_000n)
