@@ -530,7 +530,7 @@ export interface WalletEventObject {
   confirmations?: number
   reason?: string
   balance?: Balance
-  /** connectivity: `online` or `offline`. */
+  /** connectivity: `online`, `degraded` (reachable but not synced) or `offline`. */
   status?: string
   latencyMs?: number
   tipHeight?: number

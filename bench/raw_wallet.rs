@@ -3,6 +3,9 @@
 //! setup sequence. Deliberately independent of the SDK's code. Prints one JSON line.
 //!
 //! usage: raw_wallet <base-node-url> <work-dir> <iterations> <balance-calls>
+//!        raw_wallet send <base-node-url> <work-dir> <recipient-base58> <sends>
+//!          prints `ADDRESS <base58>`, waits for a line on stdin (the caller mines coinbases to it), waits
+//!          until funds are available, then times <sends> one-sided sends.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -97,8 +100,49 @@ fn rss() -> f64 {
     pages * 4096.0
 }
 
+async fn send_mode(url: &str, work: &Path, recipient: &str, sends: usize) {
+    use minotari_wallet::output_manager_service::UtxoSelectionCriteria;
+    use tari_common_types::tari_address::TariAddress;
+    use tari_transaction_components::transaction_components::{MemoField, OutputFeatures};
+    use tari_transaction_components::MicroMinotari;
+    let (w, s) = start(&work.join("sender"), url).await;
+    println!("ADDRESS {}", w.get_wallet_one_sided_address().unwrap().to_base58());
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).unwrap();
+    let mut oms = w.output_manager_service.clone();
+    while oms.get_balance().await.unwrap().available_balance.as_u64() < 1_000_000 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let to = TariAddress::from_base58(recipient).unwrap();
+    let mut ts = w.transaction_service.clone();
+    let mut times = Vec::new();
+    for i in 0..sends {
+        let t = Instant::now();
+        ts.send_one_sided_transaction(
+            to.clone(),
+            MicroMinotari::from(10_000 + i as u64),
+            UtxoSelectionCriteria::default(),
+            OutputFeatures::default(),
+            MicroMinotari::from(5),
+            MemoField::new_empty(),
+        )
+        .await
+        .unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!("{{\"sendP50Ms\":{}}}", percentile(&mut times, 50.0));
+    stop(w, s, &work.join("sender")).await;
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("send") {
+        tari_common::network_check::set_network_if_choice_valid(Network::LocalNet).unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let sends = args[5].parse().unwrap();
+        rt.block_on(send_mode(&args[2], &PathBuf::from(&args[3]), &args[4], sends));
+        return;
+    }
     let url = args[1].clone();
     let work = PathBuf::from(&args[2]);
     let iterations: usize = args[3].parse().unwrap();

@@ -259,7 +259,7 @@ pub struct WalletEventObject {
     pub confirmations: Option<f64>,
     pub reason: Option<String>,
     pub balance: Option<Balance>,
-    /// connectivity: `online` or `offline`.
+    /// connectivity: `online`, `degraded` (reachable but not synced) or `offline`.
     pub status: Option<String>,
     pub latency_ms: Option<f64>,
     pub tip_height: Option<f64>,

@@ -30,7 +30,7 @@ pub enum EventKind {
     Confirmed { tx_id: u64 },
     Cancelled { tx_id: u64, reason: String },
     BalanceChanged { balance: Balance },
-    /// `online` or `offline`, with the base node's latency when online.
+    /// `online`, `degraded` (reachable, not synced) or `offline`, with the base node's latency.
     Connectivity { status: &'static str, latency_ms: Option<u64>, tip_height: Option<u64> },
     ScanProgress { current_height: u64, tip_height: u64 },
     /// `transactions` or `outputs` validation finished.
@@ -190,8 +190,14 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
                     let tip = state.chain_metadata.as_ref().map(|m| m.best_block_height());
                     if let Some(t) = tip { entry.set_tip_height(t); }
                     let online = tip.is_some();
+                    // Reachable but behind the network: the wallet's view of the chain may be stale.
+                    let status = match (online, state.is_synced) {
+                        (false, _) => "offline",
+                        (true, Some(false)) => "degraded",
+                        (true, _) => "online",
+                    };
                     (vec![EventKind::Connectivity {
-                        status: if online { "online" } else { "offline" },
+                        status,
                         latency_ms: state.latency.map(|l| l.as_millis() as u64),
                         tip_height: tip,
                     }], online)
