@@ -10,7 +10,7 @@ use napi_derive::napi;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::args::whole_number;
-use crate::api::wallet::{handle_arg, Balance};
+use crate::api::wallet::{handle_arg, on_wallet, Balance};
 use crate::error::{SdkError, SdkResult};
 use crate::ops::{self, OpSpec};
 use crate::runtime::{self, RuntimeKind};
@@ -43,17 +43,8 @@ fn message_arg(m: Option<String>) -> SdkResult<String> {
     Ok(m)
 }
 
-/// Resolves the handle and runs `f` with the entry on the wallet runtime; argument errors reject.
-fn on_wallet<'env, T, F, Fut>(env: &'env Env, name: &'static str, handle: f64, args: SdkResult<F>) -> napi::Result<PromiseRaw<'env, T>>
-where
-    T: napi::bindgen_prelude::ToNapiValue + Send + 'static,
-    F: FnOnce(std::sync::Arc<WalletEntry>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = SdkResult<T>> + Send + 'static,
-{
-    match handle_arg(handle).and_then(registry::get).and_then(|e| args.map(|f| (e, f))) {
-        Ok((entry, f)) => ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), f(entry)),
-        Err(e) => ops::rejected(env, e),
-    }
+const fn wallet_op(name: &'static str) -> OpSpec {
+    OpSpec::new(name, RuntimeKind::Wallet)
 }
 
 #[napi(object)]
@@ -88,7 +79,7 @@ pub fn send(env: &Env, handle: f64, options: SendOptions) -> napi::Result<Promis
             tx::send(&entry, Payment { to, amount, message }, fee, stealth).await.map(|id| id.to_string())
         })
     })();
-    on_wallet(env, "send", handle, args)
+    on_wallet(env, wallet_op("send"), handle, args)
 }
 
 #[napi(object)]
@@ -122,7 +113,7 @@ pub fn send_many(env: &Env, handle: f64, options: SendManyOptions) -> napi::Resu
             tx::send_many(&entry, payments, fee).await.map(|ids| ids.into_iter().map(|i| i.to_string()).collect())
         })
     })();
-    on_wallet(env, "sendMany", handle, args)
+    on_wallet(env, wallet_op("sendMany"), handle, args)
 }
 
 #[napi(object)]
@@ -155,7 +146,7 @@ pub fn estimate_fee(env: &Env, handle: f64, options: FeeEstimateOptions) -> napi
             Ok(FeeEstimate { fee: BigInt::from(e.fee), inputs: e.inputs as u32, needs_change: e.needs_change })
         })
     })();
-    on_wallet(env, "estimateFee", handle, args)
+    on_wallet(env, wallet_op("estimateFee"), handle, args)
 }
 
 #[napi(object)]
@@ -226,7 +217,7 @@ pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>)
             Ok(tx::history(&entry, kind, offset, limit).await?.into_iter().map(Transaction::from).collect())
         })
     })();
-    on_wallet(env, "getTransactions", handle, args)
+    on_wallet(env, wallet_op("getTransactions"), handle, args)
 }
 
 /// One transaction by id: status, direction, amount, fee, confirmations, mined height, timestamp, message.
@@ -234,7 +225,7 @@ pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>)
 #[napi(ts_return_type = "Promise<Transaction>")]
 pub fn get_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, Transaction>> {
     let args = tx_id_arg(&tx_id).map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::get(&entry, id).await.map(Transaction::from) });
-    on_wallet(env, "getTransaction", handle, args)
+    on_wallet(env, wallet_op("getTransaction"), handle, args)
 }
 
 /// Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
@@ -242,7 +233,7 @@ pub fn get_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<Pr
 #[napi(ts_return_type = "Promise<void>")]
 pub fn cancel_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, ()>> {
     let args = tx_id_arg(&tx_id).map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::cancel(&entry, id).await });
-    on_wallet(env, "cancelTransaction", handle, args)
+    on_wallet(env, wallet_op("cancelTransaction"), handle, args)
 }
 
 /// One event. `type` says which fields are set (see `WalletEventType` for the per-type shapes).
@@ -393,10 +384,7 @@ pub fn sign_message(env: &Env, handle: f64, message: String) -> napi::Result<Pro
             Ok(SignedMessage { signature, public_key: crate::wallet::messages::public_key(&secret).to_hex() })
         }
     });
-    match handle_arg(handle).and_then(registry::get).and_then(|e| args.map(|f| (e, f))) {
-        Ok((entry, f)) => ops::spawn(env, OpSpec::new("signMessage", RuntimeKind::Crypto), f(entry)),
-        Err(e) => ops::rejected(env, e),
-    }
+    on_wallet(env, OpSpec::new("signMessage", RuntimeKind::Crypto), handle, args)
 }
 
 /// Checks a signature made by `signMessage`, with no wallet. `signer` is the signer's Tari address (any
@@ -453,7 +441,7 @@ pub fn get_utxos(env: &Env, handle: f64, options: Option<UtxoListOptions>) -> na
                 .collect())
         })
     })();
-    on_wallet(env, "getUtxos", handle, args)
+    on_wallet(env, wallet_op("getUtxos"), handle, args)
 }
 
 #[napi(object)]
@@ -493,7 +481,7 @@ pub fn coin_split(env: &Env, handle: f64, options: CoinOptions) -> napi::Result<
             crate::wallet::utxos::split(&entry, given, count, fee, preview).await.map(plan)
         })
     })();
-    on_wallet(env, "coinSplit", handle, args)
+    on_wallet(env, wallet_op("coinSplit"), handle, args)
 }
 
 /// Joins outputs (default: all unspent) into one. `preview: true` only computes the result.
@@ -505,14 +493,14 @@ pub fn coin_join(env: &Env, handle: f64, options: Option<CoinOptions>) -> napi::
         let (given, preview) = (o.commitments, o.preview.unwrap_or(false));
         Ok(move |entry: std::sync::Arc<WalletEntry>| async move { crate::wallet::utxos::join(&entry, given, fee, preview).await.map(plan) })
     })();
-    on_wallet(env, "coinJoin", handle, args)
+    on_wallet(env, wallet_op("coinJoin"), handle, args)
 }
 
 /// Re-checks transactions and outputs against the base node now; results arrive as `validation` events.
 #[napi(ts_return_type = "Promise<void>")]
 pub fn validate_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
     let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move { crate::wallet::utxos::validate(&entry).await });
-    on_wallet(env, "validateWallet", handle, args)
+    on_wallet(env, wallet_op("validateWallet"), handle, args)
 }
 
 /// @internal Benchmark: publishes `count` synthetic events into the wallet's event path as fast as the
@@ -532,5 +520,5 @@ pub fn bench_emit_events(env: &Env, handle: f64, count: u32) -> napi::Result<Pro
         }
         Ok(())
     });
-    on_wallet(env, "__benchEmitEvents", handle, args)
+    on_wallet(env, wallet_op("__benchEmitEvents"), handle, args)
 }

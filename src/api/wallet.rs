@@ -223,15 +223,16 @@ pub(crate) fn handle_arg(handle: f64) -> SdkResult<u32> {
     Ok(handle as u32)
 }
 
-/// Spawns an operation on an open wallet; a bad handle rejects without touching a runtime.
-fn with_wallet<'env, T, F, Fut>(env: &'env Env, spec: OpSpec, handle: f64, f: F) -> napi::Result<PromiseRaw<'env, T>>
+/// Resolves the handle and runs `f` with the entry under `spec`; argument and handle errors reject the
+/// promise without touching a runtime.
+pub(crate) fn on_wallet<'env, T, F, Fut>(env: &'env Env, spec: OpSpec, handle: f64, args: SdkResult<F>) -> napi::Result<PromiseRaw<'env, T>>
 where
-    T: napi::bindgen_prelude::ToNapiValue + Send + 'static,
+    T: ToNapiValue + Send + 'static,
     F: FnOnce(std::sync::Arc<lifecycle::WalletEntry>) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = SdkResult<T>> + Send + 'static,
 {
-    match handle_arg(handle).and_then(registry::get) {
-        Ok(entry) => ops::spawn(env, spec, f(entry)),
+    match handle_arg(handle).and_then(registry::get).and_then(|e| args.map(|f| (e, f))) {
+        Ok((entry, f)) => ops::spawn(env, spec, f(entry)),
         Err(e) => ops::rejected(env, e),
     }
 }
@@ -292,10 +293,10 @@ pub fn list_wallets() -> Vec<WalletInfo> {
 /// The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds.
 #[napi(ts_return_type = "Promise<string[]>")]
 pub fn get_seed_words(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, SecretWords>> {
-    with_wallet(env, OpSpec::new("getSeedWords", RuntimeKind::Crypto), handle, |entry| async move {
+    on_wallet(env, OpSpec::new("getSeedWords", RuntimeKind::Crypto), handle, Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
         let pool = runtime::pool()?;
         Ok(SecretWords(queries::seed_words(&pool, entry).await?))
-    })
+    }))
 }
 
 #[napi(object)]
@@ -425,7 +426,7 @@ pub struct Balance {
 /// The wallet's balance in µT, as `bigint`s.
 #[napi(ts_return_type = "Promise<Balance>")]
 pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Balance>> {
-    with_wallet(env, OpSpec::new("getBalance", RuntimeKind::Wallet), handle, |entry| async move {
+    on_wallet(env, OpSpec::new("getBalance", RuntimeKind::Wallet), handle, Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
         let b = queries::balance(&entry).await?;
         Ok(Balance {
             available: BigInt::from(b.available),
@@ -433,7 +434,7 @@ pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Balanc
             pending_outgoing: BigInt::from(b.pending_outgoing),
             time_locked: BigInt::from(b.time_locked),
         })
-    })
+    }))
 }
 
 /// The network this process is fixed to (by its first wallet), or null before any wallet opened.
