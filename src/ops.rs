@@ -249,16 +249,17 @@ where
 }
 
 /// For synchronous exports: runs `f` with panics caught, so nothing unwinds across the FFI boundary.
-pub fn sync<T>(env: &Env, name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
+/// `_name` is the operation name each export already passes, for recording sync ops in metrics (#5).
+pub fn sync<T>(env: &Env, _name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
     let result = match std::panic::catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(panic) => Err(SdkError::from_panic(&*panic)),
     };
-    result.map_err(|e| to_napi_error(env, name, e))
+    result.map_err(|e| to_napi_error(env, e))
 }
 
 /// An `SdkError` as a `napi::Error` that throws our own JS error object (with `code` and details).
-pub fn to_napi_error(env: &Env, _op: &'static str, err: SdkError) -> napi::Error {
+pub fn to_napi_error(env: &Env, err: SdkError) -> napi::Error {
     let raw = unsafe { js_error(env.raw(), &err) };
     match unsafe { <napi::bindgen_prelude::Unknown as napi::bindgen_prelude::FromNapiValue>::from_napi_value(env.raw(), raw) } {
         Ok(value) => napi::Error::from(value),

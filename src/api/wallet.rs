@@ -237,31 +237,32 @@ where
     }
 }
 
-/// Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards.
-#[napi(ts_return_type = "Promise<void>")]
-pub fn close_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
+/// Takes the wallet out of the registry at once (its handle is invalid from here on), then shuts it down.
+fn shut_down<'env>(env: &'env Env, name: &'static str, handle: f64, delete: bool) -> napi::Result<PromiseRaw<'env, ()>> {
     match handle_arg(handle).and_then(registry::remove) {
-        Ok(entry) => ops::spawn(env, OpSpec::new("closeWallet", RuntimeKind::Wallet), async move {
-            entry.close().await;
+        Ok(entry) => ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), async move {
+            if delete {
+                entry.destroy().await
+            } else {
+                entry.close().await
+            }
             Ok(())
         }),
         Err(e) => ops::rejected(env, e),
     }
 }
 
+/// Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn close_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
+    shut_down(env, "closeWallet", handle, false)
+}
+
 /// Shuts the wallet down, then deletes its database and the directories the library created. Files of
 /// your own in `dataDir` are left alone.
 #[napi(ts_return_type = "Promise<void>")]
 pub fn destroy_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
-    match handle_arg(handle).and_then(registry::remove) {
-        Ok(entry) => ops::spawn(env, OpSpec::new("destroyWallet", RuntimeKind::Wallet), async move {
-            entry.close().await;
-            let (data, config) = lifecycle::wallet_dirs(&entry.data_dir);
-            lifecycle::remove_wallet_files(&data, &config);
-            Ok(())
-        }),
-        Err(e) => ops::rejected(env, e),
-    }
+    shut_down(env, "destroyWallet", handle, true)
 }
 
 #[napi(object)]

@@ -85,6 +85,13 @@ impl WalletEntry {
         }
     }
 
+    /// Closes the wallet, then deletes what the library created under its data directory.
+    pub async fn destroy(&self) {
+        self.close().await;
+        let c = layout(&self.data_dir);
+        remove_wallet_files(&c.data_dir, &c.config_dir);
+    }
+
     /// Stops the wallet's services and waits (bounded) until they have released the database, so a close
     /// that resolved means the directory can be reopened or deleted at once.
     pub async fn close(&self) {
@@ -98,7 +105,7 @@ impl WalletEntry {
         }
         // Service tasks drop their database connections shortly after the shutdown drains; the library
         // releases its file lock with the last one.
-        let lock = lock_file(&db_file(&self.data_dir));
+        let lock = lock_file(&layout(&self.data_dir).db_file);
         while !lock_is_free(&lock) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -119,11 +126,11 @@ fn lock_is_free(lock: &Path) -> bool {
     }
 }
 
-/// The database file the library uses under `data_dir`.
-pub fn db_file(data_dir: &Path) -> PathBuf {
+/// The library's layout under a base directory: `db_file`, `data_dir` and `config_dir` are what matter.
+fn layout(base: &Path) -> WalletConfig {
     let mut c = WalletConfig::default();
-    c.set_base_path(data_dir);
-    c.db_file
+    c.set_base_path(base);
+    c
 }
 
 fn wallet_config(req: &OpenRequest) -> WalletConfig {
@@ -285,9 +292,3 @@ pub fn remove_wallet_files(data_dir: &Path, config_dir: &Path) {
     }
 }
 
-/// The directories the library uses under a base path.
-pub fn wallet_dirs(base: &Path) -> (PathBuf, PathBuf) {
-    let mut c = WalletConfig::default();
-    c.set_base_path(base);
-    (c.data_dir, c.config_dir)
-}
