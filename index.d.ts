@@ -61,6 +61,8 @@ export interface ConfigSnapshot {
 export type HealthLevel = 'healthy' | 'warning' | 'degraded' | 'critical'
 
 export interface HealthCheckResult {
+  /** For checks with one entry per instance (per wallet): the wallet handle. */
+  componentId?: string
   level: HealthLevel
   status: 'pass' | 'warn' | 'fail'
   observedValue: number
@@ -80,6 +82,35 @@ export interface HealthStatus {
 /** Options of `openWallet`: those of `createWallet` without the restore fields. */
 export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthday'>
 
+/** Figures of one operation name since start or `resetMetrics()`. */
+export interface OperationMetrics {
+  op: string
+  count: number
+  ok: number
+  /** Counts by error code; only codes that occurred. */
+  errors: Partial<Record<ErrorCodeName, number>>
+  inFlight: number
+  /** From an HdrHistogram with 2 significant digits (1% resolution). */
+  latency: { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; meanMs: number }
+  /** Operations and failures (excluding invalid arguments and handles) in the last 60 s. */
+  lastMinute: { operations: number; failures: number; perSecond: number }
+}
+
+/** What `getMetrics()` returns. */
+export interface MetricsReport {
+  /** False while recording is switched off (`enableMetrics(false)`, `metrics.enabled`). */
+  enabled: boolean
+  uptimeSeconds: number
+  operations: OperationMetrics[]
+  runtimes: RuntimeReport
+  memory: { currentBytes: number; peakBytes: number; allocations: number; rssBytes: number | null }
+  wallets: { open: number; max: number }
+  /** The latest evaluated health level. */
+  health: HealthLevel
+  /** Log records dropped because the JS logger fell behind. */
+  logRecordsDropped: number
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -87,6 +118,9 @@ export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthda
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** @internal Aborts the operation started with `abortId` (its AbortSignal fired). */
+export declare function __abortOperation(abortId: number): void
 
 /**
  * @internal Runs the allocation churn on `threads` threads with the tracking allocator or plain System,
@@ -105,6 +139,12 @@ export declare function __benchEmpty(): void
 
 /** @internal napi-rs's built-in `async fn`: the benchmark's baseline for async calls. */
 export declare function __benchNapiAsyncNoop(): Promise<void>
+
+/**
+ * @internal Per-call options for the next operation on this thread; the JS wrapper calls it right before
+ * the operation. With no arguments, clears them.
+ */
+export declare function __setCallContext(correlationId?: string | undefined | null, timeoutMs?: number | undefined | null, abortId?: number | undefined | null): void
 
 /** @internal Starts a background task on the general runtime that sleeps `ms`. */
 export declare function __testBackgroundSleep(ms: number): void
@@ -221,6 +261,12 @@ export interface CreateWalletOptions {
  */
 export declare function destroyWallet(handle: number): Promise<void>
 
+/**
+ * Switches recording of operation metrics on or off (same as `updateConfig({ metrics: { enabled } })`).
+ * Off costs one atomic load per operation.
+ */
+export declare function enableMetrics(enabled: boolean): void
+
 /** Every error code the SDK can produce, with its meaning. */
 export declare function errorCodes(): Record<ErrorCodeName, string>
 
@@ -263,8 +309,20 @@ export declare function getHealthStatus(): HealthStatus
 /** Allocator figures of the native side plus the process RSS. */
 export declare function getMemoryStats(): MemoryStats
 
+/**
+ * Per-operation counts by outcome, latency percentiles, in-flight and last-minute throughput, plus
+ * runtime, memory, wallet and health figures.
+ */
+export declare function getMetrics(): MetricsReport
+
 /** The network this process is fixed to (by its first wallet), or null before any wallet opened. */
 export declare function getProcessNetwork(): NetworkName | null
+
+/**
+ * All metrics as Prometheus text: format `text` (default; exposition format 0.0.4, served as
+ * `PROMETHEUS_CONTENT_TYPE`) or `openmetrics` (OpenMetrics 1.0, served as `OPENMETRICS_CONTENT_TYPE`).
+ */
+export declare function getPrometheusMetrics(format?: 'text' | 'openmetrics'): string
 
 /** Per-runtime workers, alive tasks, global queue depth, busy time and completed operations. */
 export declare function getRuntimeStats(): RuntimeReport
@@ -324,6 +382,24 @@ export interface InitOptions {
 /** The open wallets, by handle. */
 export declare function listWallets(): Array<WalletInfo>
 
+export interface LoggerOptions {
+  /** Sets `logging.level` (the SDK's records) at the same time. */
+  level?: 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'off'
+  /** Sets `logging.libraryLevel` (the embedded Tari crates' records). */
+  libraryLevel?: 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'off'
+}
+
+/** A log record as the logger passed to `setLogger` receives it. */
+export interface LogRecordObject {
+  level: 'error' | 'warn' | 'info' | 'debug' | 'trace'
+  target: string
+  message: string
+  fields: Record<string, string | number | boolean>
+  /** Milliseconds since the Unix epoch. */
+  timestamp: number
+  correlationId?: string
+}
+
 export interface MemoryStats {
   /** Bytes currently allocated through the Rust global allocator. */
   currentBytes: number
@@ -343,11 +419,23 @@ export interface MemoryStats {
 /** Stops a subscription made with `onEvent`. Unknown ids are ignored. */
 export declare function offEvent(subscription: number): void
 
+/** Stops a subscription made with `onSystemEvent`. Unknown ids are ignored. */
+export declare function offSystemEvent(subscription: number): void
+
 /**
  * Calls `listener` with every event of the wallet until `offEvent(id)` or the wallet closes. Delivery
  * never keeps the process alive on its own. Returns the subscription id.
  */
 export declare function onEvent(handle: number, listener: (event: WalletEventObject) => void): number
+
+/**
+ * Calls `listener` with every process-level event (health transitions) until `offSystemEvent(id)`.
+ * Never keeps the process alive on its own. Starts the runtimes (the health monitor runs there).
+ */
+export declare function onSystemEvent(listener: (event: SystemEventObject) => void): number
+
+/** Content type of `getPrometheusMetrics('openmetrics')`. */
+export declare const OPENMETRICS_CONTENT_TYPE: string
 
 /**
  * Opens the wallet in an existing data directory. Resolves to its handle. Rejects with
@@ -368,11 +456,17 @@ export declare function parseAddress(address: string, network?: NetworkName): Ad
  */
 export declare function ping(runtime?: 'wallet' | 'crypto' | 'network' | 'general'): Promise<undefined>
 
+/** Content type of `getPrometheusMetrics()` (the Prometheus text format 0.0.4). */
+export declare const PROMETHEUS_CONTENT_TYPE: string
+
 export interface Recipient {
   to: string
   amount: bigint
   message?: string
 }
+
+/** Forgets every recorded operation figure (counts, histograms, windows). */
+export declare function resetMetrics(): void
 
 /** Restarts peak tracking from the current allocation level. */
 export declare function resetPeakMemory(): void
@@ -432,6 +526,13 @@ export interface SendOptions {
   stealth?: boolean
 }
 
+/**
+ * Sends every log record to `logger` instead of stderr; `null` goes back to JSON lines on stderr. The
+ * logger never keeps the process alive, is called on the JS thread, and must not throw. If it falls more
+ * than 4096 records behind, records are dropped and counted (`tari_sdk_log_records_dropped_total`).
+ */
+export declare function setLogger(logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions): void
+
 export interface SignedMessage {
   /** 128 hex characters: the public nonce then the signature scalar. */
   signature: string
@@ -441,6 +542,21 @@ export interface SignedMessage {
 
 /** Signs `message` with the wallet's key. Verify with `verifyMessageSignature(address or publicKey, ...)`. */
 export declare function signMessage(handle: number, message: string): Promise<SignedMessage>
+
+/** A process-level event. `type` says which fields are set. */
+export interface SystemEventObject {
+  /** `healthChanged`. */
+  type: 'healthChanged'
+  /** Milliseconds since the Unix epoch. */
+  timestamp: number
+  /** healthChanged: the previous and the new level. */
+  from?: 'healthy' | 'warning' | 'degraded' | 'critical'
+  to?: 'healthy' | 'warning' | 'degraded' | 'critical'
+  /** healthChanged: the IETF status of the new level. */
+  status?: 'pass' | 'warn' | 'fail'
+  /** healthChanged: keys of the checks that are not healthy. */
+  failingChecks?: Array<string>
+}
 
 export interface Transaction {
   /** Decimal string (a u64). */

@@ -55,3 +55,45 @@ export async function rejectsCode(promiseOrFn, code, messagePart) {
   if (messagePart) assert.match(caught.message, messagePart)
   return caught
 }
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** Polls `fn` every 200 ms until it returns something truthy; returns that. */
+export async function waitFor(what, fn, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const v = await fn()
+    if (v) return v
+    await sleep(200)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** Mines a block on `net` every 2 s until `fn()` is truthy: robust to a broadcast that reaches the
+ * mempool late. */
+export async function mineUntil(net, what, fn, timeoutMs = 90_000) {
+  let lastMined = 0
+  return waitFor(what, async () => {
+    if (Date.now() - lastMined > 2000) {
+      await net.mine(1)
+      lastMined = Date.now()
+    }
+    return fn()
+  }, timeoutMs)
+}
+
+/** Mines until every wallet's balance is fully settled (nothing pending, nothing time-locked). */
+export async function settle(net, sdk, ...handles) {
+  let lastMined = 0
+  await waitFor('balances to settle', async () => {
+    if (Date.now() - lastMined > 2000) {
+      await net.mine(lastMined === 0 ? 3 : 1)
+      lastMined = Date.now()
+    }
+    for (const h of handles) {
+      const x = await sdk.getBalance(h)
+      if (x.pendingIncoming !== 0n || x.pendingOutgoing !== 0n || x.timeLocked !== 0n) return false
+    }
+    return true
+  }, 90_000)
+}

@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { rejectsCode, sdkPath, root } from './helpers.mjs'
+import { rejectsCode, sdkPath, root, sleep, waitFor, mineUntil as mineUntilOn, settle as settleOn } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
@@ -14,47 +14,9 @@ const { Localnet } = require(path.join(root, 'lib', 'localnet.js'))
 
 let net, tmp, a, b, c
 const events = new Map()
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const opts = (name) => ({ dataDir: path.join(tmp, name), passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1 })
-
-async function waitFor(what, fn, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const v = await fn()
-    if (v) return v
-    await sleep(200)
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
-/** Mines a block every 2 s until `fn()` is truthy: robust to a broadcast that reaches the mempool late. */
-async function mineUntil(what, fn, timeoutMs = 90_000) {
-  let lastMined = 0
-  return waitFor(what, async () => {
-    if (Date.now() - lastMined > 2000) {
-      await net.mine(1)
-      lastMined = Date.now()
-    }
-    return fn()
-  }, timeoutMs)
-}
-
-/** Mines until every wallet's balance is fully settled (nothing pending, nothing time-locked). A block
- * every 2 s, so a transaction whose broadcast lands late still gets mined. */
-async function settle(...handles) {
-  let lastMined = 0
-  await waitFor('balances to settle', async () => {
-    if (Date.now() - lastMined > 2000) {
-      await net.mine(lastMined === 0 ? 3 : 1)
-      lastMined = Date.now()
-    }
-    for (const h of handles) {
-      const x = await sdk.getBalance(h)
-      if (x.pendingIncoming !== 0n || x.pendingOutgoing !== 0n || x.timeLocked !== 0n) return false
-    }
-    return true
-  }, 90_000)
-}
+const mineUntil = (what, fn, timeoutMs) => mineUntilOn(net, what, fn, timeoutMs)
+const settle = (...handles) => settleOn(net, sdk, ...handles)
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-pay-test-'))

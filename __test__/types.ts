@@ -1,7 +1,9 @@
 // Compiled with `tsc --noEmit --strict` by the test command: the published typings must describe how a
 // TypeScript user calls the SDK. Never executed.
 import sdk = require('tari-wallet-sdk')
-import type { AddressInfo, Balance, ConfigSnapshot, HealthStatus, MemoryStats, RuntimeReport, SdkError } from 'tari-wallet-sdk'
+import type {
+  AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecordObject, MemoryStats, MetricsReport, RuntimeReport, SdkError,
+} from 'tari-wallet-sdk'
 import { Localnet } from 'tari-wallet-sdk/localnet'
 
 async function usage(): Promise<void> {
@@ -49,13 +51,30 @@ async function usage(): Promise<void> {
   console.log(history.length, ok)
   await sdk.destroyWallet(handle)
 
+  // Observability: call options, metrics, logs and process events.
+  const bal2: Balance = await sdk.getBalance(handle, { correlationId: 'req-1', timeoutMs: 500, signal: AbortSignal.timeout(1_000) })
+  const page = await sdk.getTransactions(handle, undefined, { correlationId: 'req-2' })
+  await sdk.ping(undefined, { timeoutMs: 10 })
+  const metrics: MetricsReport = sdk.getMetrics()
+  const p95: number | undefined = metrics.operations.find((o) => o.op === 'send')?.latency.p95Ms
+  const text: string = sdk.getPrometheusMetrics()
+  const om: string = sdk.getPrometheusMetrics('openmetrics')
+  console.log(bal2, page, p95, text.length + om.length, sdk.PROMETHEUS_CONTENT_TYPE, metrics.wallets.open)
+  sdk.enableMetrics(false)
+  sdk.resetMetrics()
+  sdk.setLogger((r: LogRecordObject) => console.log(r.level, r.message, r.correlationId, r.fields['op']), { level: 'debug' })
+  sdk.setLogger(null)
+  sdk.systemEvents.on('healthChanged', (e) => console.log(e.from, e.to, e.failingChecks))
+  const send2: string = await wallet.send({ to: address.base58, amount: 1n }, { correlationId: 'pay-1' })
+  console.log(send2, (await wallet.utxos({ limit: 5 })).length)
+
   try {
     sdk.updateConfig({ retry: { attempts: 0 } })
   } catch (e) {
     if (sdk.isSdkError(e)) {
       const err: SdkError = e
       const code: 'ERR_CONFIG' | string = err.code
-      console.log(code, err.field, sdk.ERROR_CODES[err.code])
+      console.log(code, err.field, err.correlationId, sdk.ERROR_CODES[err.code])
     }
   }
 }

@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
-import { runChild, throwsCode, rejectsCode, sdkPath, nativePath, root } from './helpers.mjs'
+import { runChild, throwsCode, rejectsCode, sdkPath, nativePath, root, waitFor } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
@@ -17,22 +17,10 @@ let net
 let tmp
 const PASS = 'correct horse battery staple'
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const dir = (name) => path.join(tmp, name)
 const opts = (name, extra = {}) => ({ dataDir: dir(name), passphrase: PASS, network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1, ...extra })
 const dbFile = (name) => path.join(dir(name), 'data', 'wallet', 'db', 'console_wallet.db')
 const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
-
-async function waitFor(what, fn, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  let last
-  while (Date.now() < deadline) {
-    last = await fn()
-    if (last) return last
-    await sleep(250)
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-wallet-test-'))

@@ -1,11 +1,15 @@
 'use strict'
-// The public entry point: the native exports, with argument errors normalised to the SDK's own codes.
+// The public entry point: the native exports, with argument errors normalised to the SDK's own codes,
+// per-call options ({ correlationId, timeoutMs, signal }) on every async operation, a crash-proof
+// logger bridge, and process events as an EventEmitter.
 //
 // napi-rs rejects a wrongly typed argument before our code runs, with its own status as `error.code`
 // (InvalidArg, NumberExpected, ...). Callers should only ever see the SDK's documented `ERR_*` codes,
 // so those become ERR_INVALID_ARGUMENT here; and async functions always return a promise, never throw.
 
+const { EventEmitter } = require('node:events')
 const native = require('../index.js')
+const { abortError, argumentError } = require('./errors.js')
 
 const ERROR_CODES = Object.freeze(native.errorCodes())
 
@@ -34,10 +38,37 @@ function wrapSync(fn) {
   return wrapped
 }
 
-function wrapAsync(fn) {
-  const wrapped = function (a, b, c) {
+let lastAbortId = 0
+
+/** Runs `fn(...positional)` with per-call options handed to the native side just before the call. */
+function callWith(fn, positional, call) {
+  if (typeof call !== 'object') {
+    throw argumentError('call options must be an object such as { timeoutMs, signal, correlationId }')
+  }
+  const { correlationId, timeoutMs, signal } = call
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argumentError('signal must be an AbortSignal')
+  if (signal?.aborted) return Promise.reject(abortError(signal))
+  const abortId = signal ? ++lastAbortId : undefined
+  native.__setCallContext(correlationId ?? undefined, timeoutMs ?? undefined, abortId)
+  let promise
+  try {
+    promise = fn(...positional)
+  } finally {
+    // Consumed by the call; cleared anyway in case argument conversion threw before it was.
+    native.__setCallContext()
+  }
+  if (!signal) return promise
+  const onAbort = () => native.__abortOperation(abortId)
+  signal.addEventListener('abort', onAbort, { once: true })
+  return promise.finally(() => signal.removeEventListener('abort', onAbort))
+}
+
+/** `arity`: how many positional parameters come before the optional call options. */
+function wrapAsync(fn, arity) {
+  const wrapped = function (...args) {
     try {
-      return fn(a, b, c)
+      if (args.length <= arity || args[arity] === undefined || args[arity] === null) return fn(...args.slice(0, arity))
+      return callWith(fn, args.slice(0, arity), args[arity])
     } catch (err) {
       return Promise.reject(normalizeError(err))
     }
@@ -51,9 +82,51 @@ function isSdkError(err) {
   return err instanceof Error && typeof err.code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, err.code)
 }
 
+/** Routes log records to `logger` (null: back to stderr). A throwing logger is reported once, not fatal. */
+function setLogger(logger, options) {
+  if (logger !== null && typeof logger !== 'function') throw argumentError('logger must be a function or null')
+  let reported = false
+  const safe = logger && ((record) => {
+    try {
+      logger(record)
+    } catch (err) {
+      if (!reported) {
+        reported = true
+        process.emitWarning(`tari-wallet-sdk logger threw: ${err && err.message}`, 'TariSdkLoggerWarning')
+      }
+    }
+  })
+  try {
+    native.setLogger(safe, options)
+  } catch (err) {
+    throw normalizeError(err)
+  }
+}
+
+// Process-level events ('healthChanged'); the native subscription exists only while someone listens.
+const systemEvents = new EventEmitter()
+let systemSubscription = null
+const isMeta = (name) => name === 'newListener' || name === 'removeListener'
+systemEvents.on('newListener', (name) => {
+  if (!isMeta(name) && systemSubscription === null) {
+    systemSubscription = native.onSystemEvent((e) => systemEvents.emit(e.type, e))
+  }
+})
+systemEvents.on('removeListener', () => {
+  const listening = systemEvents.eventNames().some((n) => !isMeta(n) && systemEvents.listenerCount(n) > 0)
+  if (!listening && systemSubscription !== null) {
+    native.offSystemEvent(systemSubscription)
+    systemSubscription = null
+  }
+})
+
 const api = {
   ERROR_CODES,
+  PROMETHEUS_CONTENT_TYPE: native.PROMETHEUS_CONTENT_TYPE,
+  OPENMETRICS_CONTENT_TYPE: native.OPENMETRICS_CONTENT_TYPE,
   isSdkError,
+  systemEvents,
+  setLogger,
   init: wrapSync(native.init),
   getConfig: wrapSync(native.getConfig),
   updateConfig: wrapSync(native.updateConfig),
@@ -62,35 +135,41 @@ const api = {
   resetPeakMemory: wrapSync(native.resetPeakMemory),
   getHealthStatus: wrapSync(native.getHealthStatus),
   getHealthCheck: native.getHealthCheck,
+  getMetrics: wrapSync(native.getMetrics),
+  getPrometheusMetrics: wrapSync(native.getPrometheusMetrics),
+  enableMetrics: wrapSync(native.enableMetrics),
+  resetMetrics: wrapSync(native.resetMetrics),
   getVersion: wrapSync(native.getVersion),
-  ping: wrapAsync(native.ping),
-  createWallet: wrapAsync(native.createWallet),
-  openWallet: wrapAsync(native.openWallet),
-  closeWallet: wrapAsync(native.closeWallet),
-  destroyWallet: wrapAsync(native.destroyWallet),
+  ping: wrapAsync(native.ping, 1),
+  createWallet: wrapAsync(native.createWallet, 1),
+  openWallet: wrapAsync(native.openWallet, 1),
+  closeWallet: wrapAsync(native.closeWallet, 1),
+  destroyWallet: wrapAsync(native.destroyWallet, 1),
   listWallets: wrapSync(native.listWallets),
-  getSeedWords: wrapAsync(native.getSeedWords),
-  validateSeedWords: wrapAsync(native.validateSeedWords),
+  getSeedWords: wrapAsync(native.getSeedWords, 1),
+  validateSeedWords: wrapAsync(native.validateSeedWords, 1),
   getAddress: wrapSync(native.getAddress),
   parseAddress: wrapSync(native.parseAddress),
   validateAddress: wrapSync(native.validateAddress),
-  getBalance: wrapAsync(native.getBalance),
+  getBalance: wrapAsync(native.getBalance, 1),
   getProcessNetwork: wrapSync(native.getProcessNetwork),
-  send: wrapAsync(native.send),
-  sendMany: wrapAsync(native.sendMany),
-  estimateFee: wrapAsync(native.estimateFee),
-  getTransactions: wrapAsync(native.getTransactions),
-  getTransaction: wrapAsync(native.getTransaction),
-  cancelTransaction: wrapAsync(native.cancelTransaction),
-  getUtxos: wrapAsync(native.getUtxos),
-  coinSplit: wrapAsync(native.coinSplit),
-  coinJoin: wrapAsync(native.coinJoin),
-  validateWallet: wrapAsync(native.validateWallet),
-  signMessage: wrapAsync(native.signMessage),
+  send: wrapAsync(native.send, 2),
+  sendMany: wrapAsync(native.sendMany, 2),
+  estimateFee: wrapAsync(native.estimateFee, 2),
+  getTransactions: wrapAsync(native.getTransactions, 2),
+  getTransaction: wrapAsync(native.getTransaction, 2),
+  cancelTransaction: wrapAsync(native.cancelTransaction, 2),
+  getUtxos: wrapAsync(native.getUtxos, 2),
+  coinSplit: wrapAsync(native.coinSplit, 2),
+  coinJoin: wrapAsync(native.coinJoin, 2),
+  validateWallet: wrapAsync(native.validateWallet, 1),
+  signMessage: wrapAsync(native.signMessage, 2),
   verifyMessageSignature: wrapSync(native.verifyMessageSignature),
   onEvent: wrapSync(native.onEvent),
   offEvent: wrapSync(native.offEvent),
 }
 api.Wallet = require('./wallet.js').create(api)
+// For the test suite: an operation that lasts, to exercise call options (not part of the public API).
+Object.defineProperty(api, '__testSleep', { value: wrapAsync(native.__testSleep, 3), enumerable: false })
 
 module.exports = api

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, Balance, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions, OpenWalletOptions,
-  SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEventObject,
+  SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEventObject, Utxo, UtxoListOptions, CoinOptions,
+  CoinPlan,
 } from '../index'
+import type { CallOptions } from './sdk'
 
 export interface WaitOptions {
   /** Abort the wait; it rejects with `ERR_ABORTED`. */
@@ -15,19 +17,24 @@ export interface WaitOptions {
  * fires under its own name (`'received'`, `'confirmed'`, `'balanceChanged'`, ...). */
 export declare class Wallet extends EventEmitter {
   constructor(handle: number)
-  static create(options: CreateWalletOptions): Promise<Wallet>
-  static open(options: OpenWalletOptions): Promise<Wallet>
+  static create(options: CreateWalletOptions, call?: CallOptions): Promise<Wallet>
+  static open(options: OpenWalletOptions, call?: CallOptions): Promise<Wallet>
   readonly handle: number
   readonly address: AddressInfo
-  balance(): Promise<Balance>
-  send(options: SendOptions): Promise<string>
-  sendMany(options: SendManyOptions): Promise<string[]>
-  estimateFee(options: FeeEstimateOptions): Promise<FeeEstimate>
-  transactions(options?: HistoryOptions): Promise<Transaction[]>
-  transaction(txId: string): Promise<Transaction>
-  cancel(txId: string): Promise<void>
-  seedWords(): Promise<string[]>
-  signMessage(message: string): Promise<SignedMessage>
+  balance(call?: CallOptions): Promise<Balance>
+  send(options: SendOptions, call?: CallOptions): Promise<string>
+  sendMany(options: SendManyOptions, call?: CallOptions): Promise<string[]>
+  estimateFee(options: FeeEstimateOptions, call?: CallOptions): Promise<FeeEstimate>
+  transactions(options?: HistoryOptions, call?: CallOptions): Promise<Transaction[]>
+  transaction(txId: string, call?: CallOptions): Promise<Transaction>
+  cancel(txId: string, call?: CallOptions): Promise<void>
+  seedWords(call?: CallOptions): Promise<string[]>
+  signMessage(message: string, call?: CallOptions): Promise<SignedMessage>
+  utxos(options?: UtxoListOptions, call?: CallOptions): Promise<Utxo[]>
+  coinSplit(options: CoinOptions, call?: CallOptions): Promise<CoinPlan>
+  coinJoin(options?: CoinOptions, call?: CallOptions): Promise<CoinPlan>
+  /** Triggers transaction and output validation against the base node. */
+  validate(call?: CallOptions): Promise<void>
   /** Every event, as an async iterator, until `signal` aborts. */
   events(options?: { signal?: AbortSignal }): AsyncIterableIterator<WalletEventObject>
   /** Resolves once `available >= atLeast`, or once `check(balance)` is true. */

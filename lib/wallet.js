@@ -4,21 +4,9 @@
 // AbortSignal support on the waits. The native subscription exists only while someone listens, and it
 // never keeps the process alive on its own.
 const { EventEmitter, on } = require('node:events')
+const { abortError, timeoutError } = require('./errors.js')
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
-
-function abortError(signal) {
-  const err = new Error(signal.reason instanceof Error ? signal.reason.message : 'the operation was aborted', { cause: signal.reason })
-  err.code = 'ERR_ABORTED'
-  return err
-}
-
-function timeoutError(what, ms) {
-  const err = new Error(`${what} did not happen within ${ms} ms`)
-  err.code = 'ERR_TIMEOUT'
-  err.timeoutMs = ms
-  return err
-}
 
 function create(sdk) {
   class Wallet extends EventEmitter {
@@ -47,12 +35,12 @@ function create(sdk) {
       })
     }
 
-    static async create(options) {
-      return new Wallet(await sdk.createWallet(options))
+    static async create(options, call) {
+      return new Wallet(await sdk.createWallet(options, call))
     }
 
-    static async open(options) {
-      return new Wallet(await sdk.openWallet(options))
+    static async open(options, call) {
+      return new Wallet(await sdk.openWallet(options, call))
     }
 
     get handle() {
@@ -63,40 +51,56 @@ function create(sdk) {
       return sdk.getAddress(this.#handle)
     }
 
-    balance() {
-      return sdk.getBalance(this.#handle)
+    balance(call) {
+      return sdk.getBalance(this.#handle, call)
     }
 
-    send(options) {
-      return sdk.send(this.#handle, options)
+    send(options, call) {
+      return sdk.send(this.#handle, options, call)
     }
 
-    sendMany(options) {
-      return sdk.sendMany(this.#handle, options)
+    sendMany(options, call) {
+      return sdk.sendMany(this.#handle, options, call)
     }
 
-    estimateFee(options) {
-      return sdk.estimateFee(this.#handle, options)
+    estimateFee(options, call) {
+      return sdk.estimateFee(this.#handle, options, call)
     }
 
-    transactions(options) {
-      return sdk.getTransactions(this.#handle, options)
+    transactions(options, call) {
+      return sdk.getTransactions(this.#handle, options, call)
     }
 
-    transaction(txId) {
-      return sdk.getTransaction(this.#handle, txId)
+    transaction(txId, call) {
+      return sdk.getTransaction(this.#handle, txId, call)
     }
 
-    cancel(txId) {
-      return sdk.cancelTransaction(this.#handle, txId)
+    cancel(txId, call) {
+      return sdk.cancelTransaction(this.#handle, txId, call)
     }
 
-    seedWords() {
-      return sdk.getSeedWords(this.#handle)
+    seedWords(call) {
+      return sdk.getSeedWords(this.#handle, call)
     }
 
-    signMessage(message) {
-      return sdk.signMessage(this.#handle, message)
+    signMessage(message, call) {
+      return sdk.signMessage(this.#handle, message, call)
+    }
+
+    utxos(options, call) {
+      return sdk.getUtxos(this.#handle, options, call)
+    }
+
+    coinSplit(options, call) {
+      return sdk.coinSplit(this.#handle, options, call)
+    }
+
+    coinJoin(options, call) {
+      return sdk.coinJoin(this.#handle, options, call)
+    }
+
+    validate(call) {
+      return sdk.validateWallet(this.#handle, call)
     }
 
     /** All events as an async iterator; ends when `signal` aborts (the loop then throws ERR_ABORTED). */

@@ -54,6 +54,12 @@ ensure_node() {
   export TARI_MINOTARI_NODE
 }
 
+ensure_promtool() {
+  log "ensuring promtool is installed (the metrics tests lint the exposition with it)"
+  TARI_PROMTOOL="$(bash scripts/install-promtool.sh)"
+  export TARI_PROMTOOL
+}
+
 ensure_system_packages
 ensure_npm_deps
 
@@ -64,6 +70,7 @@ case "$job" in
     cargo test --release --lib --target "$(rustc -vV | sed -n 's/^host: //p')"
     build_addon
     ensure_node
+    ensure_promtool
     log "TypeScript check (tsc --strict against the published typings)"
     npx tsc -p __test__/tsconfig.json
     log "JS tests (node:test)"

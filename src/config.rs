@@ -118,6 +118,12 @@ pub struct HealthConfig {
     pub latency_target_ms: u64,
     /// Tasks waiting in a runtime's global queue before the runtime check warns.
     pub queue_depth_warning: u64,
+    /// A wallet whose chain tip has not advanced for this long is a warning (10 blocks of ~2 min).
+    pub tip_age_warning_secs: u64,
+    /// ... and degraded after this long.
+    pub tip_age_degraded_secs: u64,
+    /// How often the background monitor evaluates health (and emits `healthChanged`).
+    pub check_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +141,9 @@ pub struct LoggingConfig {
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct MetricsConfig {
     pub enabled: bool,
+    /// Adds per-wallet series (label `wallet` = handle) to the Prometheus output. Off by default: one
+    /// series per wallet is unbounded for processes with many wallets.
+    pub wallet_labels: bool,
 }
 
 impl Default for NetworkConfig {
@@ -188,6 +197,9 @@ impl Default for HealthConfig {
             error_rate_critical: 0.25,
             latency_target_ms: 1_000,
             queue_depth_warning: 1_000,
+            tip_age_warning_secs: 1_200,
+            tip_age_degraded_secs: 3_600,
+            check_interval_ms: 5_000,
         }
     }
 }
@@ -200,7 +212,7 @@ impl Default for LoggingConfig {
 
 impl Default for MetricsConfig {
     fn default() -> Self {
-        Self { enabled: true }
+        Self { enabled: true, wallet_labels: false }
     }
 }
 
@@ -251,10 +263,14 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("TARI_ERROR_RATE_CRITICAL", "health.errorRateCritical"),
     ("TARI_LATENCY_TARGET_MS", "health.latencyTargetMs"),
     ("TARI_QUEUE_DEPTH_WARNING", "health.queueDepthWarning"),
+    ("TARI_TIP_AGE_WARNING_SECS", "health.tipAgeWarningSecs"),
+    ("TARI_TIP_AGE_DEGRADED_SECS", "health.tipAgeDegradedSecs"),
+    ("TARI_HEALTH_CHECK_INTERVAL_MS", "health.checkIntervalMs"),
     ("TARI_LOG_LEVEL", "logging.level"),
     ("TARI_LOG_FORMAT", "logging.format"),
     ("TARI_LIBRARY_LOG_LEVEL", "logging.libraryLevel"),
     ("TARI_ENABLE_METRICS", "metrics.enabled"),
+    ("TARI_METRICS_WALLET_LABELS", "metrics.walletLabels"),
     ("TARI_WALLET_DB_POOL_SIZE", "wallet.dbPoolSize"),
     ("TARI_SCANNING_INTERVAL_SECS", "wallet.scanningIntervalSecs"),
 ];
@@ -478,7 +494,22 @@ fn merge(base: &mut Value, layer: &Value, prefix: &str, source: &Source, sources
     }
 }
 
-fn deserialize(merged: Value, sources: &BTreeMap<String, Source>) -> SdkResult<Config> {
+/// JS numbers arrive as doubles once they pass 2^31; a whole double is the integer it spells.
+fn whole_floats_to_integers(v: &mut Value) {
+    match v {
+        Value::Object(m) => m.values_mut().for_each(whole_floats_to_integers),
+        Value::Array(a) => a.iter_mut().for_each(whole_floats_to_integers),
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64) {
+                *v = Value::Number((f as u64).into());
+            }
+        }
+        _ => {}
+    }
+}
+
+fn deserialize(mut merged: Value, sources: &BTreeMap<String, Source>) -> SdkResult<Config> {
+    whole_floats_to_integers(&mut merged);
     serde_path_to_error::deserialize::<_, Config>(merged.clone()).map_err(|e| {
         let path = e.path().to_string();
         let value = get_path(&merged, &path).map(|v| v.to_string()).unwrap_or_else(|| "(missing)".into());
@@ -534,6 +565,9 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
     range("health.memoryLimitBytes", c.health.memory_limit_bytes, 1024 * 1024, u64::MAX)?;
     range("health.latencyTargetMs", c.health.latency_target_ms, 1, DAY_MS)?;
     range("health.queueDepthWarning", c.health.queue_depth_warning, 1, u64::MAX)?;
+    range("health.tipAgeWarningSecs", c.health.tip_age_warning_secs, 1, u64::MAX)?;
+    range("health.tipAgeDegradedSecs", c.health.tip_age_degraded_secs, c.health.tip_age_warning_secs, u64::MAX)?;
+    range("health.checkIntervalMs", c.health.check_interval_ms, 100, DAY_MS)?;
     let h = &c.health;
     for (path, v) in [
         ("health.errorRateWarning", h.error_rate_warning),
@@ -642,6 +676,16 @@ mod tests {
         std::fs::write(&file, r#"{"retry": {"attempts": 9}}"#).unwrap();
         let s = ConfigState::load(None, &env(&[("TARI_CONFIG_FILE", file.to_str().unwrap())]), None).unwrap();
         assert_eq!(s.config.retry.attempts, 9);
+    }
+
+    #[test]
+    fn whole_doubles_from_js_are_integers_and_fractions_are_refused() {
+        let s = ConfigState::load(None, &[], Some(json!({"health": {"memoryLimitBytes": 8589934592.0, "errorRateCritical": 1.0}})))
+            .unwrap();
+        assert_eq!(s.config.health.memory_limit_bytes, 8 << 30);
+        assert_eq!(s.config.health.error_rate_critical, 1.0);
+        let m = config_error(ConfigState::load(None, &[], Some(json!({"limits": {"maxWalletInstances": 2.5}}))));
+        assert!(m.contains("limits.maxWalletInstances"), "{m}");
     }
 
     fn config_error(r: SdkResult<ConfigState>) -> String {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -49,6 +50,9 @@ impl Level {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
+    /// Which instance the check is about (a wallet handle), for checks with one entry per instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component_id: Option<String>,
     pub level: Level,
     pub status: &'static str,
     pub observed_value: f64,
@@ -58,16 +62,37 @@ pub struct Check {
 
 impl Check {
     fn new(level: Level, observed_value: f64, observed_unit: &'static str, output: String) -> Self {
-        Self { level, status: level.ietf(), observed_value, observed_unit, output }
+        Self { component_id: None, level, status: level.ietf(), observed_value, observed_unit, output }
     }
+
+    fn of(mut self, component: String) -> Self {
+        self.component_id = Some(component);
+        self
+    }
+}
+
+/// One open wallet as health sees it.
+#[derive(Debug, Clone)]
+pub struct WalletObservation {
+    pub handle: u32,
+    /// `online`, `degraded`, `offline`, or `unknown` before the first base node report.
+    pub status: &'static str,
+    pub latency_ms: Option<u64>,
+    /// Time since the wallet's view of the chain tip last advanced (since open, if it never has).
+    pub tip_age: Duration,
+    pub open_for: Duration,
 }
 
 /// What the checks look at; gathered by the caller so evaluation stays pure and testable.
 #[derive(Debug, Clone, Default)]
 pub struct Observations {
     pub rss_bytes: Option<u64>,
+    /// Operations and failures in the last minute.
     pub operations: u64,
     pub failures: u64,
+    /// The operation with the highest recent p95 latency, in ms.
+    pub slowest_p95: Option<(&'static str, f64)>,
+    pub wallets: Vec<WalletObservation>,
     pub max_queue_depth: u64,
     pub open_wallets: u64,
     pub max_wallets: u64,
@@ -83,6 +108,8 @@ pub struct Report {
 
 /// Error rate needs this many operations before it can say anything.
 const MIN_OPS_FOR_ERROR_RATE: u64 = 20;
+/// A wallet that has not heard from its base node this long after opening counts as unreachable.
+const FIRST_REPORT_GRACE: Duration = Duration::from_secs(30);
 
 pub fn evaluate(h: &HealthConfig, o: &Observations) -> Report {
     let mut checks = BTreeMap::new();
@@ -100,8 +127,31 @@ pub fn evaluate(h: &HealthConfig, o: &Observations) -> Report {
     let level = graded(rate, h.error_rate_warning, h.error_rate_degraded, h.error_rate_critical);
     checks.insert(
         "operations:errorRate".into(),
-        vec![Check::new(level, rate, "ratio", format!("{} failures in {} operations", o.failures, o.operations))],
+        vec![Check::new(level, rate, "ratio", format!("{} failures in {} operations in the last minute", o.failures, o.operations))],
     );
+
+    let target = h.latency_target_ms as f64;
+    let (level, p95, output) = match o.slowest_p95 {
+        Some((op, p95)) => (graded(p95, target, target * 3.0, f64::INFINITY), p95, format!("slowest recent p95 is {op} at {p95:.1} ms (target {target} ms)")),
+        None => (Level::Healthy, 0.0, "too few recent operations to judge".to_string()),
+    };
+    checks.insert("operations:latencyP95".into(), vec![Check::new(level, p95, "ms", output)]);
+
+    if !o.wallets.is_empty() {
+        let reach = o.wallets.iter().map(|w| reachability(w).of(w.handle.to_string())).collect();
+        checks.insert("baseNode:reachability".into(), reach);
+        let (warn, degraded) = (h.tip_age_warning_secs as f64, h.tip_age_degraded_secs as f64);
+        let ages = o
+            .wallets
+            .iter()
+            .map(|w| {
+                let age = w.tip_age.as_secs_f64();
+                Check::new(graded(age, warn, degraded, f64::INFINITY), age, "s", format!("chain tip last advanced {age:.0} s ago"))
+                    .of(w.handle.to_string())
+            })
+            .collect();
+        checks.insert("baseNode:tipAge".into(), ages);
+    }
 
     let q = o.max_queue_depth as f64;
     let w = h.queue_depth_warning as f64;
@@ -121,8 +171,43 @@ pub fn evaluate(h: &HealthConfig, o: &Observations) -> Report {
     }
 
     let level = checks.values().flatten().map(|c| c.level).max().unwrap_or(Level::Healthy);
-    LAST.store(level as u8, Relaxed);
     Report { level, status: level.ietf(), checks }
+}
+
+fn reachability(w: &WalletObservation) -> Check {
+    let latency = w.latency_ms.map_or(-1.0, |l| l as f64);
+    match w.status {
+        "online" => Check::new(Level::Healthy, latency, "ms", "base node reachable and synced".into()),
+        "degraded" => Check::new(Level::Warning, latency, "ms", "base node reachable but not synced".into()),
+        "unknown" if w.open_for < FIRST_REPORT_GRACE => {
+            Check::new(Level::Healthy, latency, "ms", "waiting for the first base node report".into())
+        }
+        _ => Check::new(Level::Degraded, latency, "ms", "base node unreachable; the wallet serves local data only".into()),
+    }
+}
+
+/// A change of the overall level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub from: Level,
+    pub to: Level,
+    /// Keys of the checks that are not healthy now.
+    pub failing: Vec<String>,
+}
+
+/// Makes `report` the latest evaluation (what `last_level` returns); a transition when the level changed.
+pub fn publish(report: &Report) -> Option<Transition> {
+    let from = Level::from_u8(LAST.swap(report.level as u8, Relaxed));
+    (from != report.level).then(|| Transition {
+        from,
+        to: report.level,
+        failing: report
+            .checks
+            .iter()
+            .filter(|(_, cs)| cs.iter().any(|c| c.level != Level::Healthy))
+            .map(|(k, _)| k.clone())
+            .collect(),
+    })
 }
 
 fn graded(value: f64, warning: f64, degraded: f64, critical: f64) -> Level {
@@ -150,7 +235,64 @@ mod tests {
     use super::*;
 
     fn obs() -> Observations {
-        Observations { rss_bytes: Some(10 << 20), operations: 100, failures: 0, max_queue_depth: 0, open_wallets: 1, max_wallets: 64 }
+        Observations {
+            rss_bytes: Some(10 << 20),
+            operations: 100,
+            failures: 0,
+            slowest_p95: Some(("getBalance", 0.2)),
+            wallets: vec![],
+            max_queue_depth: 0,
+            open_wallets: 1,
+            max_wallets: 64,
+        }
+    }
+
+    fn wallet(status: &'static str, open_secs: u64, tip_age_secs: u64) -> WalletObservation {
+        WalletObservation {
+            handle: 1,
+            status,
+            latency_ms: Some(3),
+            tip_age: Duration::from_secs(tip_age_secs),
+            open_for: Duration::from_secs(open_secs),
+        }
+    }
+
+    #[test]
+    fn slow_operations_warn_then_degrade() {
+        let h = HealthConfig { latency_target_ms: 100, ..HealthConfig::default() };
+        let at = |p95| evaluate(&h, &Observations { slowest_p95: Some(("send", p95)), ..obs() });
+        assert_eq!(at(50.0).level, Level::Healthy);
+        assert_eq!(at(150.0).level, Level::Warning);
+        assert_eq!(at(400.0).level, Level::Degraded);
+        assert!(at(400.0).checks["operations:latencyP95"][0].output.contains("send"));
+    }
+
+    #[test]
+    fn wallet_connectivity_and_tip_age_are_checked_per_wallet() {
+        let h = HealthConfig::default();
+        let with = |w| evaluate(&h, &Observations { wallets: vec![w], ..obs() });
+        assert_eq!(with(wallet("online", 100, 10)).level, Level::Healthy);
+        assert_eq!(with(wallet("unknown", 5, 5)).level, Level::Healthy);
+        assert_eq!(with(wallet("unknown", 100, 5)).level, Level::Degraded);
+        let offline = with(wallet("offline", 100, 10));
+        assert_eq!(offline.level, Level::Degraded);
+        assert_eq!(offline.checks["baseNode:reachability"][0].component_id.as_deref(), Some("1"));
+        assert_eq!(with(wallet("online", 10_000, h.tip_age_warning_secs + 1)).level, Level::Warning);
+        assert_eq!(with(wallet("online", 10_000, h.tip_age_degraded_secs + 1)).level, Level::Degraded);
+    }
+
+    #[test]
+    fn publish_reports_level_changes_once() {
+        let h = HealthConfig { memory_limit_bytes: 8 << 20, ..HealthConfig::default() };
+        let critical = evaluate(&h, &obs());
+        let healthy = evaluate(&HealthConfig::default(), &obs());
+        publish(&healthy);
+        let t = publish(&critical).unwrap();
+        assert_eq!((t.from, t.to), (Level::Healthy, Level::Critical));
+        assert_eq!(t.failing, vec!["memory:utilization".to_string()]);
+        assert_eq!(last_level(), Level::Critical);
+        assert!(publish(&critical).is_none());
+        assert!(publish(&healthy).is_some());
     }
 
     #[test]

@@ -7,12 +7,15 @@
 
 pub mod alloc;
 pub mod config;
+pub mod correlation;
 pub mod error;
 pub mod health;
 pub mod logging;
 pub mod metrics;
+pub mod prometheus;
 pub mod runtime;
 pub mod system;
+pub mod system_events;
 pub mod wallet;
 
 // Exports are only reachable from JS, so a plain `cargo test` build sees them as unused.

@@ -1,16 +1,25 @@
-//! `tracing` set up for the SDK: levels that can change at runtime, JSON (or pretty) lines on stderr, and
-//! the `log` records of the Tari crates bridged into the same pipeline.
+//! `tracing` set up for the SDK: levels that change at runtime; each record built once, with the
+//! correlation id of the operation that emitted it, then either handed to the JS logger (`setLogger`) or
+//! written to stderr as a JSON (or pretty) line; the `log` records of the Tari crates bridged into the same
+//! pipeline.
 //!
 //! Two levels: `logging.level` for the SDK's own records and `logging.libraryLevel` for the embedded Tari
 //! crates, which are chatty (validation retries, first-scan HTTP 400s) and off by default.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering::Relaxed};
-use std::sync::Once;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering::Relaxed};
+use std::sync::{Arc, Once};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use tracing::Metadata;
+use arc_swap::ArcSwapOption;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Metadata, Subscriber};
+use tracing_log::NormalizeEvent;
 use tracing_subscriber::filter::{filter_fn, LevelFilter};
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::{fmt, Layer, Registry};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::{Layer, Registry};
 
 use crate::config::LoggingConfig;
 
@@ -19,6 +28,44 @@ static JSON: AtomicBool = AtomicBool::new(true);
 /// Levels as `LevelFilter` ranks (0 = off … 5 = trace).
 static SDK_LEVEL: AtomicU8 = AtomicU8::new(2);
 static LIBRARY_LEVEL: AtomicU8 = AtomicU8::new(0);
+/// Records the JS logger's queue had no room for.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+/// One log record, as the JS logger receives it and as the JSON line on stderr carries it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogRecord {
+    /// error, warn, info, debug or trace.
+    pub level: &'static str,
+    /// The module that emitted the record (`tari_wallet_sdk::…` for the SDK, the crate path for Tari's).
+    pub target: String,
+    pub message: String,
+    /// Structured fields of the record, besides the message.
+    pub fields: Map<String, Value>,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: f64,
+    /// The operation that emitted it, when it came from one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+}
+
+/// Receives records when a JS logger is set. `deliver` must never block; false means the record was
+/// dropped (queue full).
+pub trait RecordSink: Send + Sync {
+    fn deliver(&self, record: LogRecord) -> bool;
+}
+
+struct SinkSlot(Box<dyn RecordSink>);
+static SINK: ArcSwapOption<SinkSlot> = ArcSwapOption::const_empty();
+
+/// Sends records to `sink` instead of stderr; `None` goes back to stderr.
+pub fn set_sink(sink: Option<Box<dyn RecordSink>>) {
+    SINK.store(sink.map(|s| Arc::new(SinkSlot(s))));
+}
+
+pub fn dropped_records() -> u64 {
+    DROPPED.load(Relaxed)
+}
 
 fn rank(level: LevelFilter) -> u8 {
     match level.into_level() {
@@ -31,8 +78,12 @@ fn rank(level: LevelFilter) -> u8 {
     }
 }
 
+fn is_sdk(target: &str) -> bool {
+    target.starts_with(env!("CARGO_CRATE_NAME"))
+}
+
 fn enabled(meta: &Metadata<'_>) -> bool {
-    let ceiling = if meta.target().starts_with(env!("CARGO_CRATE_NAME")) { &SDK_LEVEL } else { &LIBRARY_LEVEL };
+    let ceiling = if is_sdk(meta.target()) { &SDK_LEVEL } else { &LIBRARY_LEVEL };
     rank(LevelFilter::from_level(*meta.level())) <= ceiling.load(Relaxed)
 }
 
@@ -59,13 +110,112 @@ fn to_log_level(level: LevelFilter) -> log::LevelFilter {
     }
 }
 
+fn level_name(level: &tracing::Level) -> &'static str {
+    match *level {
+        tracing::Level::ERROR => "error",
+        tracing::Level::WARN => "warn",
+        tracing::Level::INFO => "info",
+        tracing::Level::DEBUG => "debug",
+        tracing::Level::TRACE => "trace",
+    }
+}
+
+#[derive(Default)]
+struct Fields {
+    message: String,
+    fields: Map<String, Value>,
+}
+
+impl Fields {
+    fn put(&mut self, field: &Field, value: Value) {
+        match field.name() {
+            "message" => self.message = value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string()),
+            // tracing-log's copies of the `log` metadata; the normalised metadata already carries them.
+            name if name.starts_with("log.") => {}
+            name => {
+                self.fields.insert(name.to_string(), value);
+            }
+        }
+    }
+}
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.put(field, Value::String(format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.put(field, Value::String(value.to_string()));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.put(field, value.into());
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.put(field, value.into());
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.put(field, value.into());
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.put(field, value.into());
+    }
+}
+
+/// Builds the record for `event` with the correlation id of the operation running here.
+pub fn record_of(event: &Event<'_>) -> LogRecord {
+    let normalized = event.normalized_metadata();
+    let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
+    let mut f = Fields::default();
+    event.record(&mut f);
+    LogRecord {
+        level: level_name(meta.level()),
+        target: meta.target().to_string(),
+        message: f.message,
+        fields: f.fields,
+        timestamp: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0),
+        correlation_id: crate::correlation::current().map(|c| c.to_string()),
+    }
+}
+
+fn write_stderr(record: &LogRecord) {
+    let time = UNIX_EPOCH + std::time::Duration::from_secs_f64(record.timestamp / 1e3);
+    let line = if JSON.load(Relaxed) {
+        let mut v = serde_json::to_value(record).unwrap_or(Value::Null);
+        v["timestamp"] = humantime::format_rfc3339_millis(time).to_string().into();
+        v.to_string()
+    } else {
+        let mut line = format!("{} {:>5} {}: {}", humantime::format_rfc3339_millis(time), record.level.to_uppercase(), record.target, record.message);
+        for (k, v) in &record.fields {
+            line.push_str(&format!(" {k}={v}"));
+        }
+        if let Some(id) = &record.correlation_id {
+            line.push_str(&format!(" correlationId={id}"));
+        }
+        line
+    };
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+struct SdkLayer;
+
+impl<S: Subscriber> Layer<S> for SdkLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let record = record_of(event);
+        match SINK.load().as_ref() {
+            Some(sink) => {
+                if !sink.0.deliver(record) {
+                    DROPPED.fetch_add(1, Relaxed);
+                }
+            }
+            None => write_stderr(&record),
+        }
+    }
+}
+
 /// Installs the subscriber once per process; later calls only apply the config. If the host already set a
 /// global subscriber, that one is left alone and the SDK's events go to it.
 pub fn init(config: &LoggingConfig) {
     INSTALL.call_once(|| {
-        let json = fmt::layer().json().with_writer(std::io::stderr).with_filter(filter_fn(|_| JSON.load(Relaxed)));
-        let pretty = fmt::layer().with_writer(std::io::stderr).with_filter(filter_fn(|_| !JSON.load(Relaxed)));
-        let subscriber = Registry::default().with(filter_fn(enabled)).with(json).with(pretty);
+        let subscriber = Registry::default().with(SdkLayer.with_filter(filter_fn(enabled)));
         if tracing::subscriber::set_global_default(subscriber).is_ok() {
             let _ = tracing_log::LogTracer::init();
         }
@@ -89,6 +239,8 @@ pub fn apply(config: &LoggingConfig) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::*;
 
     #[test]
@@ -99,12 +251,49 @@ mod tests {
         assert_eq!(parse_level("loud"), None);
     }
 
+    struct Collect(Arc<Mutex<Vec<LogRecord>>>);
+    impl RecordSink for Collect {
+        fn deliver(&self, record: LogRecord) -> bool {
+            self.0.lock().unwrap().push(record);
+            true
+        }
+    }
+
+    // One test owns the process-wide subscriber and levels, so the steps run in order.
     #[test]
-    fn apply_sets_the_log_crate_ceiling() {
+    fn records_carry_fields_levels_and_correlation_ids() {
         init(&LoggingConfig { level: "info".into(), library_level: "off".into(), format: "json".into() });
         assert_eq!(log::max_level(), log::LevelFilter::Info);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        set_sink(Some(Box::new(Collect(seen.clone()))));
+
+        let id = crate::correlation::given("corr-1").unwrap();
+        crate::correlation::sync_scope(id, || tracing::info!(op = "send", amount = 5u64, "sent it"));
+        tracing::debug!("below the level");
+        log::warn!(target: "minotari_wallet::x", "library record while the library level is off");
+        {
+            let records = seen.lock().unwrap();
+            assert_eq!(records.len(), 1, "{records:?}");
+            let r = &records[0];
+            assert_eq!((r.level, r.message.as_str()), ("info", "sent it"));
+            assert!(is_sdk(&r.target));
+            assert_eq!(r.fields["op"], "send");
+            assert_eq!(r.fields["amount"], 5);
+            assert_eq!(r.correlation_id.as_deref(), Some("corr-1"));
+        }
+
         apply(&LoggingConfig { level: "error".into(), library_level: "debug".into(), format: "pretty".into() });
         assert_eq!(log::max_level(), log::LevelFilter::Debug);
         assert!(!JSON.load(Relaxed));
+        log::info!(target: "minotari_wallet::y", "bridged");
+        tracing::info!("now below the SDK level");
+        {
+            let records = seen.lock().unwrap();
+            assert_eq!(records.len(), 2, "{records:?}");
+            assert_eq!(records[1].target, "minotari_wallet::y");
+            assert_eq!(records[1].message, "bridged");
+            assert!(records[1].fields.is_empty());
+        }
+        set_sink(None);
     }
 }

@@ -1,10 +1,18 @@
-//! Per-operation outcome counters and latency totals, recorded by the `ops` guard.
+//! Per-operation metrics: outcome counts, a latency histogram, in-flight gauges and a one-minute window
+//! for throughput and error rate. Read as JSON (`snapshot`) or Prometheus text (`prometheus`).
+//!
+//! Latencies go into an HdrHistogram (the `hdrhistogram` crate): exact-to-1% quantiles in fixed memory, and
+//! its recorded values also yield the cumulative Prometheus buckets at render time, so each operation is
+//! recorded once. One uncontended mutex per operation name guards its histograms and window; an operation
+//! name is touched only by calls of that operation, so contention stays low.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, LazyLock};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering::Relaxed};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
+use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::error::ErrorCode;
@@ -12,26 +20,134 @@ use crate::error::ErrorCode;
 static ENABLED: AtomicBool = AtomicBool::new(true);
 static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
 
-struct OpStats {
-    ok: AtomicU64,
-    /// Indexed like `ErrorCode::ALL`.
-    errors: Vec<AtomicU64>,
-    total_ns: AtomicU64,
-    max_ns: AtomicU64,
+/// Latency range kept by the histograms, in µs: 1 µs to 1 h at 2 significant digits (1% error).
+const LOWEST_US: u64 = 1;
+const HIGHEST_US: u64 = 3_600_000_000;
+const SIGFIG: u8 = 2;
+const WINDOW_SECS: usize = 60;
+
+/// Prometheus bucket bounds in seconds: 100 µs to 60 s, covering a cached read up to a slow restore.
+pub const BUCKETS_SECONDS: &[f64] =
+    &[0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+#[derive(Clone, Copy, Default)]
+struct Second {
+    at: u64,
+    ops: u32,
+    failures: u32,
 }
 
-impl OpStats {
+struct OpInner {
+    /// `[0]` is ok; `[1 + i]` counts `ErrorCode::ALL[i]`.
+    outcomes: Vec<u64>,
+    sum_ns: u128,
+    total: Histogram<u32>,
+    /// This minute's and the previous minute's latencies, for health's recent p95.
+    minute: u64,
+    this_minute: Histogram<u32>,
+    last_minute: Histogram<u32>,
+    seconds: [Second; WINDOW_SECS],
+}
+
+fn histogram() -> Histogram<u32> {
+    Histogram::new_with_bounds(LOWEST_US, HIGHEST_US, SIGFIG).expect("static histogram bounds are valid")
+}
+
+/// Failures exclude caller mistakes (invalid arguments and handles): they say nothing of the SDK's health.
+pub fn is_failure(code: ErrorCode) -> bool {
+    !matches!(code, ErrorCode::InvalidArgument | ErrorCode::InvalidHandle)
+}
+
+fn code_index(code: ErrorCode) -> usize {
+    1 + ErrorCode::ALL.iter().position(|c| *c == code).unwrap_or(0)
+}
+
+impl OpInner {
     fn new() -> Self {
         Self {
-            ok: AtomicU64::new(0),
-            errors: ErrorCode::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
-            total_ns: AtomicU64::new(0),
-            max_ns: AtomicU64::new(0),
+            outcomes: vec![0; 1 + ErrorCode::ALL.len()],
+            sum_ns: 0,
+            total: histogram(),
+            minute: 0,
+            this_minute: histogram(),
+            last_minute: histogram(),
+            seconds: [Second::default(); WINDOW_SECS],
+        }
+    }
+
+    fn record(&mut self, error: Option<ErrorCode>, elapsed: Duration, now_secs: u64) {
+        self.outcomes[error.map_or(0, code_index)] += 1;
+        let ns = elapsed.as_nanos();
+        self.sum_ns += ns;
+        let us = ((ns / 1_000) as u64).clamp(LOWEST_US, HIGHEST_US);
+        self.total.saturating_record(us);
+        let minute = now_secs / 60;
+        if minute != self.minute {
+            if minute == self.minute + 1 {
+                std::mem::swap(&mut self.this_minute, &mut self.last_minute);
+            } else {
+                self.last_minute.reset();
+            }
+            self.this_minute.reset();
+            self.minute = minute;
+        }
+        self.this_minute.saturating_record(us);
+        let slot = &mut self.seconds[now_secs as usize % WINDOW_SECS];
+        if slot.at != now_secs {
+            *slot = Second { at: now_secs, ops: 0, failures: 0 };
+        }
+        slot.ops += 1;
+        slot.failures += u32::from(error.is_some_and(is_failure));
+    }
+
+    /// (operations, failures) in the last minute.
+    fn window(&self, now_secs: u64) -> (u64, u64) {
+        self.seconds
+            .iter()
+            .filter(|s| s.ops > 0 && now_secs.saturating_sub(s.at) < WINDOW_SECS as u64)
+            .fold((0, 0), |(o, f), s| (o + s.ops as u64, f + s.failures as u64))
+    }
+
+    /// Latencies of roughly the last one to two minutes.
+    fn recent(&self, now_secs: u64) -> Option<Histogram<u32>> {
+        let minute = now_secs / 60;
+        let mut h = match minute.checked_sub(self.minute) {
+            Some(0) => {
+                let mut h = self.this_minute.clone();
+                h.add(&self.last_minute).ok()?;
+                h
+            }
+            Some(1) => self.this_minute.clone(),
+            _ => return None,
+        };
+        h.auto(false);
+        (!h.is_empty()).then_some(h)
+    }
+}
+
+/// The metrics of one operation name.
+pub struct OpMetrics {
+    name: &'static str,
+    in_flight: AtomicI64,
+    inner: Mutex<OpInner>,
+}
+
+impl OpMetrics {
+    /// Ends an operation begun with [`begin`].
+    pub fn finish(&self, error: Option<ErrorCode>, elapsed: Duration) {
+        self.in_flight.fetch_sub(1, Relaxed);
+        self.record(error, elapsed);
+    }
+
+    fn record(&self, error: Option<ErrorCode>, elapsed: Duration) {
+        let now_secs = STARTED.elapsed().as_secs();
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.record(error, elapsed, now_secs);
         }
     }
 }
 
-static OPS: LazyLock<DashMap<&'static str, Arc<OpStats>>> = LazyLock::new(DashMap::new);
+static OPS: LazyLock<DashMap<&'static str, Arc<OpMetrics>>> = LazyLock::new(DashMap::new);
 
 #[inline]
 pub fn enabled() -> bool {
@@ -46,86 +162,160 @@ pub fn uptime() -> Duration {
     STARTED.elapsed()
 }
 
-fn stats_for(op: &'static str) -> Arc<OpStats> {
-    if let Some(s) = OPS.get(op) {
-        return s.clone();
-    }
-    OPS.entry(op).or_insert_with(|| Arc::new(OpStats::new())).clone()
+/// Seconds since the Unix epoch at which this process loaded the SDK.
+pub fn start_time_unix() -> f64 {
+    let since_start = STARTED.elapsed();
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|now| (now.saturating_sub(since_start)).as_secs_f64())
+        .unwrap_or(0.0)
 }
 
-pub fn record(op: &'static str, error: Option<ErrorCode>, elapsed: Duration) {
-    if !enabled() {
-        return;
+fn op(name: &'static str) -> Arc<OpMetrics> {
+    if let Some(m) = OPS.get(name) {
+        return m.clone();
     }
-    let s = stats_for(op);
-    match error {
-        None => s.ok.fetch_add(1, Relaxed),
-        Some(code) => {
-            let i = ErrorCode::ALL.iter().position(|c| *c == code).unwrap_or(0);
-            s.errors[i].fetch_add(1, Relaxed)
-        }
-    };
-    let ns = elapsed.as_nanos().min(u64::MAX as u128) as u64;
-    s.total_ns.fetch_add(ns, Relaxed);
-    s.max_ns.fetch_max(ns, Relaxed);
+    OPS.entry(name)
+        .or_insert_with(|| Arc::new(OpMetrics { name, in_flight: AtomicI64::new(0), inner: Mutex::new(OpInner::new()) }))
+        .clone()
+}
+
+/// Starts an operation: counts it in flight. `None` when recording is off.
+#[inline]
+pub fn begin(name: &'static str) -> Option<Arc<OpMetrics>> {
+    if !enabled() {
+        return None;
+    }
+    let m = op(name);
+    m.in_flight.fetch_add(1, Relaxed);
+    Some(m)
+}
+
+/// Records a finished operation that was never counted in flight (synchronous exports).
+pub fn record(name: &'static str, error: Option<ErrorCode>, elapsed: Duration) {
+    if enabled() {
+        op(name).record(error, elapsed);
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Latency {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub mean_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LastMinute {
+    pub operations: u64,
+    pub failures: u64,
+    /// Operations per second averaged over the last 60 s.
+    pub per_second: f64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct OpSnapshot {
     pub op: &'static str,
+    pub count: u64,
     pub ok: u64,
-    pub errors: Vec<(&'static str, u64)>,
-    pub mean_ms: f64,
-    pub max_ms: f64,
+    /// Counts by error code; only codes that occurred.
+    pub errors: BTreeMap<&'static str, u64>,
+    pub in_flight: i64,
+    pub latency: Latency,
+    pub last_minute: LastMinute,
+    /// Counts per bucket of [`BUCKETS_SECONDS`] then +Inf (not cumulative), for Prometheus.
+    #[serde(skip)]
+    pub buckets: Vec<(f64, u64)>,
+    #[serde(skip)]
+    pub sum_seconds: f64,
 }
 
+fn ms(us: u64) -> f64 {
+    us as f64 / 1e3
+}
+
+fn snapshot_of(m: &OpMetrics, now_secs: u64) -> Option<OpSnapshot> {
+    let inner = m.inner.lock().ok()?;
+    let h = &inner.total;
+    let mut buckets: Vec<(f64, u64)> = BUCKETS_SECONDS.iter().chain([&f64::INFINITY]).map(|b| (*b, 0)).collect();
+    for v in h.iter_recorded() {
+        // Prometheus bounds are inclusive; a value's HDR bucket starts at its lowest equivalent.
+        let seconds = h.lowest_equivalent(v.value_iterated_to()) as f64 / 1e6;
+        buckets[BUCKETS_SECONDS.partition_point(|le| *le < seconds)].1 += v.count_at_value() as u64;
+    }
+    let (operations, failures) = inner.window(now_secs);
+    let count: u64 = inner.outcomes.iter().sum();
+    Some(OpSnapshot {
+        op: m.name,
+        count,
+        ok: inner.outcomes[0],
+        errors: ErrorCode::ALL
+            .iter()
+            .zip(&inner.outcomes[1..])
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, n)| (c.as_str(), *n))
+            .collect(),
+        in_flight: m.in_flight.load(Relaxed),
+        latency: Latency {
+            p50_ms: ms(h.value_at_quantile(0.50)),
+            p95_ms: ms(h.value_at_quantile(0.95)),
+            p99_ms: ms(h.value_at_quantile(0.99)),
+            max_ms: ms(h.max()),
+            mean_ms: if count > 0 { inner.sum_ns as f64 / count as f64 / 1e6 } else { 0.0 },
+        },
+        last_minute: LastMinute { operations, failures, per_second: operations as f64 / WINDOW_SECS as f64 },
+        buckets,
+        sum_seconds: inner.sum_ns as f64 / 1e9,
+    })
+}
+
+/// Every operation recorded since start or the last reset, sorted by name.
 pub fn snapshot() -> Vec<OpSnapshot> {
-    let mut out: Vec<OpSnapshot> = OPS
-        .iter()
-        .map(|e| {
-            let s = e.value();
-            let ok = s.ok.load(Relaxed);
-            let errors: Vec<_> = ErrorCode::ALL
-                .iter()
-                .zip(&s.errors)
-                .map(|(c, n)| (c.as_str(), n.load(Relaxed)))
-                .filter(|(_, n)| *n > 0)
-                .collect();
-            let count = ok + errors.iter().map(|(_, n)| n).sum::<u64>();
-            OpSnapshot {
-                op: e.key(),
-                ok,
-                errors,
-                mean_ms: if count > 0 { s.total_ns.load(Relaxed) as f64 / count as f64 / 1e6 } else { 0.0 },
-                max_ms: s.max_ns.load(Relaxed) as f64 / 1e6,
-            }
-        })
-        .collect();
+    let now_secs = STARTED.elapsed().as_secs();
+    let all: Vec<Arc<OpMetrics>> = OPS.iter().map(|e| e.value().clone()).collect();
+    let mut out: Vec<OpSnapshot> = all.iter().filter_map(|m| snapshot_of(m, now_secs)).collect();
     out.sort_by(|a, b| a.op.cmp(b.op));
     out
 }
 
-/// (operations, failures) since start or the last reset; failures exclude caller mistakes
-/// (invalid arguments and handles), which say nothing about the SDK's health.
-pub fn totals() -> (u64, u64) {
-    let mut ops = 0;
-    let mut failures = 0;
-    for e in OPS.iter() {
-        let s = e.value();
-        ops += s.ok.load(Relaxed);
-        for (code, n) in ErrorCode::ALL.iter().zip(&s.errors) {
-            let n = n.load(Relaxed);
-            ops += n;
-            if !matches!(code, ErrorCode::InvalidArgument | ErrorCode::InvalidHandle) {
-                failures += n;
+/// What health needs from the last minute or two of operations.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recent {
+    pub operations: u64,
+    pub failures: u64,
+    /// The operation with the highest recent p95, and that p95 in ms.
+    pub slowest_p95: Option<(&'static str, f64)>,
+}
+
+/// Operations need this many recent samples before their p95 is judged.
+const MIN_SAMPLES_FOR_P95: u64 = 20;
+
+pub fn recent() -> Recent {
+    let now_secs = STARTED.elapsed().as_secs();
+    let all: Vec<Arc<OpMetrics>> = OPS.iter().map(|e| e.value().clone()).collect();
+    let mut r = Recent::default();
+    for m in all {
+        let Ok(inner) = m.inner.lock() else { continue };
+        let (o, f) = inner.window(now_secs);
+        r.operations += o;
+        r.failures += f;
+        if let Some(h) = inner.recent(now_secs).filter(|h| h.len() >= MIN_SAMPLES_FOR_P95) {
+            let p95 = ms(h.value_at_quantile(0.95));
+            if r.slowest_p95.is_none_or(|(_, worst)| p95 > worst) {
+                r.slowest_p95 = Some((m.name, p95));
             }
         }
     }
-    (ops, failures)
+    r
 }
 
 pub fn reset() {
+    // In-flight operations keep their (now detached) entry and finish into it.
     OPS.clear();
 }
 
@@ -133,13 +323,61 @@ pub fn reset() {
 mod tests {
     use super::*;
 
+    fn find(name: &str) -> OpSnapshot {
+        snapshot().into_iter().find(|s| s.op == name).unwrap()
+    }
+
     #[test]
-    fn records_outcomes_by_code() {
-        record("metrics.test", None, Duration::from_millis(2));
-        record("metrics.test", Some(ErrorCode::Timeout), Duration::from_millis(4));
-        let snap = snapshot().into_iter().find(|s| s.op == "metrics.test").unwrap();
-        assert_eq!(snap.ok, 1);
-        assert_eq!(snap.errors, vec![("ERR_TIMEOUT", 1)]);
-        assert!(snap.max_ms >= 4.0);
+    fn records_outcomes_by_code_and_in_flight() {
+        let m = begin("metrics.test.outcomes").unwrap();
+        assert_eq!(find("metrics.test.outcomes").in_flight, 1);
+        m.finish(None, Duration::from_millis(2));
+        record("metrics.test.outcomes", Some(ErrorCode::Timeout), Duration::from_millis(4));
+        let snap = find("metrics.test.outcomes");
+        assert_eq!((snap.count, snap.ok, snap.in_flight), (2, 1, 0));
+        assert_eq!(snap.errors.get("ERR_TIMEOUT"), Some(&1));
+        assert_eq!(snap.last_minute.operations, 2);
+        assert_eq!(snap.last_minute.failures, 1);
+        assert!((snap.latency.max_ms - 4.0).abs() < 0.05, "{}", snap.latency.max_ms);
+        assert!((snap.latency.mean_ms - 3.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn quantiles_and_buckets_follow_the_recorded_latencies() {
+        for i in 1..=100u64 {
+            record("metrics.test.quantiles", None, Duration::from_millis(i));
+        }
+        let s = find("metrics.test.quantiles");
+        assert!((s.latency.p50_ms - 50.0).abs() <= 0.5, "p50 {}", s.latency.p50_ms);
+        assert!((s.latency.p95_ms - 95.0).abs() <= 1.0, "p95 {}", s.latency.p95_ms);
+        assert!((s.latency.p99_ms - 99.0).abs() <= 1.0, "p99 {}", s.latency.p99_ms);
+        let at = |le: f64| s.buckets.iter().take_while(|(b, _)| *b <= le).map(|(_, n)| n).sum::<u64>();
+        assert_eq!(at(0.005), 5);
+        assert_eq!(at(0.05), 50);
+        assert_eq!(at(0.1), 100);
+        assert_eq!(at(60.0), 100);
+        assert_eq!(s.buckets.last(), Some(&(f64::INFINITY, 0)));
+        assert!((s.sum_seconds - 5.05).abs() < 1e-6);
+    }
+
+    #[test]
+    fn caller_mistakes_are_not_failures() {
+        record("metrics.test.mistakes", Some(ErrorCode::InvalidArgument), Duration::from_micros(5));
+        record("metrics.test.mistakes", Some(ErrorCode::BaseNode), Duration::from_micros(5));
+        let s = find("metrics.test.mistakes");
+        assert_eq!(s.last_minute.failures, 1);
+        assert_eq!(s.count, 2);
+    }
+
+    #[test]
+    fn window_forgets_seconds_older_than_a_minute() {
+        let mut inner = OpInner::new();
+        inner.record(Some(ErrorCode::BaseNode), Duration::from_millis(1), 10);
+        inner.record(None, Duration::from_millis(1), 30);
+        assert_eq!(inner.window(30), (2, 1));
+        assert_eq!(inner.window(75), (1, 0));
+        assert_eq!(inner.window(200), (0, 0));
+        assert!(inner.recent(30).is_some());
+        assert!(inner.recent(200).is_none());
     }
 }

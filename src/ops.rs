@@ -12,14 +12,18 @@ use std::panic::AssertUnwindSafe;
 use std::ptr;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering::*};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use tokio_util::sync::CancellationToken;
 
 use futures::FutureExt;
 use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{sys, Env, Status};
 
+use crate::correlation::{self, CorrelationId};
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 use crate::runtime::{self, RuntimeKind};
 
@@ -45,6 +49,39 @@ impl OpSpec {
             RuntimeKind::Network => t.network_ms,
             RuntimeKind::General => t.general_ms,
         }))
+    }
+}
+
+/// Per-call options from JS (`{ correlationId, timeoutMs, signal }`). The JS wrapper hands them over
+/// immediately before the call they belong to, on the same thread; the next operation takes them.
+#[derive(Default)]
+pub struct CallContext {
+    pub correlation_id: Option<CorrelationId>,
+    pub timeout: Option<Duration>,
+    /// Key under which `abort_operation` finds this call; set when the caller passed a signal.
+    pub abort_id: Option<u64>,
+}
+
+thread_local! {
+    static NEXT_CALL: RefCell<Option<CallContext>> = const { RefCell::new(None) };
+}
+
+pub fn set_next_call(ctx: Option<CallContext>) {
+    NEXT_CALL.with(|c| *c.borrow_mut() = ctx);
+}
+
+fn take_call() -> CallContext {
+    NEXT_CALL.with(|c| c.borrow_mut().take()).unwrap_or_default()
+}
+
+/// Operations started with an abort id and not yet finished.
+static ABORTABLE: LazyLock<DashMap<u64, CancellationToken>> = LazyLock::new(DashMap::new);
+
+/// Cancels the operation started with `abort_id`: its future is dropped at its next await, which stops the
+/// Rust work there, and its promise rejects with `ERR_ABORTED`. Unknown or finished ids are ignored.
+pub fn abort_operation(abort_id: u64) {
+    if let Some((_, token)) = ABORTABLE.remove(&abort_id) {
+        token.cancel();
     }
 }
 
@@ -150,14 +187,14 @@ impl Drop for Completer {
         if let Some(deferred) = self.deferred.take() {
             let err = SdkError::new(ErrorCode::ShuttingDown, "the operation was stopped because the SDK is shutting down");
             let _ = self.tsfn.call(
-                Completion { deferred, settle: settle_with::<()>(Err(err)) },
+                Completion { deferred, settle: settle_with::<()>(Err(err), None) },
                 ThreadsafeFunctionCallMode::NonBlocking,
             );
         }
     }
 }
 
-fn settle_with<T: ToNapiValue + Send + 'static>(result: SdkResult<T>) -> Settle {
+fn settle_with<T: ToNapiValue + Send + 'static>(result: SdkResult<T>, correlation: Option<CorrelationId>) -> Settle {
     Box::new(move |env, deferred| unsafe {
         let outcome = match result {
             Ok(v) => T::to_napi_value(env, v).map_err(|e| SdkError::internal(format!("result conversion failed: {e}"))),
@@ -168,14 +205,24 @@ fn settle_with<T: ToNapiValue + Send + 'static>(result: SdkResult<T>) -> Settle 
                 sys::napi_resolve_deferred(env, deferred, value);
             }
             Err(e) => {
-                sys::napi_reject_deferred(env, deferred, js_error(env, &e));
+                sys::napi_reject_deferred(env, deferred, js_error(env, &e, correlation.as_ref()));
             }
         }
     })
 }
 
-/// Builds the JS `Error` for an `SdkError`: `code`, `message`, and each detail as a property.
-pub unsafe fn js_error(env: sys::napi_env, err: &SdkError) -> sys::napi_value {
+fn set_text(env: sys::napi_env, object: sys::napi_value, key: &str, text: &str) {
+    let (mut name, mut value) = (ptr::null_mut(), ptr::null_mut());
+    unsafe {
+        sys::napi_create_string_utf8(env, key.as_ptr().cast(), key.len() as isize, &mut name);
+        sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value);
+        sys::napi_set_property(env, object, name, value);
+    }
+}
+
+/// Builds the JS `Error` for an `SdkError`: `code`, `message`, `correlationId`, and each detail as a
+/// property.
+pub unsafe fn js_error(env: sys::napi_env, err: &SdkError, correlation: Option<&CorrelationId>) -> sys::napi_value {
     let mut code = ptr::null_mut();
     let mut msg = ptr::null_mut();
     let mut error = ptr::null_mut();
@@ -194,16 +241,23 @@ pub unsafe fn js_error(env: sys::napi_env, err: &SdkError) -> sys::napi_value {
         sys::napi_create_string_utf8(env, key.as_ptr().cast(), key.len() as isize, &mut name);
         sys::napi_set_property(env, error, name, value);
     }
+    if let Some(id) = correlation {
+        set_text(env, error, "correlationId", &id.to_string());
+    }
     error
 }
 
-/// An already-rejected promise: async exports report bad arguments by rejecting, never by throwing.
-pub fn rejected<T: ToNapiValue + Send + 'static>(env: &Env, err: SdkError) -> napi::Result<PromiseRaw<'_, T>> {
+/// An already-rejected promise for operation `name`: async exports report bad arguments by rejecting,
+/// never by throwing. Counts in metrics like any other outcome.
+pub fn rejected<'env, T: ToNapiValue + Send + 'static>(env: &'env Env, name: &'static str, err: SdkError) -> napi::Result<PromiseRaw<'env, T>> {
+    let correlation = take_call().correlation_id.unwrap_or_else(correlation::generate);
+    crate::metrics::record(name, Some(err.code), Duration::ZERO);
+    correlation::sync_scope(correlation.clone(), || tracing::debug!(op = name, code = %err.code, "operation rejected"));
     let raw_env = env.raw();
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
     napi::check_status!(unsafe { sys::napi_create_promise(raw_env, &mut deferred, &mut promise) })?;
-    settle_with::<T>(Err(err))(raw_env, deferred);
+    settle_with::<T>(Err(err), Some(correlation))(raw_env, deferred);
     Ok(PromiseRaw::new(raw_env, promise))
 }
 
@@ -216,8 +270,9 @@ where
 {
     let pool = match runtime::pool() {
         Ok(p) => p,
-        Err(e) => return rejected(env, e),
+        Err(e) => return rejected(env, spec.name, e),
     };
+    let call = take_call();
     let raw_env = env.raw();
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
@@ -225,42 +280,79 @@ where
     let d = dispatch(env)?;
     begin_outstanding(raw_env, &d);
     let completer = Completer { tsfn: d.tsfn.clone(), deferred: Some(SendDeferred(deferred)) };
-    let timeout = spec.effective_timeout();
-    let metrics_on = crate::metrics::enabled();
-    let started = metrics_on.then(Instant::now);
+    let timeout = call.timeout.unwrap_or_else(|| spec.effective_timeout());
+    let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
+    let abort = call.abort_id.map(|id| {
+        let token = CancellationToken::new();
+        ABORTABLE.insert(id, token.clone());
+        (id, token)
+    });
+    let metrics = crate::metrics::begin(spec.name);
+    let started = Instant::now();
     let task_pool = pool.clone();
-    pool.handle(spec.runtime).spawn(async move {
-        let result = match tokio::time::timeout(timeout, AssertUnwindSafe(work).catch_unwind()).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(panic)) => Err(SdkError::from_panic(&*panic)),
-            Err(_) => Err(SdkError::new(
+    let scoped_id = correlation.clone();
+    pool.handle(spec.runtime).spawn(correlation::scope(scoped_id, async move {
+        let guarded = tokio::time::timeout(timeout, AssertUnwindSafe(work).catch_unwind());
+        let outcome = match abort {
+            None => Some(guarded.await),
+            Some((id, token)) => {
+                let outcome = tokio::select! {
+                    o = guarded => Some(o),
+                    _ = token.cancelled() => None,
+                };
+                ABORTABLE.remove(&id);
+                outcome
+            }
+        };
+        let result = match outcome {
+            Some(Ok(Ok(r))) => r,
+            Some(Ok(Err(panic))) => Err(SdkError::from_panic(&*panic)),
+            Some(Err(_)) => Err(SdkError::new(
                 ErrorCode::Timeout,
                 format!("{} did not finish within {} ms", spec.name, timeout.as_millis()),
             )
             .with("timeoutMs", Detail::Number(timeout.as_millis() as f64))),
+            None => Err(SdkError::new(ErrorCode::Aborted, format!("{} was aborted by its signal", spec.name))),
         };
-        if let Some(started) = started {
-            crate::metrics::record(spec.name, result.as_ref().err().map(|e| e.code), started.elapsed());
+        let elapsed = started.elapsed();
+        let code = result.as_ref().err().map(|e| e.code);
+        if let Some(m) = metrics {
+            m.finish(code, elapsed);
+        }
+        match code {
+            None => tracing::trace!(op = spec.name, elapsed_us = elapsed.as_micros() as u64, "operation finished"),
+            Some(code) => tracing::debug!(op = spec.name, %code, elapsed_us = elapsed.as_micros() as u64, "operation failed"),
         }
         task_pool.op_completed(spec.runtime);
-        completer.complete(settle_with(result));
-    });
+        completer.complete(settle_with(result, Some(correlation)));
+    }));
     Ok(PromiseRaw::new(raw_env, promise))
 }
 
-/// For synchronous exports: runs `f` with panics caught, so nothing unwinds across the FFI boundary.
-/// `_name` is the operation name each export already passes, for recording sync ops in metrics (#5).
-pub fn sync<T>(env: &Env, _name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
-    let result = match std::panic::catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(panic) => Err(SdkError::from_panic(&*panic)),
-    };
-    result.map_err(|e| to_napi_error(env, e))
+/// For synchronous exports: runs `f` with panics caught, so nothing unwinds across the FFI boundary, under
+/// a correlation id, and records the outcome as operation `name`.
+pub fn sync<T>(env: &Env, name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
+    let correlation = correlation::generate();
+    let started = crate::metrics::enabled().then(Instant::now);
+    let result = correlation::sync_scope(correlation.clone(), || {
+        let result = match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+            Ok(r) => r,
+            Err(panic) => Err(SdkError::from_panic(&*panic)),
+        };
+        if let Err(e) = &result {
+            tracing::debug!(op = name, code = %e.code, "operation failed");
+        }
+        result
+    });
+    if let Some(started) = started {
+        crate::metrics::record(name, result.as_ref().err().map(|e| e.code), started.elapsed());
+    }
+    result.map_err(|e| to_napi_error(env, e, Some(&correlation)))
 }
 
 /// An `SdkError` as a `napi::Error` that throws our own JS error object (with `code` and details).
-pub fn to_napi_error(env: &Env, err: SdkError) -> napi::Error {
-    let raw = unsafe { js_error(env.raw(), &err) };
+pub fn to_napi_error(env: &Env, err: SdkError, correlation: Option<&CorrelationId>) -> napi::Error {
+    let raw = unsafe { js_error(env.raw(), &err, correlation) };
     match unsafe { <napi::bindgen_prelude::Unknown as napi::bindgen_prelude::FromNapiValue>::from_napi_value(env.raw(), raw) } {
         Ok(value) => napi::Error::from(value),
         Err(e) => e,

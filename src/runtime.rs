@@ -186,6 +186,13 @@ impl BackgroundTask {
 }
 
 static POOL: ArcSwapOption<RuntimePool> = ArcSwapOption::const_empty();
+/// Runs once for every pool that starts: how the system layer adds its background tasks (the health
+/// monitor) without the runtimes knowing about them.
+static ON_START: std::sync::OnceLock<fn(&Arc<RuntimePool>)> = std::sync::OnceLock::new();
+
+pub fn set_on_start(hook: fn(&Arc<RuntimePool>)) {
+    let _ = ON_START.set(hook);
+}
 static START_LOCK: Mutex<()> = Mutex::new(());
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 
@@ -210,6 +217,9 @@ fn start_pool() -> SdkResult<Arc<RuntimePool>> {
     let config = crate::config::current();
     let pool = Arc::new(RuntimePool::start(&config.config.runtime)?);
     POOL.store(Some(pool.clone()));
+    if let Some(hook) = ON_START.get() {
+        hook(&pool);
+    }
     Ok(pool)
 }
 

@@ -61,6 +61,8 @@ export interface ConfigSnapshot {
 export type HealthLevel = 'healthy' | 'warning' | 'degraded' | 'critical'
 
 export interface HealthCheckResult {
+  /** For checks with one entry per instance (per wallet): the wallet handle. */
+  componentId?: string
   level: HealthLevel
   status: 'pass' | 'warn' | 'fail'
   observedValue: number
@@ -79,3 +81,32 @@ export interface HealthStatus {
 
 /** Options of `openWallet`: those of `createWallet` without the restore fields. */
 export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthday'>
+
+/** Figures of one operation name since start or `resetMetrics()`. */
+export interface OperationMetrics {
+  op: string
+  count: number
+  ok: number
+  /** Counts by error code; only codes that occurred. */
+  errors: Partial<Record<ErrorCodeName, number>>
+  inFlight: number
+  /** From an HdrHistogram with 2 significant digits (1% resolution). */
+  latency: { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; meanMs: number }
+  /** Operations and failures (excluding invalid arguments and handles) in the last 60 s. */
+  lastMinute: { operations: number; failures: number; perSecond: number }
+}
+
+/** What `getMetrics()` returns. */
+export interface MetricsReport {
+  /** False while recording is switched off (`enableMetrics(false)`, `metrics.enabled`). */
+  enabled: boolean
+  uptimeSeconds: number
+  operations: OperationMetrics[]
+  runtimes: RuntimeReport
+  memory: { currentBytes: number; peakBytes: number; allocations: number; rssBytes: number | null }
+  wallets: { open: number; max: number }
+  /** The latest evaluated health level. */
+  health: HealthLevel
+  /** Log records dropped because the JS logger fell behind. */
+  logRecordsDropped: number
+}

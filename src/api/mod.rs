@@ -2,6 +2,8 @@
 //! lives in the core modules.
 
 pub mod args;
+pub mod observability;
+pub mod subscriptions;
 pub mod system;
 pub mod testing;
 pub mod transactions;
@@ -20,5 +22,6 @@ pub fn module_init(_exports: Object, env: Env) -> napi::Result<()> {
     let config = crate::config::current();
     crate::logging::init(&config.config.logging);
     crate::metrics::set_enabled(config.config.metrics.enabled);
+    crate::system::install_hooks();
     Ok(())
 }

@@ -217,6 +217,6 @@ pub fn ping(env: &Env, runtime: Option<String>) -> napi::Result<PromiseRaw<'_, (
     };
     match kind {
         Ok(kind) => ops::spawn(env, OpSpec::new("ping", kind), async { Ok(()) }),
-        Err(e) => ops::rejected(env, e),
+        Err(e) => ops::rejected(env, "ping", e),
     }
 }

@@ -36,7 +36,7 @@ pub fn test_sleep<'env>(env: &'env Env, ms: f64, runtime: String, timeout_ms: Op
     })();
     let (ms, timeout, kind) = match parsed {
         Ok(p) => p,
-        Err(e) => return ops::rejected(env, e),
+        Err(e) => return ops::rejected(env, "__testSleep", e),
     };
     let spec = OpSpec { name: "__testSleep", runtime: kind, timeout: timeout.map(Duration::from_millis) };
     ops::spawn(env, spec, async move {

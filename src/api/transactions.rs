@@ -1,19 +1,16 @@
 //! Payment, history and event exports.
 
-use std::sync::LazyLock;
 
-use dashmap::DashMap;
 use napi::bindgen_prelude::{BigInt, Function, PromiseRaw};
-use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi::Env;
 use napi_derive::napi;
-use tokio_util::sync::CancellationToken;
 
 use crate::api::args::whole_number;
+use crate::api::subscriptions;
 use crate::api::wallet::{handle_arg, on_wallet, Balance};
 use crate::error::{SdkError, SdkResult};
 use crate::ops::{self, OpSpec};
-use crate::runtime::{self, RuntimeKind};
+use crate::runtime::RuntimeKind;
 use crate::wallet::events::{EventKind, WalletEvent};
 use crate::wallet::transactions::{self as tx, HistoryKind, Payment};
 use crate::wallet::{lifecycle::WalletEntry, registry};
@@ -315,54 +312,20 @@ impl From<&WalletEvent> for WalletEventObject {
     }
 }
 
-static SUBSCRIPTIONS: LazyLock<DashMap<u32, CancellationToken>> = LazyLock::new(DashMap::new);
-static NEXT_SUBSCRIPTION: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
-
 /// Calls `listener` with every event of the wallet until `offEvent(id)` or the wallet closes. Delivery
 /// never keeps the process alive on its own. Returns the subscription id.
 #[napi(ts_args_type = "handle: number, listener: (event: WalletEventObject) => void")]
 pub fn on_event(env: Env, handle: f64, listener: Function<WalletEventObject, ()>) -> napi::Result<u32> {
     ops::sync(&env, "onEvent", || {
-        let entry = registry::get(handle_arg(handle)?)?;
-        let tsfn = listener
-            .build_threadsafe_function::<WalletEventObject>()
-            .callee_handled::<false>()
-            .weak::<true>()
-            .build()
-            .map_err(|e| SdkError::internal(format!("cannot create the event callback: {e}")))?;
-        let mut rx = entry.events.subscribe();
-        drop(entry);
-        let id = NEXT_SUBSCRIPTION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let token = CancellationToken::new();
-        SUBSCRIPTIONS.insert(id, token.clone());
-        runtime::pool()?.spawn_background(async move {
-            loop {
-                let event = tokio::select! {
-                    _ = token.cancelled() => break,
-                    e = rx.recv() => e,
-                };
-                match event {
-                    Ok(e) => {
-                        let _ = tsfn.call(WalletEventObject::from(&*e), ThreadsafeFunctionCallMode::NonBlocking);
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::warn!(skipped = n, "event listener fell behind; events were dropped");
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                }
-            }
-            SUBSCRIPTIONS.remove(&id);
-        });
-        Ok(id)
+        let rx = registry::get(handle_arg(handle)?)?.events.subscribe();
+        subscriptions::subscribe(rx, listener, |e: &std::sync::Arc<WalletEvent>| WalletEventObject::from(&**e))
     })
 }
 
 /// Stops a subscription made with `onEvent`. Unknown ids are ignored.
 #[napi]
 pub fn off_event(subscription: u32) {
-    if let Some((_, token)) = SUBSCRIPTIONS.remove(&subscription) {
-        token.cancel();
-    }
+    subscriptions::unsubscribe(subscription);
 }
 
 #[napi(object)]

@@ -160,7 +160,7 @@ fn common(
 fn spawn_open<'env>(env: &'env Env, name: &'static str, parsed: SdkResult<(Common, lifecycle::Mode)>) -> napi::Result<PromiseRaw<'env, u32>> {
     let (c, mode) = match parsed {
         Ok(p) => p,
-        Err(e) => return ops::rejected(env, e),
+        Err(e) => return ops::rejected(env, name, e),
     };
     let max = crate::config::current().config.limits.max_wallet_instances as usize;
     ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), async move {
@@ -233,7 +233,7 @@ where
 {
     match handle_arg(handle).and_then(registry::get).and_then(|e| args.map(|f| (e, f))) {
         Ok((entry, f)) => ops::spawn(env, spec, f(entry)),
-        Err(e) => ops::rejected(env, e),
+        Err(e) => ops::rejected(env, spec.name, e),
     }
 }
 
@@ -248,7 +248,7 @@ fn shut_down<'env>(env: &'env Env, name: &'static str, handle: f64, delete: bool
             }
             Ok(())
         }),
-        Err(e) => ops::rejected(env, e),
+        Err(e) => ops::rejected(env, name, e),
     }
 }
 
@@ -313,7 +313,7 @@ pub struct SeedInfo {
 pub fn validate_seed_words(env: &Env, words: Either<String, Vec<String>>) -> napi::Result<PromiseRaw<'_, SeedInfo>> {
     let text = match words_text(words) {
         Ok(t) => t,
-        Err(e) => return ops::rejected(env, e),
+        Err(e) => return ops::rejected(env, "validateSeedWords", e),
     };
     ops::spawn(env, OpSpec::new("validateSeedWords", RuntimeKind::Crypto), async move {
         let pool = runtime::pool()?;

@@ -196,9 +196,11 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
                         (true, Some(false)) => "degraded",
                         (true, _) => "online",
                     };
+                    let latency_ms = state.latency.map(|l| l.as_millis() as u64);
+                    entry.set_link(status, latency_ms);
                     (vec![EventKind::Connectivity {
                         status,
-                        latency_ms: state.latency.map(|l| l.as_millis() as u64),
+                        latency_ms,
                         tip_height: tip,
                     }], online)
                 }

@@ -47,6 +47,24 @@ pub struct OpenRequest {
     pub mode: Mode,
 }
 
+/// The wallet's view of its base node, for health and metrics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Connectivity {
+    /// `online`, `degraded` (reachable, not synced), `offline`, or `unknown` before the first report.
+    pub status: &'static str,
+    pub latency_ms: Option<u64>,
+    pub tip_height: Option<u64>,
+    /// Since the tip last advanced, or since open if it never has.
+    pub tip_age: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    status: &'static str,
+    latency_ms: Option<u64>,
+    tip_changed_at: Instant,
+}
+
 pub struct WalletEntry {
     pub handle: u32,
     pub data_dir: PathBuf,
@@ -57,6 +75,7 @@ pub struct WalletEntry {
     pub events: tokio::sync::broadcast::Sender<Arc<super::events::WalletEvent>>,
     /// Best block height last reported by the base node; 0 until known.
     tip: std::sync::atomic::AtomicU64,
+    link: Mutex<Link>,
     /// The one `Wallet` value: every clone holds a shutdown signal that delays shutdown, so operations clone
     /// service handles out of it under the lock instead of cloning the wallet.
     wallet: Mutex<Option<WalletSqlite>>,
@@ -70,7 +89,28 @@ impl WalletEntry {
 
     /// Tips only move forward here; a reorg shows up as transactions changing state, not as a lower tip.
     pub fn set_tip_height(&self, height: u64) {
-        self.tip.fetch_max(height, std::sync::atomic::Ordering::Relaxed);
+        if self.tip.fetch_max(height, std::sync::atomic::Ordering::Relaxed) < height {
+            if let Ok(mut link) = self.link.lock() {
+                link.tip_changed_at = Instant::now();
+            }
+        }
+    }
+
+    pub fn set_link(&self, status: &'static str, latency_ms: Option<u64>) {
+        if let Ok(mut link) = self.link.lock() {
+            link.status = status;
+            link.latency_ms = latency_ms;
+        }
+    }
+
+    pub fn connectivity(&self) -> Connectivity {
+        let link = self.link.lock().map(|l| *l).unwrap_or(Link { status: "unknown", latency_ms: None, tip_changed_at: self.opened_at });
+        Connectivity {
+            status: link.status,
+            latency_ms: link.latency_ms,
+            tip_height: self.tip_height(),
+            tip_age: link.tip_changed_at.elapsed(),
+        }
     }
 
     /// Runs `f` on the live wallet; `ERR_INVALID_HANDLE` once it is closing.
@@ -258,14 +298,16 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
             return Err(SdkError::internal(format!("cannot derive the wallet address: {e}")));
         }
     };
+    let opened_at = Instant::now();
     let entry = Arc::new(WalletEntry {
         handle: registry::next_handle(),
         data_dir,
         network,
         address,
-        opened_at: Instant::now(),
+        opened_at,
         events: super::events::channel(),
         tip: std::sync::atomic::AtomicU64::new(0),
+        link: Mutex::new(Link { status: "unknown", latency_ms: None, tip_changed_at: opened_at }),
         wallet: Mutex::new(Some(wallet)),
         shutdown: Mutex::new(Some(shutdown)),
     });

@@ -1,0 +1,214 @@
+//! Observability exports: metrics (JSON and Prometheus), the JS log bridge, process events, and the
+//! per-call context (correlation id, timeout, abort) that the JS wrapper hands over before each call.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::Function;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Status};
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::api::args::whole_number;
+use crate::api::subscriptions;
+use crate::error::{SdkError, SdkResult};
+use crate::logging::{LogRecord, RecordSink};
+use crate::ops::{self, CallContext};
+use crate::system_events::{SystemEvent, SystemEventKind};
+use crate::{correlation, logging, metrics, prometheus, system};
+
+/// Per-operation counts by outcome, latency percentiles, in-flight and last-minute throughput, plus
+/// runtime, memory, wallet and health figures.
+#[napi(ts_return_type = "MetricsReport")]
+pub fn get_metrics() -> Value {
+    system::metrics_report()
+}
+
+/// All metrics as Prometheus text: format `text` (default; exposition format 0.0.4, served as
+/// `PROMETHEUS_CONTENT_TYPE`) or `openmetrics` (OpenMetrics 1.0, served as `OPENMETRICS_CONTENT_TYPE`).
+#[napi(ts_args_type = "format?: 'text' | 'openmetrics'")]
+pub fn get_prometheus_metrics(env: Env, format: Option<String>) -> napi::Result<String> {
+    ops::sync(&env, "getPrometheusMetrics", || match format.as_deref() {
+        None | Some("text") => Ok(prometheus::render(prometheus::Format::Text)),
+        Some("openmetrics") => Ok(prometheus::render(prometheus::Format::OpenMetrics)),
+        Some(other) => Err(SdkError::invalid_argument(format!("format {other:?} is not text or openmetrics"))),
+    })
+}
+
+/// Content type of `getPrometheusMetrics()` (the Prometheus text format 0.0.4).
+#[napi]
+pub const PROMETHEUS_CONTENT_TYPE: &str = prometheus::CONTENT_TYPE;
+
+/// Content type of `getPrometheusMetrics('openmetrics')`.
+#[napi]
+pub const OPENMETRICS_CONTENT_TYPE: &str = prometheus::OPENMETRICS_CONTENT_TYPE;
+
+/// Switches recording of operation metrics on or off (same as `updateConfig({ metrics: { enabled } })`).
+/// Off costs one atomic load per operation.
+#[napi]
+pub fn enable_metrics(env: Env, enabled: bool) -> napi::Result<()> {
+    ops::sync(&env, "enableMetrics", || system::update(serde_json::json!({ "metrics": { "enabled": enabled } })).map(|_| ()))
+}
+
+/// Forgets every recorded operation figure (counts, histograms, windows).
+#[napi]
+pub fn reset_metrics() {
+    metrics::reset();
+}
+
+/// A log record as the logger passed to `setLogger` receives it.
+#[napi(object, object_from_js = false)]
+pub struct LogRecordObject {
+    #[napi(ts_type = "'error' | 'warn' | 'info' | 'debug' | 'trace'")]
+    pub level: &'static str,
+    pub target: String,
+    pub message: String,
+    #[napi(ts_type = "Record<string, string | number | boolean>")]
+    pub fields: Value,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: f64,
+    pub correlation_id: Option<String>,
+}
+
+/// Records waiting for the JS thread beyond this are dropped (and counted) rather than buffered.
+const LOG_QUEUE: usize = 4096;
+
+type LogTsfn = ThreadsafeFunction<LogRecordObject, (), LogRecordObject, Status, false, true, LOG_QUEUE>;
+
+struct JsSink(LogTsfn);
+
+impl RecordSink for JsSink {
+    fn deliver(&self, r: LogRecord) -> bool {
+        let record = LogRecordObject {
+            level: r.level,
+            target: r.target,
+            message: r.message,
+            fields: Value::Object(r.fields),
+            timestamp: r.timestamp,
+            correlation_id: r.correlation_id,
+        };
+        self.0.call(record, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok
+    }
+}
+
+#[napi(object)]
+pub struct LoggerOptions {
+    /// Sets `logging.level` (the SDK's records) at the same time.
+    #[napi(ts_type = "'error' | 'warn' | 'info' | 'debug' | 'trace' | 'off'")]
+    pub level: Option<String>,
+    /// Sets `logging.libraryLevel` (the embedded Tari crates' records).
+    #[napi(ts_type = "'error' | 'warn' | 'info' | 'debug' | 'trace' | 'off'")]
+    pub library_level: Option<String>,
+}
+
+/// Sends every log record to `logger` instead of stderr; `null` goes back to JSON lines on stderr. The
+/// logger never keeps the process alive, is called on the JS thread, and must not throw. If it falls more
+/// than 4096 records behind, records are dropped and counted (`tari_sdk_log_records_dropped_total`).
+#[napi(ts_args_type = "logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions")]
+pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, options: Option<LoggerOptions>) -> napi::Result<()> {
+    ops::sync(&env, "setLogger", || {
+        let mut logging_patch = serde_json::Map::new();
+        if let Some(o) = options {
+            if let Some(l) = o.level {
+                logging_patch.insert("level".into(), l.into());
+            }
+            if let Some(l) = o.library_level {
+                logging_patch.insert("libraryLevel".into(), l.into());
+            }
+        }
+        let sink = logger
+            .map(|f| {
+                f.build_threadsafe_function::<LogRecordObject>()
+                    .callee_handled::<false>()
+                    .weak::<true>()
+                    .max_queue_size::<LOG_QUEUE>()
+                    .build()
+                    .map_err(|e| SdkError::internal(format!("cannot create the logger callback: {e}")))
+            })
+            .transpose()?;
+        if !logging_patch.is_empty() {
+            system::update(serde_json::json!({ "logging": logging_patch }))?;
+        }
+        logging::set_sink(sink.map(|t| Box::new(JsSink(t)) as Box<dyn RecordSink>));
+        Ok(())
+    })
+}
+
+/// A process-level event. `type` says which fields are set.
+#[napi(object, object_from_js = false)]
+pub struct SystemEventObject {
+    /// `healthChanged`.
+    #[napi(js_name = "type", ts_type = "'healthChanged'")]
+    pub kind: &'static str,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: f64,
+    /// healthChanged: the previous and the new level.
+    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical'")]
+    pub from: Option<&'static str>,
+    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical'")]
+    pub to: Option<&'static str>,
+    /// healthChanged: the IETF status of the new level.
+    #[napi(ts_type = "'pass' | 'warn' | 'fail'")]
+    pub status: Option<&'static str>,
+    /// healthChanged: keys of the checks that are not healthy.
+    pub failing_checks: Option<Vec<String>>,
+}
+
+impl From<&SystemEvent> for SystemEventObject {
+    fn from(e: &SystemEvent) -> Self {
+        match &e.kind {
+            SystemEventKind::HealthChanged(t) => SystemEventObject {
+                kind: "healthChanged",
+                timestamp: e.timestamp_ms,
+                from: Some(t.from.name()),
+                to: Some(t.to.name()),
+                status: Some(t.to.ietf()),
+                failing_checks: Some(t.failing.clone()),
+            },
+        }
+    }
+}
+
+/// Calls `listener` with every process-level event (health transitions) until `offSystemEvent(id)`.
+/// Never keeps the process alive on its own. Starts the runtimes (the health monitor runs there).
+#[napi(ts_args_type = "listener: (event: SystemEventObject) => void")]
+pub fn on_system_event(env: Env, listener: Function<SystemEventObject, ()>) -> napi::Result<u32> {
+    ops::sync(&env, "onSystemEvent", || {
+        subscriptions::subscribe(crate::system_events::subscribe(), listener, |e: &SystemEvent| SystemEventObject::from(e))
+    })
+}
+
+/// Stops a subscription made with `onSystemEvent`. Unknown ids are ignored.
+#[napi]
+pub fn off_system_event(subscription: u32) {
+    subscriptions::unsubscribe(subscription);
+}
+
+fn call_context(correlation_id: Option<String>, timeout_ms: Option<f64>, abort_id: Option<f64>) -> SdkResult<CallContext> {
+    Ok(CallContext {
+        correlation_id: correlation_id.as_deref().map(correlation::given).transpose()?,
+        timeout: timeout_ms.map(|t| whole_number("timeoutMs", t, 1, 86_400_000).map(Duration::from_millis)).transpose()?,
+        abort_id: abort_id.map(|a| whole_number("abort id", a, 1, u64::MAX >> 11)).transpose()?,
+    })
+}
+
+/// @internal Per-call options for the next operation on this thread; the JS wrapper calls it right before
+/// the operation. With no arguments, clears them.
+#[napi(js_name = "__setCallContext")]
+pub fn set_call_context(env: Env, correlation_id: Option<String>, timeout_ms: Option<f64>, abort_id: Option<f64>) -> napi::Result<()> {
+    ops::set_next_call(None);
+    if correlation_id.is_none() && timeout_ms.is_none() && abort_id.is_none() {
+        return Ok(());
+    }
+    let ctx = call_context(correlation_id, timeout_ms, abort_id).map_err(|e| ops::to_napi_error(&env, e, None))?;
+    ops::set_next_call(Some(ctx));
+    Ok(())
+}
+
+/// @internal Aborts the operation started with `abortId` (its AbortSignal fired).
+#[napi(js_name = "__abortOperation")]
+pub fn abort_operation(abort_id: f64) {
+    if abort_id >= 1.0 {
+        ops::abort_operation(abort_id as u64);
+    }
+}
