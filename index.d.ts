@@ -137,8 +137,21 @@ export declare function __benchEmitEvents(handle: number, count: number): Promis
 /** @internal The cheapest possible export: the benchmark's baseline for sync calls. */
 export declare function __benchEmpty(): void
 
+/**
+ * @internal What `ops::spawn` does for metrics, `iterations` times on each of `threads` threads, with
+ * recording on or off; returns nanoseconds per operation. Threads share one operation name, as
+ * concurrent calls of one export would.
+ */
+export declare function __benchMetricsRecord(enabled: boolean, threads: number, iterations: number): number
+
 /** @internal napi-rs's built-in `async fn`: the benchmark's baseline for async calls. */
 export declare function __benchNapiAsyncNoop(): Promise<void>
+
+/**
+ * @internal Records `samples` latencies for each of `ops` synthetic operation names under every outcome
+ * (ok and each error code): the rendering benchmark's population.
+ */
+export declare function __benchPopulateMetrics(ops: number, samples: number): void
 
 /**
  * @internal Per-call options for the next operation on this thread; the JS wrapper calls it right before

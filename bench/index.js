@@ -7,7 +7,12 @@ const { rows } = require('./harness')
 
 async function main() {
   const only = process.argv[2]
-  const suites = { foundation: require('./foundation'), wallet: require('./wallet'), payments: require('./payments') }
+  const suites = {
+    foundation: require('./foundation'),
+    observability: require('./observability'),
+    wallet: require('./wallet'),
+    payments: require('./payments'),
+  }
   for (const [name, run] of Object.entries(suites)) {
     if (only && only !== name) continue
     await run({ sdk, native })

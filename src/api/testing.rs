@@ -81,3 +81,43 @@ pub fn bench_alloc_churn(tracking: bool, threads: u32, iterations: u32, fill: bo
     });
     start.elapsed().as_nanos() as f64 / (iterations as f64 * threads.max(1) as f64)
 }
+
+/// @internal What `ops::spawn` does for metrics, `iterations` times on each of `threads` threads, with
+/// recording on or off; returns nanoseconds per operation. Threads share one operation name, as
+/// concurrent calls of one export would.
+#[napi(js_name = "__benchMetricsRecord")]
+pub fn bench_metrics_record(enabled: bool, threads: u32, iterations: u32) -> f64 {
+    let was = crate::metrics::enabled();
+    crate::metrics::set_enabled(enabled);
+    let start = std::time::Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(move || {
+                for _ in 0..iterations {
+                    let m = crate::metrics::begin("__benchRecord");
+                    let started = std::time::Instant::now();
+                    std::hint::black_box(&m);
+                    if let Some(m) = m {
+                        m.finish(None, started.elapsed());
+                    }
+                }
+            });
+        }
+    });
+    crate::metrics::set_enabled(was);
+    start.elapsed().as_nanos() as f64 / (iterations as f64 * threads.max(1) as f64)
+}
+
+/// @internal Records `samples` latencies for each of `ops` synthetic operation names under every outcome
+/// (ok and each error code): the rendering benchmark's population.
+#[napi(js_name = "__benchPopulateMetrics")]
+pub fn bench_populate_metrics(ops: u32, samples: u32) {
+    for i in 0..ops {
+        let name: &'static str = Box::leak(format!("benchOp{i:02}").into_boxed_str());
+        for outcome in std::iter::once(None).chain(crate::error::ErrorCode::ALL.iter().copied().map(Some)) {
+            for s in 0..samples {
+                crate::metrics::record(name, outcome, Duration::from_micros(50 + u64::from(s) * 37 % 250_000));
+            }
+        }
+    }
+}

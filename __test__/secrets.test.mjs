@@ -1,0 +1,104 @@
+// Secrets never leak: with every log at trace (the SDK's and the Tari crates'), a wallet is created with a
+// known passphrase, restored from known seed words, pays and is paid on a real LocalNet, and fails in the
+// usual ways. Neither the passphrase nor the words may appear in any log record, error, metric or config
+// dump.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { rejectsCode, sdkPath, root, sleep, waitFor, mineUntil, settle } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const sdk = require(sdkPath)
+const { Localnet } = require(path.join(root, 'lib', 'localnet.js'))
+
+const PASSPHRASE = 'Quokka-Zebra-passphrase-7719'
+let net, tmp
+const records = []
+const errors = []
+const opts = (name, extra = {}) => ({ dataDir: path.join(tmp, name), passphrase: PASSPHRASE, network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1, ...extra })
+
+/** Runs `fn`, keeping whatever it throws or rejects with. */
+async function keepError(code, fn) {
+  const e = await rejectsCode(fn, code)
+  errors.push(e)
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-secrets-test-'))
+  sdk.setLogger((r) => records.push(r), { level: 'trace', libraryLevel: 'trace' })
+  net = await Localnet.start()
+})
+
+after(async () => {
+  sdk.setLogger(null, { level: 'warn', libraryLevel: 'off' })
+  for (const w of sdk.listWallets()) await sdk.closeWallet(w.handle).catch(() => {})
+  await net?.stop()
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+test('passphrases and seed words stay out of logs, errors, metrics and config', async () => {
+  // Known words: made by a throwaway wallet, which is then destroyed; R is restored from them.
+  const seedSource = await sdk.createWallet(opts('seed-source'))
+  const words = await sdk.getSeedWords(seedSource)
+  await sdk.destroyWallet(seedSource)
+  const phrase = words.join(' ')
+
+  const a = await sdk.createWallet(opts('a'))
+  const r = await sdk.createWallet(opts('r', { seedWords: words }))
+  await net.mine(6, sdk.getAddress(a).base58)
+  await waitFor('A funded', async () => (await sdk.getBalance(a)).available > 0n)
+  await settle(net, sdk, a)
+  const id = await sdk.send(a, { to: sdk.getAddress(r).base58, amount: 50_000n, message: 'to the restored wallet' })
+  await sleep(2500)
+  await mineUntil(net, 'R to see the payment', async () => (await sdk.getBalance(r)).pendingIncoming + (await sdk.getBalance(r)).available >= 50_000n)
+  assert.match(id, /^\d+$/)
+
+  // The usual failures, each with the secrets close at hand.
+  await sdk.closeWallet(r)
+  await keepError('ERR_WRONG_PASSPHRASE', () => sdk.openWallet(opts('r', { passphrase: `${PASSPHRASE}-wrong` })))
+  await keepError('ERR_WALLET_LOCKED', async () => {
+    const again = await sdk.openWallet(opts('r'))
+    try {
+      await sdk.openWallet(opts('r'))
+    } finally {
+      await sdk.closeWallet(again)
+    }
+  })
+  const swapped = [...words]
+  ;[swapped[3], swapped[4]] = [swapped[4], swapped[3]]
+  await keepError('ERR_INVALID_SEED_WORDS', () => sdk.createWallet(opts('bad', { seedWords: swapped })))
+  await keepError('ERR_INVALID_SEED_WORDS', () => sdk.validateSeedWords([...words.slice(0, 23), 'notaword']))
+  await keepError('ERR_INVALID_SEED_WORDS', () => sdk.validateSeedWords(words.slice(0, 20)))
+  await keepError('ERR_WALLET_EXISTS', () => sdk.createWallet(opts('a', { seedWords: words })))
+  await keepError('ERR_INVALID_ARGUMENT', () => sdk.createWallet(opts('long', { passphrase: PASSPHRASE.repeat(5000) })))
+  await keepError('ERR_INSUFFICIENT_FUNDS', () => sdk.send(a, { to: sdk.getAddress(a).base58, amount: 10n ** 18n }))
+
+  await waitFor('trailing log records', async () => (await sleep(500), true))
+  const everything = [
+    ...records.map((x) => JSON.stringify(x)),
+    ...errors.map((e) => JSON.stringify({ message: e.message, stack: e.stack, ...e }, (_, v) => (typeof v === 'bigint' ? String(v) : v))),
+    sdk.getPrometheusMetrics(),
+    sdk.getPrometheusMetrics('openmetrics'),
+    JSON.stringify(sdk.getMetrics()),
+    JSON.stringify(sdk.getConfig()),
+    JSON.stringify(sdk.getHealthStatus()),
+    JSON.stringify(sdk.listWallets()),
+  ].join('\n')
+
+  // The scan saw real traffic: SDK and library records at trace, and the errors above.
+  assert.ok(records.length > 100, `only ${records.length} records`)
+  assert.ok(records.filter((x) => !x.target.startsWith('tari_wallet_sdk')).length > 50, 'library records were bridged')
+  assert.ok(records.some((x) => x.level === 'trace' && x.target.startsWith('tari_wallet_sdk')))
+  assert.equal(sdk.getMetrics().logRecordsDropped, 0, 'every record was seen')
+
+  assert.ok(!everything.includes(PASSPHRASE), 'the passphrase leaked')
+  assert.ok(!everything.includes(phrase), 'the seed phrase leaked')
+  // Any three consecutive seed words, in any separator, would be a leak too.
+  for (let i = 0; i + 3 <= words.length; i++) {
+    const run = new RegExp(words.slice(i, i + 3).join('[\\s,"\\\\]+'))
+    assert.doesNotMatch(everything, run, `seed words ${i}..${i + 2} leaked`)
+  }
+})
