@@ -55,6 +55,11 @@ test('passphrases and seed words stay out of logs, errors, metrics and config', 
   await sleep(2500)
   await mineUntil(net, 'R to see the payment', async () => (await sdk.getBalance(r)).pendingIncoming + (await sdk.getBalance(r)).available >= 50_000n)
   assert.match(id, /^\d+$/)
+  // Health sees each open wallet's base node, by handle.
+  const reach = sdk.getHealthStatus().checks['baseNode:reachability']
+  const forA = reach.find((c) => c.componentId === String(a))
+  assert.equal(forA?.status, 'pass', JSON.stringify(reach))
+  assert.ok(sdk.getHealthStatus().checks['baseNode:tipAge'].some((c) => c.componentId === String(r)))
 
   // The usual failures, each with the secrets close at hand.
   await sdk.closeWallet(r)
