@@ -105,6 +105,8 @@ export interface MetricsReport {
   runtimes: RuntimeReport
   memory: { currentBytes: number; peakBytes: number; allocations: number; rssBytes: number | null }
   wallets: { open: number; max: number }
+  /** The bulkhead and the rate limiters. */
+  limits: { inFlight: number; queued: number; maxConcurrent: number; maxQueued: number; rateLimitedTotal: number; overloadedTotal: number }
   /** The latest evaluated health level. */
   health: HealthLevel
   /** Log records dropped because the JS logger fell behind. */
@@ -121,6 +123,12 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** @internal Aborts the operation started with `abortId` (its AbortSignal fired). */
 export declare function __abortOperation(abortId: number): void
+
+/**
+ * @internal The policy layer's admission (rate limiters and bulkhead) `iterations` times on one thread,
+ * or, with `admit` false, the same loop without it; returns nanoseconds per operation.
+ */
+export declare function __benchAdmission(admit: boolean, iterations: number): number
 
 /**
  * @internal Runs the allocation churn on `threads` threads with the tracking allocator or plain System,

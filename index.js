@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.__abortOperation = nativeBinding.__abortOperation
+module.exports.__benchAdmission = nativeBinding.__benchAdmission
 module.exports.__benchAllocChurn = nativeBinding.__benchAllocChurn
 module.exports.__benchEmitEvents = nativeBinding.__benchEmitEvents
 module.exports.__benchEmpty = nativeBinding.__benchEmpty

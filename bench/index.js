@@ -10,6 +10,7 @@ async function main() {
   const suites = {
     foundation: require('./foundation'),
     observability: require('./observability'),
+    limits: require('./limits'),
     wallet: require('./wallet'),
     payments: require('./payments'),
   }

@@ -71,10 +71,21 @@ pub struct LimitsConfig {
     pub max_concurrent_operations: u32,
     /// Calls that wait for a concurrency slot before `ERR_OVERLOADED`.
     pub max_queued_operations: u32,
-    /// Operations per minute across the SDK; 0 disables the limiter.
+    /// Operations per minute across the SDK (a token bucket that holds a minute's worth); 0 disables it.
     pub rate_limit_per_minute: u32,
+    /// Per operation class, on top of the global limit; 0 disables a class's limiter.
+    pub class_rate_limits_per_minute: ClassRateLimits,
     /// Largest string or buffer argument accepted, in bytes.
     pub max_request_bytes: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ClassRateLimits {
+    pub wallet: u32,
+    pub crypto: u32,
+    pub network: u32,
+    pub general: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,6 +176,7 @@ impl Default for LimitsConfig {
             max_concurrent_operations: 1024,
             max_queued_operations: 4096,
             rate_limit_per_minute: 0,
+            class_rate_limits_per_minute: ClassRateLimits::default(),
             max_request_bytes: 64 * 1024,
         }
     }
@@ -245,6 +257,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("TARI_MAX_CONCURRENT_OPERATIONS", "limits.maxConcurrentOperations"),
     ("TARI_MAX_QUEUED_OPERATIONS", "limits.maxQueuedOperations"),
     ("TARI_RATE_LIMIT_PER_MINUTE", "limits.rateLimitPerMinute"),
+    ("TARI_WALLET_RATE_LIMIT_PER_MINUTE", "limits.classRateLimitsPerMinute.wallet"),
+    ("TARI_CRYPTO_RATE_LIMIT_PER_MINUTE", "limits.classRateLimitsPerMinute.crypto"),
+    ("TARI_NETWORK_RATE_LIMIT_PER_MINUTE", "limits.classRateLimitsPerMinute.network"),
+    ("TARI_GENERAL_RATE_LIMIT_PER_MINUTE", "limits.classRateLimitsPerMinute.general"),
     ("TARI_MAX_REQUEST_BYTES", "limits.maxRequestBytes"),
     ("TARI_WALLET_TIMEOUT_MS", "timeouts.walletMs"),
     ("TARI_CRYPTO_TIMEOUT_MS", "timeouts.cryptoMs"),
@@ -547,6 +563,15 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
     range("limits.maxConcurrentOperations", c.limits.max_concurrent_operations.into(), 1, 1_000_000)?;
     range("limits.maxQueuedOperations", c.limits.max_queued_operations.into(), 0, 10_000_000)?;
     range("limits.rateLimitPerMinute", c.limits.rate_limit_per_minute.into(), 0, 1_000_000_000)?;
+    let classes = &c.limits.class_rate_limits_per_minute;
+    for (path, v) in [
+        ("limits.classRateLimitsPerMinute.wallet", classes.wallet),
+        ("limits.classRateLimitsPerMinute.crypto", classes.crypto),
+        ("limits.classRateLimitsPerMinute.network", classes.network),
+        ("limits.classRateLimitsPerMinute.general", classes.general),
+    ] {
+        range(path, v.into(), 0, 1_000_000_000)?;
+    }
     range("limits.maxRequestBytes", c.limits.max_request_bytes.into(), 64, 64 * 1024 * 1024)?;
     range("timeouts.walletMs", c.timeouts.wallet_ms, 1, DAY_MS)?;
     range("timeouts.cryptoMs", c.timeouts.crypto_ms, 1, DAY_MS)?;

@@ -96,6 +96,7 @@ pub struct Observations {
     pub max_queue_depth: u64,
     pub open_wallets: u64,
     pub max_wallets: u64,
+    pub limits: crate::limits::LimitsStats,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,6 +106,9 @@ pub struct Report {
     pub status: &'static str,
     pub checks: BTreeMap<String, Vec<Check>>,
 }
+
+/// After an `ERR_OVERLOADED`, the saturation check stays critical this long.
+const OVERLOAD_MEMORY: Duration = Duration::from_secs(10);
 
 /// Error rate needs this many operations before it can say anything.
 const MIN_OPS_FOR_ERROR_RATE: u64 = 20;
@@ -136,6 +140,17 @@ pub fn evaluate(h: &HealthConfig, o: &Observations) -> Report {
         None => (Level::Healthy, 0.0, "too few recent operations to judge".to_string()),
     };
     checks.insert("operations:latencyP95".into(), vec![Check::new(level, p95, "ms", output)]);
+
+    let l = &o.limits;
+    let busy = (l.in_flight + l.queued) as f64 / l.max_concurrent.max(1) as f64;
+    let (level, output) = match l.since_last_overload {
+        Some(ago) if ago < OVERLOAD_MEMORY => {
+            (Level::Critical, format!("operations were refused with ERR_OVERLOADED {:.1} s ago", ago.as_secs_f64()))
+        }
+        _ if l.queued > 0 => (Level::Degraded, format!("{} operations queued behind {} running", l.queued, l.in_flight)),
+        _ => (graded(busy, 0.8, f64::INFINITY, f64::INFINITY), format!("{} of {} operation slots in use", l.in_flight, l.max_concurrent)),
+    };
+    checks.insert("operations:saturation".into(), vec![Check::new(level, busy, "ratio", output)]);
 
     if !o.wallets.is_empty() {
         let reach = o.wallets.iter().map(|w| reachability(w).of(w.handle.to_string())).collect();
@@ -244,7 +259,33 @@ mod tests {
             max_queue_depth: 0,
             open_wallets: 1,
             max_wallets: 64,
+            limits: crate::limits::LimitsStats {
+                in_flight: 0,
+                queued: 0,
+                max_concurrent: 1024,
+                max_queued: 4096,
+                rate_limited_total: 0,
+                overloaded_total: 0,
+                since_last_overload: None,
+            },
         }
+    }
+
+    #[test]
+    fn saturation_reports_queueing_and_overload() {
+        let h = HealthConfig::default();
+        let with = |in_flight, queued, ago: Option<u64>| {
+            let mut o = obs();
+            o.limits.in_flight = in_flight;
+            o.limits.queued = queued;
+            o.limits.since_last_overload = ago.map(Duration::from_secs);
+            evaluate(&h, &o).checks["operations:saturation"][0].level
+        };
+        assert_eq!(with(10, 0, None), Level::Healthy);
+        assert_eq!(with(900, 0, None), Level::Warning);
+        assert_eq!(with(1024, 5, None), Level::Degraded);
+        assert_eq!(with(1024, 4096, Some(1)), Level::Critical);
+        assert_eq!(with(10, 0, Some(60)), Level::Healthy);
     }
 
     fn wallet(status: &'static str, open_secs: u64, tip_age_secs: u64) -> WalletObservation {

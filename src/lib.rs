@@ -10,6 +10,7 @@ pub mod config;
 pub mod correlation;
 pub mod error;
 pub mod health;
+pub mod limits;
 pub mod logging;
 pub mod metrics;
 pub mod prometheus;

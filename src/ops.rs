@@ -34,11 +34,19 @@ pub struct OpSpec {
     pub runtime: RuntimeKind,
     /// `None`: the class default from `timeouts.*`.
     pub timeout: Option<Duration>,
+    /// Subject to rate limits and the bulkhead; false only for operations that must always run (closing).
+    pub limited: bool,
 }
 
 impl OpSpec {
     pub const fn new(name: &'static str, runtime: RuntimeKind) -> Self {
-        Self { name, runtime, timeout: None }
+        Self { name, runtime, timeout: None, limited: true }
+    }
+
+    /// Exempt from rate limits and the bulkhead: releasing resources must work under overload too.
+    pub const fn unlimited(mut self) -> Self {
+        self.limited = false;
+        self
     }
 
     fn effective_timeout(&self) -> Duration {
@@ -268,8 +276,12 @@ where
     T: ToNapiValue + Send + 'static,
     F: Future<Output = SdkResult<T>> + Send + 'static,
 {
-    let pool = match runtime::pool() {
-        Ok(p) => p,
+    let admitted = runtime::pool().and_then(|pool| {
+        let admission = if spec.limited { crate::limits::admit(spec.runtime)? } else { crate::limits::Admission::Exempt };
+        Ok((pool, admission))
+    });
+    let (pool, admission) = match admitted {
+        Ok(a) => a,
         Err(e) => return rejected(env, spec.name, e),
     };
     let call = take_call();
@@ -292,7 +304,11 @@ where
     let task_pool = pool.clone();
     let scoped_id = correlation.clone();
     pool.handle(spec.runtime).spawn(correlation::scope(scoped_id, async move {
-        let guarded = tokio::time::timeout(timeout, AssertUnwindSafe(work).catch_unwind());
+        // Time in the bulkhead's queue counts towards the timeout.
+        let guarded = tokio::time::timeout(timeout, async move {
+            let _slot = admission.ready().await;
+            AssertUnwindSafe(work).catch_unwind().await
+        });
         let outcome = match abort {
             None => Some(guarded.await),
             Some((id, token)) => {

@@ -103,6 +103,12 @@ impl Collector for SdkCollector {
         gauge(&mut enc, "start_time", "When the SDK started, in seconds since the Unix epoch.", Some(Unit::Seconds), metrics::start_time_unix())?;
         gauge(&mut enc, "uptime", "Seconds since the SDK started.", Some(Unit::Seconds), metrics::uptime().as_secs_f64())?;
         gauge(&mut enc, "metrics_enabled", "1 while operations are being recorded.", None, u64::from(metrics::enabled()))?;
+        let l = crate::limits::stats();
+        gauge(&mut enc, "operation_slots_in_use", "Bulkhead slots held by running operations.", None, l.in_flight)?;
+        gauge(&mut enc, "operation_slots", "limits.maxConcurrentOperations.", None, l.max_concurrent)?;
+        gauge(&mut enc, "operations_queued", "Operations waiting for a bulkhead slot.", None, l.queued)?;
+        counter(&mut enc, "rate_limited", "Operations refused with ERR_RATE_LIMITED.", None, l.rate_limited_total)?;
+        counter(&mut enc, "overloaded", "Operations refused with ERR_OVERLOADED.", None, l.overloaded_total)?;
         counter(&mut enc, "log_records_dropped", "Log records dropped because the JS logger fell behind.", None, logging::dropped_records())?;
         let build = [([("version", env!("CARGO_PKG_VERSION").to_string()), ("minotari_wallet", crate::MINOTARI_WALLET_VERSION.to_string())], 1u64)];
         family(&mut enc, "build_info", "Versions of the SDK and the embedded wallet library.", None, MetricType::Gauge, &build, |m, v| {

@@ -41,7 +41,7 @@ impl RuntimeKind {
         Self::ALL.into_iter().find(|k| k.name() == s)
     }
 
-    const fn index(self) -> usize {
+    pub const fn index(self) -> usize {
         self as usize
     }
 

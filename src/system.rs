@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::config::{self, ConfigState};
 use crate::error::SdkResult;
 use crate::system_events::{self, SystemEventKind};
-use crate::{alloc, health, logging, metrics, runtime};
+use crate::{alloc, health, limits, logging, metrics, runtime};
 
 /// Wires the process-level background work into the runtimes; called once per JS environment.
 pub fn install_hooks() {
@@ -33,6 +33,7 @@ fn start_health_monitor(pool: &Arc<runtime::RuntimePool>) {
 fn install(state: ConfigState) -> Arc<ConfigState> {
     logging::apply(&state.config.logging);
     metrics::set_enabled(state.config.metrics.enabled);
+    limits::apply(&state.config.limits);
     config::install(state);
     config::current()
 }
@@ -108,6 +109,7 @@ pub fn health_report() -> health::Report {
             max_queue_depth,
             open_wallets: crate::wallet::registry::count() as u64,
             max_wallets: state.config.limits.max_wallet_instances as u64,
+            limits: limits::stats(),
         },
     );
     if let Some(t) = health::publish(&report) {
@@ -136,6 +138,7 @@ pub fn metrics_report() -> Value {
             "open": crate::wallet::registry::count(),
             "max": state.config.limits.max_wallet_instances,
         },
+        "limits": limits::stats(),
         "health": health::last_level().name(),
         "logRecordsDropped": logging::dropped_records(),
     })

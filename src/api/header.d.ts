@@ -105,6 +105,8 @@ export interface MetricsReport {
   runtimes: RuntimeReport
   memory: { currentBytes: number; peakBytes: number; allocations: number; rssBytes: number | null }
   wallets: { open: number; max: number }
+  /** The bulkhead and the rate limiters. */
+  limits: { inFlight: number; queued: number; maxConcurrent: number; maxQueued: number; rateLimitedTotal: number; overloadedTotal: number }
   /** The latest evaluated health level. */
   health: HealthLevel
   /** Log records dropped because the JS logger fell behind. */

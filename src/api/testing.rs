@@ -38,7 +38,7 @@ pub fn test_sleep<'env>(env: &'env Env, ms: f64, runtime: String, timeout_ms: Op
         Ok(p) => p,
         Err(e) => return ops::rejected(env, "__testSleep", e),
     };
-    let spec = OpSpec { name: "__testSleep", runtime: kind, timeout: timeout.map(Duration::from_millis) };
+    let spec = OpSpec { timeout: timeout.map(Duration::from_millis), ..OpSpec::new("__testSleep", kind) };
     ops::spawn(env, spec, async move {
         tokio::time::sleep(Duration::from_millis(ms)).await;
         Ok(())
@@ -120,4 +120,19 @@ pub fn bench_populate_metrics(ops: u32, samples: u32) {
             }
         }
     }
+}
+
+/// @internal The policy layer's admission (rate limiters and bulkhead) `iterations` times on one thread,
+/// or, with `admit` false, the same loop without it; returns nanoseconds per operation.
+#[napi(js_name = "__benchAdmission")]
+pub fn bench_admission(admit: bool, iterations: u32) -> f64 {
+    let start = std::time::Instant::now();
+    for _ in 0..iterations {
+        if admit {
+            std::hint::black_box(crate::limits::admit(RuntimeKind::General).ok());
+        } else {
+            std::hint::black_box(RuntimeKind::General);
+        }
+    }
+    start.elapsed().as_nanos() as f64 / iterations as f64
 }

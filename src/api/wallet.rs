@@ -240,7 +240,7 @@ where
 /// Takes the wallet out of the registry at once (its handle is invalid from here on), then shuts it down.
 fn shut_down<'env>(env: &'env Env, name: &'static str, handle: f64, delete: bool) -> napi::Result<PromiseRaw<'env, ()>> {
     match handle_arg(handle).and_then(registry::remove) {
-        Ok(entry) => ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), async move {
+        Ok(entry) => ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet).unlimited(), async move {
             if delete {
                 entry.destroy().await
             } else {

@@ -1,0 +1,107 @@
+// Limits under load: the bulkhead (concurrency plus a bounded queue) and the token-bucket rate limiters
+// refuse the excess of 2,000 concurrent calls on a real wallet with the right codes, every accepted call
+// completes, memory stays bounded and health reports the overload. With room, 1,000 concurrent calls all
+// succeed.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { sdkPath } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const sdk = require(sdkPath)
+
+let tmp, wallet
+
+/** Settles every promise; counts outcomes by code ('ok' for success). */
+async function outcomes(promises) {
+  const counts = {}
+  for (const r of await Promise.allSettled(promises)) {
+    const key = r.status === 'fulfilled' ? 'ok' : r.reason.code
+    counts[key] = (counts[key] ?? 0) + 1
+  }
+  return counts
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-limits-test-'))
+  // No base node needed: balances come from the wallet's own database.
+  wallet = await sdk.createWallet({ dataDir: path.join(tmp, 'w'), passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' })
+})
+
+after(async () => {
+  sdk.updateConfig({ limits: { maxConcurrentOperations: 1024, maxQueuedOperations: 4096, rateLimitPerMinute: 0, classRateLimitsPerMinute: { network: 0 } } })
+  await sdk.closeWallet(wallet)
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+test('1,000 concurrent operations all complete when the limits allow them', async () => {
+  const counts = await outcomes(Array.from({ length: 1000 }, () => sdk.getBalance(wallet)))
+  assert.deepEqual(counts, { ok: 1000 })
+})
+
+test('the bulkhead refuses the excess of 2,000 concurrent calls with ERR_OVERLOADED; the rest complete', async () => {
+  sdk.updateConfig({ limits: { maxConcurrentOperations: 50, maxQueuedOperations: 100 } })
+  try {
+    sdk.resetMetrics()
+    const rssBefore = sdk.getMemoryStats().rssBytes
+    const started = Date.now()
+    // Operations that hold their slot 300 ms: exactly 50 run, 100 queue, the rest are refused.
+    const held = Array.from({ length: 2000 }, () => sdk.__testSleep(300, 'wallet'))
+    const health = sdk.getHealthStatus()
+    assert.deepEqual(await outcomes(held), { ok: 150, ERR_OVERLOADED: 1850 })
+    const saturation = health.checks['operations:saturation'][0]
+    assert.equal(saturation.level, 'critical', saturation.output)
+    assert.equal(health.level, 'critical')
+    const err = await held[1999].catch((e) => e)
+    assert.match(err.message, /maxConcurrentOperations/)
+    assert.match(err.correlationId, /^[0-9a-f]{16}$/)
+
+    // Real wallet reads: slots free up while the calls are still being made, so more get in.
+    const reads = Array.from({ length: 2000 }, () => sdk.getBalance(wallet))
+    const counts = await outcomes(reads)
+    assert.equal(counts.ok + counts.ERR_OVERLOADED, 2000, JSON.stringify(counts))
+    assert.ok(counts.ok >= 150 && counts.ERR_OVERLOADED >= 1000, JSON.stringify(counts))
+    assert.equal(typeof (await reads[0]).available, 'bigint', 'accepted calls complete with real results')
+
+    assert.ok(Date.now() - started < 10_000, 'nothing hung')
+    const m = sdk.getMetrics()
+    assert.ok(m.limits.overloadedTotal >= 2850)
+    assert.equal(m.limits.inFlight, 0)
+    assert.equal(m.limits.queued, 0)
+    assert.ok(sdk.getMemoryStats().rssBytes - rssBefore < 64 * 1024 * 1024, 'RSS stays bounded')
+  } finally {
+    sdk.updateConfig({ limits: { maxConcurrentOperations: 1024, maxQueuedOperations: 4096 } })
+  }
+})
+
+test('the global rate limit refuses the excess with ERR_RATE_LIMITED and retryAfterMs', async () => {
+  sdk.updateConfig({ limits: { rateLimitPerMinute: 600 } })
+  try {
+    const calls = Array.from({ length: 2000 }, () => sdk.getBalance(wallet))
+    const counts = await outcomes(calls)
+    // The bucket holds a minute's worth (600); a few more tokens may drip in while the calls are made.
+    assert.ok(counts.ok >= 600 && counts.ok <= 610, JSON.stringify(counts))
+    assert.equal(counts.ok + counts.ERR_RATE_LIMITED, 2000)
+    const err = await calls[1999].catch((e) => e)
+    assert.equal(err.code, 'ERR_RATE_LIMITED')
+    assert.ok(err.retryAfterMs > 0 && err.retryAfterMs <= 100, `retryAfterMs ${err.retryAfterMs}`)
+    assert.ok(sdk.getMetrics().limits.rateLimitedTotal >= 1390)
+  } finally {
+    sdk.updateConfig({ limits: { rateLimitPerMinute: 0 } })
+  }
+  await sdk.getBalance(wallet)
+})
+
+test('a per-class rate limit applies to its class only', async () => {
+  sdk.updateConfig({ limits: { classRateLimitsPerMinute: { network: 5 } } })
+  for (let i = 0; i < 5; i++) await sdk.ping('network')
+  const err = await sdk.ping('network').catch((e) => e)
+  assert.equal(err.code, 'ERR_RATE_LIMITED')
+  assert.match(err.message, /network rate limit/)
+  assert.ok(err.retryAfterMs > 1000)
+  await sdk.ping('general')
+  await sdk.getBalance(wallet)
+})
