@@ -105,3 +105,25 @@ test('a per-class rate limit applies to its class only', async () => {
   await sdk.ping('general')
   await sdk.getBalance(wallet)
 })
+
+test('oversized string inputs are refused before any work, and errors never echo them', async () => {
+  const huge = 'x'.repeat(8 * 1024 * 1024)
+  const cases = [
+    [() => sdk.send(wallet, { to: huge, amount: 1n }), 'ERR_INVALID_ADDRESS'],
+    [() => sdk.getTransaction(wallet, huge), 'ERR_INVALID_ARGUMENT'],
+    [() => sdk.cancelTransaction(wallet, huge), 'ERR_INVALID_ARGUMENT'],
+    [() => sdk.signMessage(wallet, huge), 'ERR_INVALID_ARGUMENT'],
+    [() => sdk.validateSeedWords(huge), 'ERR_INVALID_ARGUMENT'],
+    [() => sdk.createWallet({ dataDir: huge, passphrase: 'pw' }), 'ERR_INVALID_ARGUMENT'],
+  ]
+  for (const [call, code] of cases) {
+    const started = process.hrtime.bigint()
+    const err = await call().catch((e) => e)
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    assert.equal(err.code, code, err.message)
+    assert.ok(err.message.length < 300, `message of ${err.message.length} chars`)
+    assert.ok(ms < 500, `refused in ${ms.toFixed(0)} ms`)
+  }
+  assert.equal(sdk.validateAddress(huge).reason, 'size')
+  assert.throws(() => sdk.verifyMessageSignature(huge, 'm', 'sig'), (e) => e.code === 'ERR_INVALID_ADDRESS' || e.code === 'ERR_INVALID_ARGUMENT')
+})

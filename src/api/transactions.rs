@@ -28,7 +28,11 @@ fn fee_arg(v: Option<&BigInt>) -> SdkResult<Option<u64>> {
 }
 
 fn tx_id_arg(id: &str) -> SdkResult<u64> {
-    id.parse::<u64>().map_err(|_| SdkError::invalid_argument(format!("{id:?} is not a transaction id (a decimal string)")))
+    id.parse::<u64>().map_err(|_| {
+        // Echo short input only: error messages stay small whatever the caller sent.
+        let shown = if id.len() <= 32 { format!("{id:?}") } else { format!("a {}-byte string", id.len()) };
+        SdkError::invalid_argument(format!("{shown} is not a transaction id (a decimal string)"))
+    })
 }
 
 fn message_arg(m: Option<String>) -> SdkResult<String> {

@@ -56,7 +56,14 @@ fn map(e: TariAddressError, encoding: &str) -> SdkError {
 }
 
 /// Parses base58, emoji or hex (chosen from the characters, so the error names the real problem).
+/// Far above any real address (an emoji address with the longest payment id is ~1.3 KB); decoding cost
+/// grows with the square of the length, so longer text is refused before any decoding.
+const MAX_ADDRESS_BYTES: usize = 4096;
+
 pub fn parse(text: &str) -> SdkResult<TariAddress> {
+    if text.len() > MAX_ADDRESS_BYTES {
+        return Err(invalid("size", format!("the address is {} bytes; no Tari address is longer than {MAX_ADDRESS_BYTES}", text.len())));
+    }
     let s = text.trim();
     if s.is_empty() {
         return Err(invalid("encoding", "the address is empty"));
