@@ -352,6 +352,14 @@ export declare function getRuntimeStats(): RuntimeReport
 export declare function getSeedWords(handle: number): Promise<string[]>
 
 /**
+ * The chain tip from the first base node that answers. Transient failures (refused, reset, timeout,
+ * HTTP 5xx) are retried with exponential backoff and jitter (`retry.*`), then the next URL is tried.
+ * Rejects with `ERR_CIRCUIT_OPEN` (with `retryAfterMs`) at once while every node's breaker is open,
+ * `ERR_TIMEOUT` or `ERR_BASE_NODE` (with `attempts`) when none answers.
+ */
+export declare function getTipInfo(options?: TipInfoOptions): Promise<TipInfo>
+
+/**
  * One transaction by id: status, direction, amount, fee, confirmations, mined height, timestamp, message.
  * `ERR_TRANSACTION_NOT_FOUND` if the wallet has none with that id.
  */
@@ -566,17 +574,37 @@ export declare function signMessage(handle: number, message: string): Promise<Si
 
 /** A process-level event. `type` says which fields are set. */
 export interface SystemEventObject {
-  /** `healthChanged`. */
-  type: 'healthChanged'
+  /** `healthChanged` or `breakerChanged`. */
+  type: 'healthChanged' | 'breakerChanged'
   /** Milliseconds since the Unix epoch. */
   timestamp: number
-  /** healthChanged: the previous and the new level. */
-  from?: 'healthy' | 'warning' | 'degraded' | 'critical'
-  to?: 'healthy' | 'warning' | 'degraded' | 'critical'
+  /** The previous and the new level (healthChanged) or breaker state (breakerChanged). */
+  from?: 'healthy' | 'warning' | 'degraded' | 'critical' | 'closed' | 'open' | 'halfOpen'
+  to?: 'healthy' | 'warning' | 'degraded' | 'critical' | 'closed' | 'open' | 'halfOpen'
+  /** breakerChanged: the base node (credentials redacted). */
+  url?: string
   /** healthChanged: the IETF status of the new level. */
   status?: 'pass' | 'warn' | 'fail'
   /** healthChanged: keys of the checks that are not healthy. */
   failingChecks?: Array<string>
+}
+
+export interface TipInfo {
+  /** The base node that answered (credentials redacted). */
+  url: string
+  height: number
+  /** Hex. */
+  bestBlockHash: string
+  /** Whether the node considers itself synced with the network. */
+  synced: boolean
+  latencyMs: number
+  /** Attempts at the node that answered (1 when the first try worked). */
+  attempts: number
+}
+
+export interface TipInfoOptions {
+  /** Base node URL(s) to ask, in order; defaults to `network.baseNodeUrls`. */
+  url?: string | string[]
 }
 
 export interface Transaction {

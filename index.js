@@ -867,6 +867,7 @@ module.exports.getProcessNetwork = nativeBinding.getProcessNetwork
 module.exports.getPrometheusMetrics = nativeBinding.getPrometheusMetrics
 module.exports.getRuntimeStats = nativeBinding.getRuntimeStats
 module.exports.getSeedWords = nativeBinding.getSeedWords
+module.exports.getTipInfo = nativeBinding.getTipInfo
 module.exports.getTransaction = nativeBinding.getTransaction
 module.exports.getTransactions = nativeBinding.getTransactions
 module.exports.getUtxos = nativeBinding.getUtxos

@@ -1,7 +1,7 @@
 'use strict'
 // Policy layer figures: what admission (global and per-class token buckets, bulkhead) costs per
 // operation with every policy on, against the same loop with no admission at all.
-const { median, report, section } = require('./harness')
+const { median, report, section, asyncSequentialNs } = require('./harness')
 
 module.exports = async function limits({ sdk, native }) {
   section('Policy layer per operation (ns, median of 11 interleaved trials)')
@@ -28,4 +28,19 @@ module.exports = async function limits({ sdk, native }) {
     sdk.updateConfig({ limits: { rateLimitPerMinute: 0 } })
   }
   report({ name: 'admission refused (ERR_RATE_LIMITED built)', value: median(rejected), unit: 'ns', baseline: offNs, baselineName: 'no policies' })
+
+  section('Circuit breaker open: fail fast (µs per call, median)')
+  // Nothing listens on port 9: one refused call opens the breaker for a minute.
+  const dead = 'http://127.0.0.1:9'
+  sdk.updateConfig({ retry: { attempts: 1 }, breaker: { failureThreshold: 1, resetTimeoutMs: 600_000 } })
+  try {
+    await sdk.getTipInfo({ url: dead }).catch((e) => e)
+    const code = (await sdk.getTipInfo({ url: dead }).catch((e) => e)).code
+    if (code !== 'ERR_CIRCUIT_OPEN') throw new Error(`expected ERR_CIRCUIT_OPEN, got ${code}`)
+    const failFast = (await asyncSequentialNs(() => sdk.getTipInfo({ url: dead }).catch(() => {}), { iterations: 2000 })) / 1000
+    const pingSeq = (await asyncSequentialNs(() => sdk.ping('network'), { iterations: 2000 })) / 1000
+    report({ name: 'getTipInfo() with the breaker open → ERR_CIRCUIT_OPEN', value: failFast, unit: 'µs', baseline: pingSeq, baselineName: "ping('network')", target: 50 })
+  } finally {
+    sdk.updateConfig({ retry: { attempts: 3 }, breaker: { failureThreshold: 5, resetTimeoutMs: 30_000 } })
+  }
 }

@@ -37,15 +37,16 @@ export declare const coinSplit: WithCall<typeof native.coinSplit>
 export declare const coinJoin: WithCall<typeof native.coinJoin>
 export declare const validateWallet: WithCall<typeof native.validateWallet>
 export declare const signMessage: WithCall<typeof native.signMessage>
+export declare const getTipInfo: WithCall<typeof native.getTipInfo>
 
 /** Sends every log record to `logger` (on the JS thread) instead of JSON lines on stderr; `null` restores
  * stderr. `options.level` / `options.libraryLevel` set `logging.level` / `logging.libraryLevel`. A logger
  * that throws is reported once as a process warning and never crashes the process. */
 export declare function setLogger(logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions): void
 
-/** Process-level events: `'healthChanged'` with a `SystemEventObject`. Listening starts the runtimes
+/** Process-level events: `'healthChanged'` and `'breakerChanged'`, each with a `SystemEventObject`. Listening starts the runtimes
  * (the health monitor runs there) and never keeps the process alive. */
-export declare const systemEvents: EventEmitter<{ healthChanged: [SystemEventObject] }>
+export declare const systemEvents: EventEmitter<{ healthChanged: [SystemEventObject]; breakerChanged: [SystemEventObject] }>
 
 /** Content type of `getPrometheusMetrics()` (Prometheus text format 0.0.4). */
 export declare const PROMETHEUS_CONTENT_TYPE: string
@@ -94,6 +95,8 @@ export type {
   MetricsReport,
   OperationMetrics,
   SystemEventObject,
+  TipInfo,
+  TipInfoOptions,
   LogLevel,
   MemoryStats,
   NetworkName,

@@ -164,6 +164,7 @@ const api = {
   coinJoin: wrapAsync(native.coinJoin, 2),
   validateWallet: wrapAsync(native.validateWallet, 1),
   signMessage: wrapAsync(native.signMessage, 2),
+  getTipInfo: wrapAsync(native.getTipInfo, 1),
   verifyMessageSignature: wrapSync(native.verifyMessageSignature),
   onEvent: wrapSync(native.onEvent),
   offEvent: wrapSync(native.offEvent),

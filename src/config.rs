@@ -101,6 +101,8 @@ pub struct TimeoutsConfig {
     pub general_ms: u64,
     /// Establishing a connection to a base node.
     pub connection_ms: u64,
+    /// One attempt of an SDK call to a base node (retries get their own).
+    pub attempt_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,7 +186,7 @@ impl Default for LimitsConfig {
 
 impl Default for TimeoutsConfig {
     fn default() -> Self {
-        Self { wallet_ms: 60_000, crypto_ms: 30_000, network_ms: 30_000, general_ms: 30_000, connection_ms: 10_000 }
+        Self { wallet_ms: 60_000, crypto_ms: 30_000, network_ms: 30_000, general_ms: 30_000, connection_ms: 10_000, attempt_ms: 5_000 }
     }
 }
 
@@ -267,6 +269,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("TARI_NETWORK_TIMEOUT_MS", "timeouts.networkMs"),
     ("TARI_GENERAL_TIMEOUT_MS", "timeouts.generalMs"),
     ("TARI_CONNECTION_TIMEOUT_MS", "timeouts.connectionMs"),
+    ("TARI_ATTEMPT_TIMEOUT_MS", "timeouts.attemptMs"),
     ("TARI_RETRY_ATTEMPTS", "retry.attempts"),
     ("TARI_RETRY_BASE_DELAY_MS", "retry.baseDelayMs"),
     ("TARI_RETRY_MAX_DELAY_MS", "retry.maxDelayMs"),
@@ -401,7 +404,8 @@ impl ConfigState {
     }
 }
 
-fn redact_url(url: &str) -> String {
+/// `scheme://user:pass@host` → `scheme://***@host`.
+pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***@{}", &url[..scheme_end], &url[at + 1..]),
         _ => url.to_string(),
@@ -578,6 +582,7 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
     range("timeouts.networkMs", c.timeouts.network_ms, 1, DAY_MS)?;
     range("timeouts.generalMs", c.timeouts.general_ms, 1, DAY_MS)?;
     range("timeouts.connectionMs", c.timeouts.connection_ms, 1, DAY_MS)?;
+    range("timeouts.attemptMs", c.timeouts.attempt_ms, 1, DAY_MS)?;
     range("retry.attempts", c.retry.attempts.into(), 1, 100)?;
     range("retry.baseDelayMs", c.retry.base_delay_ms, 0, DAY_MS)?;
     range("retry.maxDelayMs", c.retry.max_delay_ms, 0, DAY_MS)?;

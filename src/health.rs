@@ -97,6 +97,7 @@ pub struct Observations {
     pub open_wallets: u64,
     pub max_wallets: u64,
     pub limits: crate::limits::LimitsStats,
+    pub breakers: Vec<crate::base_node::BreakerStatus>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,6 +152,22 @@ pub fn evaluate(h: &HealthConfig, o: &Observations) -> Report {
         _ => (graded(busy, 0.8, f64::INFINITY, f64::INFINITY), format!("{} of {} operation slots in use", l.in_flight, l.max_concurrent)),
     };
     checks.insert("operations:saturation".into(), vec![Check::new(level, busy, "ratio", output)]);
+
+    if !o.breakers.is_empty() {
+        let states = o
+            .breakers
+            .iter()
+            .map(|b| {
+                let (level, output) = match b.state {
+                    crate::breaker::State::Closed => (Level::Healthy, "closed".to_string()),
+                    crate::breaker::State::HalfOpen => (Level::Warning, "half-open: probing the base node".to_string()),
+                    crate::breaker::State::Open => (Level::Degraded, format!("open: failing fast for {:.0} ms more", b.retry_after_ms)),
+                };
+                Check::new(level, b.consecutive_failures as f64, "failures", output).of(b.url.clone())
+            })
+            .collect();
+        checks.insert("baseNode:circuitBreaker".into(), states);
+    }
 
     if !o.wallets.is_empty() {
         let reach = o.wallets.iter().map(|w| reachability(w).of(w.handle.to_string())).collect();
@@ -268,7 +285,25 @@ mod tests {
                 overloaded_total: 0,
                 since_last_overload: None,
             },
+            breakers: vec![],
         }
+    }
+
+    #[test]
+    fn open_breakers_degrade_and_half_open_ones_warn() {
+        let h = HealthConfig::default();
+        let with = |state| {
+            let o = Observations {
+                breakers: vec![crate::base_node::BreakerStatus { url: "http://n".into(), state, consecutive_failures: 5, retry_after_ms: 900.0 }],
+                ..obs()
+            };
+            let r = evaluate(&h, &o);
+            assert_eq!(r.checks["baseNode:circuitBreaker"][0].component_id.as_deref(), Some("http://n"));
+            r.level
+        };
+        assert_eq!(with(crate::breaker::State::Closed), Level::Healthy);
+        assert_eq!(with(crate::breaker::State::HalfOpen), Level::Warning);
+        assert_eq!(with(crate::breaker::State::Open), Level::Degraded);
     }
 
     #[test]

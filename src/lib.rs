@@ -6,6 +6,8 @@
 #![deny(clippy::all)]
 
 pub mod alloc;
+pub mod base_node;
+pub mod breaker;
 pub mod config;
 pub mod correlation;
 pub mod error;

@@ -109,6 +109,15 @@ impl Collector for SdkCollector {
         gauge(&mut enc, "operations_queued", "Operations waiting for a bulkhead slot.", None, l.queued)?;
         counter(&mut enc, "rate_limited", "Operations refused with ERR_RATE_LIMITED.", None, l.rate_limited_total)?;
         counter(&mut enc, "overloaded", "Operations refused with ERR_OVERLOADED.", None, l.overloaded_total)?;
+        let breakers: Vec<(Labels<1>, crate::breaker::State)> =
+            crate::base_node::breakers().into_iter().map(|b| ([("base_node", b.url)], b.state)).collect();
+        family(&mut enc, "base_node_breaker_state", "Circuit breaker per base node: 0 closed, 1 half-open, 2 open.", None, MetricType::Gauge, &breakers, |m, s| {
+            m.encode_gauge(&match s {
+                crate::breaker::State::Closed => 0u64,
+                crate::breaker::State::HalfOpen => 1,
+                crate::breaker::State::Open => 2,
+            })
+        })?;
         counter(&mut enc, "log_records_dropped", "Log records dropped because the JS logger fell behind.", None, logging::dropped_records())?;
         let build = [([("version", env!("CARGO_PKG_VERSION").to_string()), ("minotari_wallet", crate::MINOTARI_WALLET_VERSION.to_string())], 1u64)];
         family(&mut enc, "build_info", "Versions of the SDK and the embedded wallet library.", None, MetricType::Gauge, &build, |m, v| {

@@ -110,6 +110,7 @@ pub fn health_report() -> health::Report {
             open_wallets: crate::wallet::registry::count() as u64,
             max_wallets: state.config.limits.max_wallet_instances as u64,
             limits: limits::stats(),
+            breakers: crate::base_node::breakers(),
         },
     );
     if let Some(t) = health::publish(&report) {
@@ -139,6 +140,7 @@ pub fn metrics_report() -> Value {
             "max": state.config.limits.max_wallet_instances,
         },
         "limits": limits::stats(),
+        "breakers": crate::base_node::breakers(),
         "health": health::last_level().name(),
         "logRecordsDropped": logging::dropped_records(),
     })

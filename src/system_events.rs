@@ -1,4 +1,4 @@
-//! Process-level events (health transitions now; breaker transitions join them), fanned out to every
+//! Process-level events (health and circuit-breaker transitions), fanned out to every
 //! subscriber. Lagging subscribers lose the oldest events rather than slowing the sender.
 
 use std::sync::LazyLock;
@@ -6,11 +6,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::broadcast;
 
+use crate::breaker::State;
 use crate::health::Transition;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SystemEventKind {
     HealthChanged(Transition),
+    /// A base node's circuit breaker changed state; `url` has credentials redacted.
+    BreakerChanged { url: String, from: State, to: State },
 }
 
 #[derive(Debug, Clone, PartialEq)]

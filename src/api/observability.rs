@@ -137,16 +137,18 @@ pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, optio
 /// A process-level event. `type` says which fields are set.
 #[napi(object, object_from_js = false)]
 pub struct SystemEventObject {
-    /// `healthChanged`.
-    #[napi(js_name = "type", ts_type = "'healthChanged'")]
+    /// `healthChanged` or `breakerChanged`.
+    #[napi(js_name = "type", ts_type = "'healthChanged' | 'breakerChanged'")]
     pub kind: &'static str,
     /// Milliseconds since the Unix epoch.
     pub timestamp: f64,
-    /// healthChanged: the previous and the new level.
-    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical'")]
+    /// The previous and the new level (healthChanged) or breaker state (breakerChanged).
+    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical' | 'closed' | 'open' | 'halfOpen'")]
     pub from: Option<&'static str>,
-    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical'")]
+    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical' | 'closed' | 'open' | 'halfOpen'")]
     pub to: Option<&'static str>,
+    /// breakerChanged: the base node (credentials redacted).
+    pub url: Option<String>,
     /// healthChanged: the IETF status of the new level.
     #[napi(ts_type = "'pass' | 'warn' | 'fail'")]
     pub status: Option<&'static str>,
@@ -164,6 +166,16 @@ impl From<&SystemEvent> for SystemEventObject {
                 to: Some(t.to.name()),
                 status: Some(t.to.ietf()),
                 failing_checks: Some(t.failing.clone()),
+                url: None,
+            },
+            SystemEventKind::BreakerChanged { url, from, to } => SystemEventObject {
+                kind: "breakerChanged",
+                timestamp: e.timestamp_ms,
+                from: Some(from.name()),
+                to: Some(to.name()),
+                status: None,
+                failing_checks: None,
+                url: Some(url.clone()),
             },
         }
     }

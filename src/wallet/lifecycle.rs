@@ -176,10 +176,12 @@ fn layout(base: &Path) -> WalletConfig {
 fn wallet_config(req: &OpenRequest) -> WalletConfig {
     let mut c = WalletConfig::default();
     c.network = req.network;
-    if let Some(primary) = req.base_node_urls.first() {
+    // Healthy nodes first, so the library's primary and fallback are the pair most likely to answer.
+    let urls = crate::base_node::healthy_first(&req.base_node_urls);
+    if let Some(primary) = urls.first() {
         c.http_server_url = primary.clone();
         // Without this the library falls back to the public rpc.<network>.tari.com host.
-        c.fallback_http_server_url = req.base_node_urls.get(1).unwrap_or(primary).clone();
+        c.fallback_http_server_url = urls.get(1).unwrap_or(primary).clone();
     }
     c.scanning_interval = req.scanning_interval_secs.max(1);
     c.db_connection_pool_size = req.db_pool_size;

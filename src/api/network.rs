@@ -1,0 +1,76 @@
+//! Network exports: the SDK's own calls to base nodes, under the resilience policy (breaker per URL,
+//! retries with backoff and jitter, per-attempt timeout, failover in order).
+
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::base_node;
+use crate::error::{SdkError, SdkResult};
+use crate::ops::{self, OpSpec};
+use crate::runtime::RuntimeKind;
+
+#[napi(object)]
+pub struct TipInfoOptions {
+    /// Base node URL(s) to ask, in order; defaults to `network.baseNodeUrls`.
+    #[napi(ts_type = "string | string[]")]
+    pub url: Option<Either<String, Vec<String>>>,
+}
+
+#[napi(object)]
+pub struct TipInfo {
+    /// The base node that answered (credentials redacted).
+    pub url: String,
+    pub height: f64,
+    /// Hex.
+    pub best_block_hash: String,
+    /// Whether the node considers itself synced with the network.
+    pub synced: bool,
+    pub latency_ms: f64,
+    /// Attempts at the node that answered (1 when the first try worked).
+    pub attempts: u32,
+}
+
+fn urls(options: Option<TipInfoOptions>) -> SdkResult<Vec<String>> {
+    let list = match options.and_then(|o| o.url) {
+        None => crate::config::current().config.network.base_node_urls.clone(),
+        Some(Either::A(u)) => vec![u],
+        Some(Either::B(us)) => us,
+    };
+    if list.is_empty() {
+        return Err(SdkError::config("no base node URL: pass { url } or set network.baseNodeUrls"));
+    }
+    for u in &list {
+        if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() > 2048 {
+            return Err(SdkError::invalid_argument(format!("{:?} is not an http(s) base node URL", base_node::redact(&u.chars().take(64).collect::<String>()))));
+        }
+    }
+    Ok(list)
+}
+
+/// The chain tip from the first base node that answers. Transient failures (refused, reset, timeout,
+/// HTTP 5xx) are retried with exponential backoff and jitter (`retry.*`), then the next URL is tried.
+/// Rejects with `ERR_CIRCUIT_OPEN` (with `retryAfterMs`) at once while every node's breaker is open,
+/// `ERR_TIMEOUT` or `ERR_BASE_NODE` (with `attempts`) when none answers.
+#[napi(ts_args_type = "options?: TipInfoOptions", ts_return_type = "Promise<TipInfo>")]
+pub fn get_tip_info(env: &Env, options: Option<TipInfoOptions>) -> napi::Result<PromiseRaw<'_, TipInfo>> {
+    const NAME: &str = "getTipInfo";
+    let list = match urls(options) {
+        Ok(l) => l,
+        Err(e) => return ops::rejected(env, NAME, e),
+    };
+    if let Some(e) = base_node::fail_fast(&list) {
+        return ops::rejected(env, NAME, e);
+    }
+    ops::spawn(env, OpSpec::new(NAME, RuntimeKind::Network), async move {
+        let t = base_node::tip_info(&list).await?;
+        Ok(TipInfo {
+            url: t.url,
+            height: t.height as f64,
+            best_block_hash: t.best_block_hash,
+            synced: t.synced,
+            latency_ms: t.latency.as_secs_f64() * 1e3,
+            attempts: t.attempts,
+        })
+    })
+}

@@ -1,0 +1,231 @@
+//! The SDK's own calls to base nodes, each behind the resilience policy: a circuit breaker per URL,
+//! retries with exponential backoff and jitter (`backon`) for transient failures only, a timeout per
+//! attempt, and failover across the configured URLs in order.
+//!
+//! The wallet library makes its own base-node calls (scanning, monitoring, broadcasting) through a client
+//! the SDK cannot replace; for those the SDK chooses the URLs a wallet opens with (healthy first), and the
+//! library falls back from its primary to its fallback URL by itself.
+
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable};
+use dashmap::DashMap;
+use serde::Serialize;
+use tari_transaction_components::rpc::models::TipInfoResponse;
+
+use crate::breaker::{Breaker, Change, State};
+use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
+use crate::system_events::{self, SystemEventKind};
+
+struct Link {
+    client: reqwest::Client,
+    breaker: Mutex<Breaker>,
+}
+
+static LINKS: LazyLock<DashMap<String, Arc<Link>>> = LazyLock::new(DashMap::new);
+
+fn link(url: &str) -> Arc<Link> {
+    if let Some(l) = LINKS.get(url) {
+        return l.clone();
+    }
+    let connect = Duration::from_millis(crate::config::current().config.timeouts.connection_ms);
+    let client = reqwest::Client::builder().connect_timeout(connect).build().unwrap_or_default();
+    LINKS.entry(url.to_string()).or_insert_with(|| Arc::new(Link { client, breaker: Mutex::new(Breaker::default()) })).clone()
+}
+
+/// A failure and whether trying again may help.
+struct Failure {
+    error: SdkError,
+    transient: bool,
+}
+
+fn unreachable(url: &str, what: impl std::fmt::Display) -> Failure {
+    Failure { error: SdkError::new(ErrorCode::BaseNode, format!("base node {} failed: {what}", redact(url))), transient: true }
+}
+
+/// Credentials in a URL never reach errors, logs or metrics.
+pub fn redact(url: &str) -> String {
+    crate::config::redact_url(url)
+}
+
+fn note_change(url: &str, change: Option<Change>) {
+    if let Some(c) = change {
+        let url = redact(url);
+        tracing::warn!(base_node = %url, from = c.from.name(), to = c.to.name(), "circuit breaker changed state");
+        system_events::publish(SystemEventKind::BreakerChanged { url, from: c.from, to: c.to });
+    }
+}
+
+/// Runs `attempt` against `url` under the breaker, the per-attempt timeout and the retry policy.
+async fn call<T, F, Fut>(url: &str, attempt: F) -> SdkResult<(T, u32)>
+where
+    F: Fn(Arc<Link>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
+    let config = crate::config::current();
+    let (retry, breaker_config) = (&config.config.retry, &config.config.breaker);
+    let per_attempt = Duration::from_millis(config.config.timeouts.attempt_ms);
+    let link = link(url);
+    let attempts = AtomicU32::new(0);
+    let once = || async {
+        let allowed = link.breaker.lock().map_err(|_| SdkError::internal("breaker lock poisoned")).and_then(|mut b| {
+            b.allow(Instant::now()).map_err(|wait| circuit_open(url, wait))
+        });
+        match allowed {
+            Ok(change) => note_change(url, change),
+            Err(error) => return Err(Failure { error, transient: false }),
+        }
+        let n = attempts.fetch_add(1, Relaxed) + 1;
+        tracing::debug!(base_node = %redact(url), attempt = n, "base node attempt");
+        let outcome = match tokio::time::timeout(per_attempt, attempt(link.clone())).await {
+            Ok(r) => r,
+            Err(_) => Err(Failure {
+                error: SdkError::new(ErrorCode::Timeout, format!("base node {} did not answer within {} ms", redact(url), per_attempt.as_millis()))
+                    .with("timeoutMs", Detail::Number(per_attempt.as_millis() as f64)),
+                transient: true,
+            }),
+        };
+        // Only failures to get an answer count against the node; an answer it refused is still an answer.
+        let change = link.breaker.lock().ok().and_then(|mut b| match &outcome {
+            Err(f) if f.transient => b.on_failure(breaker_config, Instant::now()),
+            _ => b.on_success(breaker_config),
+        });
+        note_change(url, change);
+        outcome
+    };
+    let policy = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(retry.base_delay_ms))
+        .with_max_delay(Duration::from_millis(retry.max_delay_ms))
+        .with_max_times(retry.attempts.saturating_sub(1) as usize)
+        .with_jitter();
+    let result = once
+        .retry(policy)
+        .sleep(tokio::time::sleep)
+        .when(|f: &Failure| f.transient)
+        .notify(|f: &Failure, delay: Duration| {
+            tracing::debug!(base_node = %redact(url), delay_ms = delay.as_millis() as u64, code = %f.error.code, "retrying base node call");
+        })
+        .await;
+    let n = attempts.load(Relaxed);
+    result.map(|v| (v, n)).map_err(|f| f.error.with("attempts", Detail::Number(n as f64)))
+}
+
+fn circuit_open(url: &str, wait: Duration) -> SdkError {
+    let ms = wait.as_millis().max(1) as f64;
+    SdkError::new(ErrorCode::CircuitOpen, format!("the circuit breaker for base node {} is open; retry in {ms} ms", redact(url)))
+        .with("retryAfterMs", Detail::Number(ms))
+        .with("url", Detail::Text(redact(url)))
+}
+
+/// `ERR_CIRCUIT_OPEN` at once when every URL's breaker is open: the fail-fast path, checked before any
+/// task is spawned.
+pub fn fail_fast(urls: &[String]) -> Option<SdkError> {
+    let now = Instant::now();
+    let waits: Vec<(Duration, &String)> = urls
+        .iter()
+        .filter_map(|u| LINKS.get(u).and_then(|l| l.breaker.lock().ok().map(|b| (b.retry_after(now), u))))
+        .collect();
+    if waits.len() < urls.len() || urls.is_empty() || waits.iter().any(|(w, _)| w.is_zero()) {
+        return None;
+    }
+    waits.iter().min().map(|(wait, url)| circuit_open(url, *wait))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TipInfo {
+    pub url: String,
+    pub height: u64,
+    pub best_block_hash: String,
+    pub synced: bool,
+    pub latency: Duration,
+    pub attempts: u32,
+}
+
+async fn fetch_tip(link: Arc<Link>, url: &str) -> Result<TipInfoResponse, Failure> {
+    let endpoint = reqwest::Url::parse(url).and_then(|u| u.join("/get_tip_info")).map_err(|e| Failure {
+        error: SdkError::invalid_argument(format!("base node URL {} is not valid: {e}", redact(url))),
+        transient: false,
+    })?;
+    let response = link.client.get(endpoint).send().await.map_err(|e| unreachable(url, e.without_url()))?;
+    let status = response.status();
+    if status.is_server_error() {
+        return Err(unreachable(url, format!("HTTP {status}")));
+    }
+    if !status.is_success() {
+        return Err(Failure { error: SdkError::new(ErrorCode::BaseNode, format!("base node {} answered HTTP {status}", redact(url))), transient: false });
+    }
+    response.json::<TipInfoResponse>().await.map_err(|e| Failure {
+        error: SdkError::new(ErrorCode::BaseNode, format!("base node {} sent an unreadable tip: {}", redact(url), e.without_url())),
+        transient: false,
+    })
+}
+
+/// The chain tip from the first base node in `urls` that answers, failing over in order.
+pub async fn tip_info(urls: &[String]) -> SdkResult<TipInfo> {
+    let mut last = SdkError::config("no base node URL is configured (network.baseNodeUrls) or given");
+    for url in urls {
+        let started = Instant::now();
+        match call(url, |link| async move { fetch_tip(link, url).await }).await {
+            Ok((tip, attempts)) => {
+                let meta = tip.metadata.as_ref();
+                return Ok(TipInfo {
+                    url: redact(url),
+                    height: meta.map_or(0, |m| m.best_block_height()),
+                    best_block_hash: meta.map(|m| m.best_block_hash().to_string()).unwrap_or_default(),
+                    synced: tip.is_synced,
+                    latency: started.elapsed(),
+                    attempts,
+                });
+            }
+            Err(e) => {
+                tracing::debug!(base_node = %redact(url), code = %e.code, "base node failed; trying the next");
+                last = e;
+            }
+        }
+    }
+    Err(last)
+}
+
+/// `urls` with the ones whose breaker is open moved to the back (order otherwise kept): what a wallet
+/// should open with, so its primary and fallback are the healthy pair.
+pub fn healthy_first(urls: &[String]) -> Vec<String> {
+    let open = |u: &String| LINKS.get(u).and_then(|l| l.breaker.lock().ok().map(|b| b.state() == State::Open)).unwrap_or(false);
+    let (mut good, bad): (Vec<String>, Vec<String>) = urls.iter().cloned().partition(|u| !open(u));
+    good.extend(bad);
+    good
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakerStatus {
+    pub url: String,
+    pub state: State,
+    pub consecutive_failures: u32,
+    pub retry_after_ms: f64,
+}
+
+/// Every base node the SDK has called, with its breaker.
+pub fn breakers() -> Vec<BreakerStatus> {
+    let now = Instant::now();
+    let mut all: Vec<BreakerStatus> = LINKS
+        .iter()
+        .filter_map(|e| {
+            let b = e.value().breaker.lock().ok()?;
+            Some(BreakerStatus {
+                url: redact(e.key()),
+                state: b.state(),
+                consecutive_failures: b.consecutive_failures(),
+                retry_after_ms: b.retry_after(now).as_millis() as f64,
+            })
+        })
+        .collect();
+    all.sort_by(|a, b| a.url.cmp(&b.url));
+    all
+}
+
+/// Forgets every breaker (tests, and `resetMetrics`-style recovery after maintenance).
+pub fn reset_breakers() {
+    LINKS.clear();
+}

@@ -1,0 +1,174 @@
+//! A circuit breaker per base node URL: closed → open after `breaker.failureThreshold` consecutive
+//! failures; open fails fast for `breaker.resetTimeoutMs`; then half-open, where
+//! `breaker.successThreshold` successes close it and any failure opens it again.
+//!
+//! Hand-written rather than taken from a crate: the SDK needs the time until it may retry
+//! (`retryAfterMs`), observable state and transition events, and thresholds that change with the config;
+//! the state machine itself is a few lines. Time is passed in, so tests drive it without sleeping.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::config::BreakerConfig;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum State {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+impl State {
+    pub const fn name(self) -> &'static str {
+        match self {
+            State::Closed => "closed",
+            State::Open => "open",
+            State::HalfOpen => "halfOpen",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Breaker {
+    state: State,
+    failures: u32,
+    successes: u32,
+    open_until: Instant,
+}
+
+/// A change of state, for events and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub from: State,
+    pub to: State,
+}
+
+impl Default for Breaker {
+    fn default() -> Self {
+        Self { state: State::Closed, failures: 0, successes: 0, open_until: Instant::now() }
+    }
+}
+
+impl Breaker {
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    pub fn consecutive_failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// May a call go through now? `Err(wait)` while open; an open breaker whose reset timeout passed
+    /// becomes half-open and lets calls probe.
+    pub fn allow(&mut self, now: Instant) -> Result<Option<Change>, Duration> {
+        match self.state {
+            State::Open if now < self.open_until => Err(self.open_until - now),
+            State::Open => Ok(self.to(State::HalfOpen)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Time until an open breaker half-opens; zero otherwise.
+    pub fn retry_after(&self, now: Instant) -> Duration {
+        if self.state == State::Open {
+            self.open_until.saturating_duration_since(now)
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    pub fn on_success(&mut self, c: &BreakerConfig) -> Option<Change> {
+        self.failures = 0;
+        match self.state {
+            State::HalfOpen => {
+                self.successes += 1;
+                (self.successes >= c.success_threshold).then(|| self.to(State::Closed)).flatten()
+            }
+            _ => None,
+        }
+    }
+
+    pub fn on_failure(&mut self, c: &BreakerConfig, now: Instant) -> Option<Change> {
+        self.failures += 1;
+        let trip = match self.state {
+            State::Closed => self.failures >= c.failure_threshold,
+            State::HalfOpen => true,
+            State::Open => false,
+        };
+        if !trip {
+            return None;
+        }
+        self.open_until = now + Duration::from_millis(c.reset_timeout_ms);
+        self.to(State::Open)
+    }
+
+    fn to(&mut self, next: State) -> Option<Change> {
+        let from = self.state;
+        self.state = next;
+        self.successes = 0;
+        if next == State::Closed {
+            self.failures = 0;
+        }
+        (from != next).then_some(Change { from, to: next })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> BreakerConfig {
+        BreakerConfig { failure_threshold: 3, success_threshold: 2, reset_timeout_ms: 1_000 }
+    }
+
+    #[test]
+    fn opens_after_the_threshold_and_fails_fast() {
+        let (c, t0) = (config(), Instant::now());
+        let mut b = Breaker::default();
+        assert_eq!(b.on_failure(&c, t0), None);
+        assert_eq!(b.on_failure(&c, t0), None);
+        assert_eq!(b.on_failure(&c, t0), Some(Change { from: State::Closed, to: State::Open }));
+        assert_eq!(b.allow(t0 + Duration::from_millis(400)), Err(Duration::from_millis(600)));
+        assert_eq!(b.retry_after(t0 + Duration::from_millis(900)), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_success_resets_the_failure_count() {
+        let (c, t0) = (config(), Instant::now());
+        let mut b = Breaker::default();
+        b.on_failure(&c, t0);
+        b.on_failure(&c, t0);
+        b.on_success(&c);
+        assert_eq!(b.on_failure(&c, t0), None);
+        assert_eq!(b.state(), State::Closed);
+    }
+
+    #[test]
+    fn half_opens_after_the_reset_timeout_then_closes_after_successes() {
+        let (c, t0) = (config(), Instant::now());
+        let mut b = Breaker::default();
+        for _ in 0..3 {
+            b.on_failure(&c, t0);
+        }
+        let later = t0 + Duration::from_millis(1_000);
+        assert_eq!(b.allow(later), Ok(Some(Change { from: State::Open, to: State::HalfOpen })));
+        assert_eq!(b.on_success(&c), None);
+        assert_eq!(b.on_success(&c), Some(Change { from: State::HalfOpen, to: State::Closed }));
+        assert_eq!(b.allow(later), Ok(None));
+    }
+
+    #[test]
+    fn a_failure_while_half_open_opens_again() {
+        let (c, t0) = (config(), Instant::now());
+        let mut b = Breaker::default();
+        for _ in 0..3 {
+            b.on_failure(&c, t0);
+        }
+        let later = t0 + Duration::from_millis(1_500);
+        b.allow(later).unwrap();
+        assert_eq!(b.on_failure(&c, later), Some(Change { from: State::HalfOpen, to: State::Open }));
+        assert_eq!(b.allow(later), Err(Duration::from_millis(1_000)));
+    }
+}
