@@ -6,18 +6,21 @@ import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { rejectsCode, sdkPath, root, waitFor } from './helpers.mjs'
+import fs from 'node:fs'
+import os from 'node:os'
+import { rejectsCode, sdkPath, root, waitFor, mineUntil, settle, sleep } from './helpers.mjs'
 import { FaultProxy } from './fault-proxy.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
 const { Localnet } = require(path.join(root, 'lib', 'localnet.js'))
 
-let net, a, b
+let net, a, b, tmp
 const systemEvents = []
 const records = []
 
 before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-resilience-test-'))
   net = await Localnet.start()
   a = await FaultProxy.start(net.httpUrl)
   b = await FaultProxy.start(net.httpUrl)
@@ -30,7 +33,9 @@ after(async () => {
   sdk.systemEvents.removeAllListeners('breakerChanged')
   await a?.stop()
   await b?.stop()
+  for (const w of sdk.listWallets()) await sdk.closeWallet(w.handle).catch(() => {})
   await net?.stop()
+  fs.rmSync(tmp, { recursive: true, force: true })
 })
 
 describe('SDK calls to the base node', () => {
@@ -124,5 +129,96 @@ describe('SDK calls to the base node', () => {
     assert.equal((await sdk.getTipInfo()).url, b.url)
     assert.ok(Date.now() - started < 250, 'no time spent on the open primary')
     a.set('pass')
+  })
+})
+
+describe('wallets behind faulty links', () => {
+  let sender
+  const opts = (name, baseNodeUrl) => ({ dataDir: path.join(tmp, name), passphrase: 'pw', network: 'localnet', baseNodeUrl, scanningIntervalSecs: 1 })
+  const events = new Map()
+  const watch = (h) => {
+    events.set(h, [])
+    sdk.onEvent(h, (e) => events.get(h).push(e))
+  }
+  const inbound = async (h) => (await sdk.getTransactions(h)).filter((t) => t.direction === 'inbound')
+
+  before(async () => {
+    sdk.updateConfig({ retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 200 }, timeouts: { attemptMs: 1000 }, breaker: { failureThreshold: 5, resetTimeoutMs: 2000 } })
+    sender = await sdk.createWallet(opts('sender', net.httpUrl))
+    await net.mine(6, sdk.getAddress(sender).base58)
+    await waitFor('sender funded', async () => (await sdk.getBalance(sender)).available > 0n)
+    await settle(net, sdk, sender)
+  })
+
+  test('node down at open: the wallet opens offline, serves local reads, then comes online and the payment completes', async () => {
+    const link = await FaultProxy.start(net.httpUrl)
+    try {
+      link.set('reset')
+      const r = await sdk.createWallet(opts('down-at-open', link.url))
+      watch(r)
+      assert.equal((await sdk.getBalance(r)).available, 0n)
+      assert.deepEqual(await sdk.getTransactions(r), [])
+      assert.match(sdk.getAddress(r).base58, /^[1-9A-HJ-NP-Za-km-z]+$/)
+      await waitFor('offline report', () => events.get(r).some((e) => e.type === 'connectivity' && e.status === 'offline'), 60_000)
+      assert.ok(link.accepted.reset > 0, 'the wallet did try its node')
+
+      const s0 = await sdk.getBalance(sender)
+      const amount = 777_000n
+      const id = await sdk.send(sender, { to: sdk.getAddress(r).base58, amount })
+      await sleep(2500)
+      await mineUntil(net, 'the payment to be mined', async () => (await sdk.getTransaction(sender, id)).minedHeight)
+      assert.equal((await sdk.getBalance(r)).pendingIncoming, 0n, 'nothing arrives while the node is down')
+
+      link.set('pass')
+      await waitFor('online report', () => events.get(r).some((e) => e.type === 'connectivity' && e.status === 'online'), 60_000)
+      await mineUntil(net, 'the payment to arrive', async () => (await sdk.getBalance(r)).available === amount)
+      await settle(net, sdk, sender, r)
+
+      // Nothing lost, nothing doubled.
+      assert.equal((await sdk.getBalance(r)).available, amount)
+      const received = await inbound(r)
+      assert.equal(received.length, 1)
+      assert.equal(received[0].amount, amount)
+      const fee = (await sdk.getTransaction(sender, id)).fee
+      assert.equal(s0.available - (await sdk.getBalance(sender)).available, amount + fee)
+    } finally {
+      await link.stop()
+    }
+  })
+
+  test('two base nodes, the primary blackholed: the wallet opens on the one that answers; sends and receives complete', async () => {
+    const primary = await FaultProxy.start(net.httpUrl)
+    const secondary = await FaultProxy.start(net.httpUrl)
+    try {
+      primary.set('blackhole')
+      const started = Date.now()
+      const w = await sdk.createWallet(opts('failover', [primary.url, secondary.url]))
+      assert.ok(Date.now() - started < 10_000, 'opening waited one probe at most')
+      watch(w)
+      const s0 = await sdk.getBalance(sender)
+      const amount = 2_000_000n
+      const id = await sdk.send(sender, { to: sdk.getAddress(w).base58, amount })
+      await sleep(2500)
+      await mineUntil(net, 'the payment to arrive', async () => (await sdk.getBalance(w)).available === amount)
+      assert.ok(secondary.accepted.pass > 0, 'the wallet used the secondary')
+
+      // And back: the wallet spends through the secondary too.
+      const back = 500_000n
+      const w0 = await sdk.getBalance(w)
+      const returned = await sdk.send(w, { to: sdk.getAddress(sender).base58, amount: back })
+      await sleep(2500)
+      await mineUntil(net, 'the return payment to be mined', async () => (await sdk.getTransaction(w, returned)).minedHeight)
+      await settle(net, sdk, sender, w)
+
+      const fee = (await sdk.getTransaction(sender, id)).fee
+      const backFee = (await sdk.getTransaction(w, returned)).fee
+      assert.equal((await sdk.getBalance(w)).available, w0.available - back - backFee)
+      assert.equal((await sdk.getBalance(sender)).available, s0.available - amount - fee + back)
+      assert.equal((await inbound(w)).length, 1)
+      assert.equal((await inbound(sender)).filter((t) => t.amount === back).length, 1)
+    } finally {
+      await primary.stop()
+      await secondary.stop()
+    }
   })
 })

@@ -58,8 +58,9 @@ fn note_change(url: &str, change: Option<Change>) {
     }
 }
 
-/// Runs `attempt` against `url` under the breaker, the per-attempt timeout and the retry policy.
-async fn call<T, F, Fut>(url: &str, attempt: F) -> SdkResult<(T, u32)>
+/// Runs `attempt` against `url` under the breaker, the per-attempt timeout and the retry policy (at most
+/// `max_attempts` tries when given, else `retry.attempts`).
+async fn call<T, F, Fut>(url: &str, max_attempts: Option<u32>, attempt: F) -> SdkResult<(T, u32)>
 where
     F: Fn(Arc<Link>) -> Fut,
     Fut: std::future::Future<Output = Result<T, Failure>>,
@@ -98,7 +99,7 @@ where
     let policy = ExponentialBuilder::default()
         .with_min_delay(Duration::from_millis(retry.base_delay_ms))
         .with_max_delay(Duration::from_millis(retry.max_delay_ms))
-        .with_max_times(retry.attempts.saturating_sub(1) as usize)
+        .with_max_times(max_attempts.unwrap_or(retry.attempts).saturating_sub(1) as usize)
         .with_jitter();
     let result = once
         .retry(policy)
@@ -164,10 +165,19 @@ async fn fetch_tip(link: Arc<Link>, url: &str) -> Result<TipInfoResponse, Failur
 
 /// The chain tip from the first base node in `urls` that answers, failing over in order.
 pub async fn tip_info(urls: &[String]) -> SdkResult<TipInfo> {
+    tip_info_within(urls, None).await
+}
+
+/// Whether any of `urls` answers one tip request (no retries): the wallet link watchdog's probe.
+pub async fn reachable(urls: &[String]) -> bool {
+    tip_info_within(urls, Some(1)).await.is_ok()
+}
+
+async fn tip_info_within(urls: &[String], max_attempts: Option<u32>) -> SdkResult<TipInfo> {
     let mut last = SdkError::config("no base node URL is configured (network.baseNodeUrls) or given");
     for url in urls {
         let started = Instant::now();
-        match call(url, |link| async move { fetch_tip(link, url).await }).await {
+        match call(url, max_attempts, |link| async move { fetch_tip(link, url).await }).await {
             Ok((tip, attempts)) => {
                 let meta = tip.metadata.as_ref();
                 return Ok(TipInfo {
@@ -188,13 +198,27 @@ pub async fn tip_info(urls: &[String]) -> SdkResult<TipInfo> {
     Err(last)
 }
 
-/// `urls` with the ones whose breaker is open moved to the back (order otherwise kept): what a wallet
-/// should open with, so its primary and fallback are the healthy pair.
-pub fn healthy_first(urls: &[String]) -> Vec<String> {
-    let open = |u: &String| LINKS.get(u).and_then(|l| l.breaker.lock().ok().map(|b| b.state() == State::Open)).unwrap_or(false);
-    let (mut good, bad): (Vec<String>, Vec<String>) = urls.iter().cloned().partition(|u| !open(u));
+/// `urls` reordered for a wallet about to open, so the library's primary and fallback are the pair that
+/// answers: with several URLs, each is asked for its tip once, concurrently (bounded by
+/// `timeouts.attemptMs`, skipping open breakers); those that answered come first, in the given order.
+pub async fn healthy_first(urls: &[String]) -> Vec<String> {
+    if urls.len() < 2 {
+        return urls.to_vec();
+    }
+    let probes = urls.iter().map(|url| async move {
+        if fail_fast(std::slice::from_ref(url)).is_some() {
+            return false;
+        }
+        call(url, Some(1), |link| async move { fetch_tip(link, url).await }).await.is_ok()
+    });
+    let answered = futures::future::join_all(probes).await;
+    let (mut good, bad): (Vec<(String, bool)>, Vec<(String, bool)>) =
+        urls.iter().cloned().zip(answered).partition(|(_, ok)| *ok);
+    if !bad.is_empty() {
+        tracing::info!(unreachable = bad.len(), "opening the wallet with its reachable base nodes first");
+    }
     good.extend(bad);
-    good
+    good.into_iter().map(|(u, _)| u).collect()
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

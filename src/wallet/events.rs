@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use minotari_wallet::base_node_service::handle::BaseNodeEvent;
 use minotari_wallet::output_manager_service::handle::OutputManagerEvent;
@@ -62,6 +62,11 @@ pub struct WalletEvent {
 }
 
 pub const CHANNEL_CAPACITY: usize = 1024;
+
+/// The library reports its base node's state when it hears from it and is silent when it cannot reach
+/// it; after this much silence the pump asks the node itself and reports `offline` if nobody answers.
+const SILENCE_BEFORE_PROBE: Duration = Duration::from_secs(15);
+const WATCHDOG_EVERY: Duration = Duration::from_secs(5);
 
 pub fn channel() -> broadcast::Sender<Arc<WalletEvent>> {
     broadcast::channel(CHANNEL_CAPACITY).0
@@ -159,6 +164,8 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
         return;
     };
     let mut dedupe = Dedupe::default();
+    let mut last_report = Instant::now();
+    let mut watchdog = tokio::time::interval(WATCHDOG_EVERY);
     loop {
         let (kinds, money_moved): (Vec<EventKind>, bool) = tokio::select! {
             _ = shutdown.wait() => break,
@@ -184,8 +191,18 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => (vec![], false),
                 Err(broadcast::error::RecvError::Closed) => break,
             },
+            _ = watchdog.tick() => {
+                let quiet = last_report.elapsed() >= SILENCE_BEFORE_PROBE && !entry.base_node_urls.is_empty();
+                if !quiet || crate::base_node::reachable(&entry.base_node_urls).await {
+                    (vec![], false)
+                } else {
+                    entry.set_link("offline", None);
+                    (vec![EventKind::Connectivity { status: "offline", latency_ms: None, tip_height: None }], false)
+                }
+            },
             e = node_events.recv() => match e {
                 Ok(e) => {
+                    last_report = Instant::now();
                     let BaseNodeEvent::BaseNodeStateChanged(state) = &*e;
                     let tip = state.chain_metadata.as_ref().map(|m| m.best_block_height());
                     if let Some(t) = tip { entry.set_tip_height(t); }

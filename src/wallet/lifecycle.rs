@@ -71,6 +71,8 @@ pub struct WalletEntry {
     pub network: Network,
     pub address: TariAddress,
     pub opened_at: Instant,
+    /// The base node URLs the wallet opened with, primary first.
+    pub base_node_urls: Vec<String>,
     /// SDK events of this wallet; subscribers each get a receiver.
     pub events: tokio::sync::broadcast::Sender<Arc<super::events::WalletEvent>>,
     /// Best block height last reported by the base node; 0 until known.
@@ -173,16 +175,19 @@ fn layout(base: &Path) -> WalletConfig {
     c
 }
 
-fn wallet_config(req: &OpenRequest) -> WalletConfig {
-    let mut c = WalletConfig::default();
-    c.network = req.network;
-    // Healthy nodes first, so the library's primary and fallback are the pair most likely to answer.
-    let urls = crate::base_node::healthy_first(&req.base_node_urls);
+/// The library's primary and fallback base node: the first two of `urls`.
+fn set_base_nodes(c: &mut WalletConfig, urls: &[String]) {
     if let Some(primary) = urls.first() {
         c.http_server_url = primary.clone();
         // Without this the library falls back to the public rpc.<network>.tari.com host.
         c.fallback_http_server_url = urls.get(1).unwrap_or(primary).clone();
     }
+}
+
+fn wallet_config(req: &OpenRequest) -> WalletConfig {
+    let mut c = WalletConfig::default();
+    c.network = req.network;
+    set_base_nodes(&mut c, &req.base_node_urls);
     c.scanning_interval = req.scanning_interval_secs.max(1);
     c.db_connection_pool_size = req.db_pool_size;
     // The broadcast monitor sleeps this long outside its shutdown select; keep close prompt.
@@ -265,14 +270,14 @@ fn prepare(config: &WalletConfig, passphrase: &str, mode: Mode) -> SdkResult<Pre
 pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) -> SdkResult<u32> {
     let reservation = registry::reserve(max_wallets)?;
     let network = network::ensure(req.network)?;
-    let config = wallet_config(&req);
-    let OpenRequest { passphrase, mode, data_dir, .. } = req;
+    let mut config = wallet_config(&req);
+    let OpenRequest { passphrase, mode, data_dir, base_node_urls, .. } = req;
     let prep_config = config.clone();
-    let prepared = pool
-        .handle(RuntimeKind::Crypto)
-        .spawn_blocking(move || prepare(&prep_config, &passphrase, mode))
-        .await
-        .map_err(|e| SdkError::internal(format!("wallet preparation task failed: {e}")))??;
+    let preparing = pool.handle(RuntimeKind::Crypto).spawn_blocking(move || prepare(&prep_config, &passphrase, mode));
+    // While the key derivation runs: ask the base nodes, so the library starts with the pair that answers.
+    let (prepared, urls) = tokio::join!(preparing, crate::base_node::healthy_first(&base_node_urls));
+    let prepared = prepared.map_err(|e| SdkError::internal(format!("wallet preparation task failed: {e}")))??;
+    set_base_nodes(&mut config, &urls);
 
     let shutdown = Shutdown::new();
     let wallet = WalletSqlite::start(
@@ -307,6 +312,7 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
         network,
         address,
         opened_at,
+        base_node_urls: urls,
         events: super::events::channel(),
         tip: std::sync::atomic::AtomicU64::new(0),
         link: Mutex::new(Link { status: "unknown", latency_ms: None, tip_changed_at: opened_at }),
