@@ -127,3 +127,24 @@ test('oversized string inputs are refused before any work, and errors never echo
   assert.equal(sdk.validateAddress(huge).reason, 'size')
   assert.throws(() => sdk.verifyMessageSignature(huge, 'm', 'sig'), (e) => e.code === 'ERR_INVALID_ADDRESS' || e.code === 'ERR_INVALID_ARGUMENT')
 })
+
+test('aborting or timing out a wallet open leaves no wallet open and the directory usable', async () => {
+  const before = sdk.listWallets().length
+  const dir = path.join(tmp, 'abandoned')
+  const controller = new AbortController()
+  const pending = sdk.createWallet({ dataDir: dir, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' }, { signal: controller.signal })
+  setTimeout(() => controller.abort(), 20)
+  assert.equal((await pending.catch((e) => e)).code, 'ERR_ABORTED')
+  const dir2 = path.join(tmp, 'timed-out')
+  const timedOut = await sdk.createWallet({ dataDir: dir2, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' }, { timeoutMs: 5 }).catch((e) => e)
+  assert.equal(timedOut.code, 'ERR_TIMEOUT')
+  // The abandoned creates finish on their own and close again; both wallets are whole.
+  await new Promise((r) => setTimeout(r, 3000))
+  assert.equal(sdk.listWallets().length, before)
+  for (const d of [dir, dir2]) {
+    const reopened = await sdk.openWallet({ dataDir: d, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' })
+    assert.equal((await sdk.getBalance(reopened)).available, 0n)
+    assert.equal((await sdk.getSeedWords(reopened)).length, 24)
+    await sdk.closeWallet(reopened)
+  }
+})

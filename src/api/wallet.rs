@@ -174,7 +174,18 @@ fn spawn_open<'env>(env: &'env Env, name: &'static str, parsed: SdkResult<(Commo
             db_pool_size: c.pool,
             mode,
         };
-        lifecycle::open(pool, req, max).await
+        // Opening is not cut short: stopping the library half-way could leave a half-written database. If
+        // the caller aborts or times out, the open finishes on its own task and the wallet is closed again.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
+            if let Err(Ok(handle)) = tx.send(lifecycle::open(pool, req, max).await) {
+                tracing::info!(handle, "closing a wallet whose open was abandoned");
+                if let Ok(entry) = registry::remove(handle) {
+                    entry.close().await;
+                }
+            }
+        });
+        rx.await.map_err(|_| SdkError::internal("the wallet open task ended without a result"))?
     })
 }
 
