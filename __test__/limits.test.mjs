@@ -14,6 +14,7 @@ const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
 
 let tmp, wallet
+const hostCertFile = process.env.SSL_CERT_FILE
 
 /** Settles every promise; counts outcomes by code ('ok' for success). */
 async function outcomes(promises) {
@@ -97,13 +98,17 @@ test('the global rate limit refuses the excess with ERR_RATE_LIMITED and retryAf
 
 test('a per-class rate limit applies to its class only', async () => {
   sdk.updateConfig({ limits: { classRateLimitsPerMinute: { network: 5 } } })
-  for (let i = 0; i < 5; i++) await sdk.ping('network')
-  const err = await sdk.ping('network').catch((e) => e)
-  assert.equal(err.code, 'ERR_RATE_LIMITED')
-  assert.match(err.message, /network rate limit/)
-  assert.ok(err.retryAfterMs > 1000)
-  await sdk.ping('general')
-  await sdk.getBalance(wallet)
+  try {
+    for (let i = 0; i < 5; i++) await sdk.ping('network')
+    const err = await sdk.ping('network').catch((e) => e)
+    assert.equal(err.code, 'ERR_RATE_LIMITED')
+    assert.match(err.message, /network rate limit/)
+    assert.ok(err.retryAfterMs > 1000)
+    await sdk.ping('general')
+    await sdk.getBalance(wallet)
+  } finally {
+    sdk.updateConfig({ limits: { classRateLimitsPerMinute: { network: 0 } } })
+  }
 })
 
 test('oversized string inputs are refused before any work, and errors never echo them', async () => {
@@ -147,4 +152,17 @@ test('aborting or timing out a wallet open leaves no wallet open and the directo
     assert.equal((await sdk.getSeedWords(reopened)).length, 24)
     await sdk.closeWallet(reopened)
   }
+})
+
+test('idle cost: plain-http wallets skip the CA bundle; the first https use brings the host roots back', async () => {
+  // The wallet in `before` uses http:// only, so the SDK pointed OpenSSL's CA file at an empty source.
+  assert.equal(process.env.SSL_CERT_FILE, '/dev/null')
+  assert.equal((await sdk.getTipInfo({ url: 'https://127.0.0.1:9' }).catch((e) => e)).code, 'ERR_BASE_NODE')
+  // Back to the host's value (or, if the host set none, whatever OpenSSL's probe put there): not empty.
+  assert.notEqual(process.env.SSL_CERT_FILE, '/dev/null')
+  if (hostCertFile) assert.equal(process.env.SSL_CERT_FILE, hostCertFile)
+  const restored = process.env.SSL_CERT_FILE
+  const another = await sdk.createWallet({ dataDir: path.join(tmp, 'after-https'), passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' })
+  assert.equal(process.env.SSL_CERT_FILE, restored, 'never narrowed again once https was needed')
+  await sdk.closeWallet(another)
 })

@@ -13,6 +13,7 @@ async function main() {
     limits: require('./limits'),
     wallet: require('./wallet'),
     payments: require('./payments'),
+    idle: require('./idle'),
   }
   for (const [name, run] of Object.entries(suites)) {
     if (only && only !== name) continue

@@ -6,6 +6,9 @@
 //!        raw_wallet send <base-node-url> <work-dir> <recipient-base58> <sends>
 //!          prints `ADDRESS <base58>`, waits for a line on stdin (the caller mines coinbases to it), waits
 //!          until funds are available, then times <sends> one-sided sends.
+//!        raw_wallet idle <base-node-url> <work-dir> <wallets> <scan-secs> <seconds>
+//!          opens <wallets> wallets with the library's default settings but <scan-secs>, lets them idle, and
+//!          reports process CPU per wallet, RSS per wallet and the p99 of balance reads over <seconds>.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,24 +30,34 @@ use tari_utilities::SafePassword;
 const POOL_SIZE: usize = 4;
 
 fn config(dir: &Path, url: &str) -> WalletConfig {
+    let mut c = defaults(dir, url);
+    c.scanning_interval = 60;
+    c.db_connection_pool_size = POOL_SIZE;
+    c.transaction_service_config.broadcast_monitoring_timeout = Duration::from_secs(2);
+    c
+}
+
+/// The library's defaults, on LocalNet and this base node.
+fn defaults(dir: &Path, url: &str) -> WalletConfig {
     let mut c = WalletConfig::default();
     c.network = Network::LocalNet;
     c.http_server_url = url.into();
     c.fallback_http_server_url = url.into();
-    c.scanning_interval = 60;
-    c.db_connection_pool_size = POOL_SIZE;
-    c.transaction_service_config.broadcast_monitoring_timeout = Duration::from_secs(2);
     c.set_base_path(dir);
     c
 }
 
 async fn start(dir: &Path, url: &str) -> (WalletSqlite, Shutdown) {
-    let c = config(dir, url);
+    start_with(config(dir, url)).await
+}
+
+async fn start_with(c: WalletConfig) -> (WalletSqlite, Shutdown) {
+    let pool_size = c.db_connection_pool_size;
     let prep = c.clone();
     let (wallet_db, output_db, tx, om, km, seed, identity) = tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(prep.db_file.parent().unwrap()).unwrap();
         let (w, tx, om, km) =
-            initialize_sqlite_database_backends(&prep.db_file, SafePassword::from("bench passphrase"), POOL_SIZE).unwrap();
+            initialize_sqlite_database_backends(&prep.db_file, SafePassword::from("bench passphrase"), pool_size).unwrap();
         let wallet_db = WalletDatabase::new(w);
         let output_db = OutputManagerDatabase::new(om.clone());
         let seed = read_or_create_master_seed(None, &wallet_db).unwrap();
@@ -134,8 +147,58 @@ async fn send_mode(url: &str, work: &Path, recipient: &str, sends: usize) {
     stop(w, s, &work.join("sender")).await;
 }
 
+/// User + system CPU seconds of this process so far.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
+}
+
+async fn idle_mode(url: &str, work: &Path, wallets: usize, scan: u64, seconds: u64) {
+    let baseline_rss = rss();
+    let mut open = Vec::new();
+    for i in 0..wallets {
+        let dir = work.join(format!("idle{i}"));
+        let mut c = defaults(&dir, url);
+        c.scanning_interval = scan;
+        open.push((start_with(c).await, dir));
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (cpu0, t0) = (cpu_seconds(), Instant::now());
+    let mut reads = Vec::new();
+    let mut i = 0;
+    while t0.elapsed() < Duration::from_secs(seconds) {
+        let mut oms = open[i % wallets].0 .0.output_manager_service.clone();
+        let t = Instant::now();
+        oms.get_balance().await.unwrap();
+        reads.push(t.elapsed().as_secs_f64() * 1e3);
+        i += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cpu_share = (cpu_seconds() - cpu0) / t0.elapsed().as_secs_f64();
+    let rss_per_wallet = (rss() - baseline_rss) / wallets as f64;
+    for ((w, s), dir) in open {
+        stop(w, s, &dir).await;
+    }
+    println!(
+        "{{\"cpuPerWalletPct\":{},\"rssPerWalletBytes\":{},\"balanceP99Ms\":{}}}",
+        cpu_share * 100.0 / wallets as f64,
+        rss_per_wallet,
+        percentile(&mut reads, 99.0)
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("idle") {
+        tari_common::network_check::set_network_if_choice_valid(Network::LocalNet).unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let n = |i: usize| args[i].parse::<u64>().unwrap();
+        rt.block_on(idle_mode(&args[2], &PathBuf::from(&args[3]), n(4) as usize, n(5), n(6)));
+        return;
+    }
     if args.get(1).map(String::as_str) == Some("send") {
         tari_common::network_check::set_network_if_choice_valid(Network::LocalNet).unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();

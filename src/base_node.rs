@@ -30,6 +30,7 @@ fn link(url: &str) -> Arc<Link> {
     if let Some(l) = LINKS.get(url) {
         return l.clone();
     }
+    crate::tls_roots::prepare_for(&[url]);
     let connect = Duration::from_millis(crate::config::current().config.timeouts.connection_ms);
     let client = reqwest::Client::builder().connect_timeout(connect).build().unwrap_or_default();
     LINKS.entry(url.to_string()).or_insert_with(|| Arc::new(Link { client, breaker: Mutex::new(Breaker::default()) })).clone()

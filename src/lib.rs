@@ -19,6 +19,7 @@ pub mod prometheus;
 pub mod runtime;
 pub mod system;
 pub mod system_events;
+pub mod tls_roots;
 pub mod wallet;
 
 // Exports are only reachable from JS, so a plain `cargo test` build sees them as unused.

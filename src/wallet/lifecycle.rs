@@ -278,6 +278,7 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
     let (prepared, urls) = tokio::join!(preparing, crate::base_node::healthy_first(&base_node_urls));
     let prepared = prepared.map_err(|e| SdkError::internal(format!("wallet preparation task failed: {e}")))??;
     set_base_nodes(&mut config, &urls);
+    crate::tls_roots::prepare_for(&[config.http_server_url.as_str(), config.fallback_http_server_url.as_str()]);
 
     let shutdown = Shutdown::new();
     let wallet = WalletSqlite::start(
