@@ -494,6 +494,24 @@ export interface Recipient {
   message?: string
 }
 
+export interface RescanResult {
+  /** The chain height the scan reached. */
+  finalHeight: number
+  /** Outputs found that the wallet did not hold. */
+  recoveredOutputs: number
+  /** Their value, µT. */
+  recoveredValue: bigint
+  durationMs: number
+}
+
+/**
+ * Rescans the chain from the wallet's birthday (the recovery scan), publishing `scanProgress` events, and
+ * resolves when it reaches the tip. Outputs the wallet already holds are left as they are, so nothing is
+ * doubled. Not bounded by the wallet timeout class: pass `timeoutMs` or a `signal` to bound it; aborting
+ * stops the scan.
+ */
+export declare function rescanWallet(handle: number): Promise<RescanResult>
+
 /** Forgets every recorded operation figure (counts, histograms, windows). */
 export declare function resetMetrics(): void
 

@@ -883,6 +883,7 @@ module.exports.openWallet = nativeBinding.openWallet
 module.exports.parseAddress = nativeBinding.parseAddress
 module.exports.ping = nativeBinding.ping
 module.exports.PROMETHEUS_CONTENT_TYPE = nativeBinding.PROMETHEUS_CONTENT_TYPE
+module.exports.rescanWallet = nativeBinding.rescanWallet
 module.exports.resetMetrics = nativeBinding.resetMetrics
 module.exports.resetPeakMemory = nativeBinding.resetPeakMemory
 module.exports.send = nativeBinding.send

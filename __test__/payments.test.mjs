@@ -250,3 +250,22 @@ describe('the Wallet class', () => {
     assert.equal(w.listenerCount('event'), 0)
   })
 })
+
+describe('rescan', () => {
+  test('a rescan from the birthday reaches the tip with progress events and doubles nothing', async () => {
+    await settle(b)
+    const balance = await sdk.getBalance(b)
+    const history = (await sdk.getTransactions(b)).map((t) => t.id).sort()
+    const tip = await net.tipHeight()
+    const from = events.get(b).length
+    const result = await sdk.rescanWallet(b, { timeoutMs: 120_000 })
+    assert.ok(result.finalHeight >= tip, `reached ${result.finalHeight} of ${tip}`)
+    assert.equal(result.recoveredOutputs, 0, 'everything was already held')
+    assert.equal(result.recoveredValue, 0n)
+    assert.ok(result.durationMs >= 0)
+    await waitFor('progress events', () => events.get(b).slice(from).some((e) => e.type === 'scanProgress' && e.currentHeight === result.finalHeight), 10_000)
+    assert.deepEqual(await sdk.getBalance(b), balance, 'the balance is unchanged')
+    assert.deepEqual((await sdk.getTransactions(b)).map((t) => t.id).sort(), history, 'no transaction appeared twice')
+    await rejectsCode(sdk.rescanWallet(424242), 'ERR_INVALID_HANDLE')
+  })
+})

@@ -38,6 +38,7 @@ export declare const coinJoin: WithCall<typeof native.coinJoin>
 export declare const validateWallet: WithCall<typeof native.validateWallet>
 export declare const signMessage: WithCall<typeof native.signMessage>
 export declare const getTipInfo: WithCall<typeof native.getTipInfo>
+export declare const rescanWallet: WithCall<typeof native.rescanWallet>
 
 /** Sends every log record to `logger` (on the JS thread) instead of JSON lines on stderr; `null` restores
  * stderr. `options.level` / `options.libraryLevel` set `logging.level` / `logging.libraryLevel`. A logger
@@ -96,6 +97,7 @@ export type {
   OperationMetrics,
   SystemEventObject,
   TipInfo,
+  RescanResult,
   TipInfoOptions,
   LogLevel,
   MemoryStats,

@@ -165,6 +165,7 @@ const api = {
   validateWallet: wrapAsync(native.validateWallet, 1),
   signMessage: wrapAsync(native.signMessage, 2),
   getTipInfo: wrapAsync(native.getTipInfo, 1),
+  rescanWallet: wrapAsync(native.rescanWallet, 1),
   verifyMessageSignature: wrapSync(native.verifyMessageSignature),
   onEvent: wrapSync(native.onEvent),
   offEvent: wrapSync(native.offEvent),

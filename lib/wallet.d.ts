@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, Balance, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions, OpenWalletOptions,
   SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEventObject, Utxo, UtxoListOptions, CoinOptions,
-  CoinPlan,
+  CoinPlan, RescanResult,
 } from '../index'
 import type { CallOptions } from './sdk'
 
@@ -35,6 +35,8 @@ export declare class Wallet extends EventEmitter {
   coinJoin(options?: CoinOptions, call?: CallOptions): Promise<CoinPlan>
   /** Triggers transaction and output validation against the base node. */
   validate(call?: CallOptions): Promise<void>
+  /** Rescans from the birthday (progress as `scanProgress` events); bound it with `timeoutMs` or `signal`. */
+  rescan(call?: CallOptions): Promise<RescanResult>
   /** Every event, as an async iterator, until `signal` aborts. */
   events(options?: { signal?: AbortSignal }): AsyncIterableIterator<WalletEventObject>
   /** Resolves once `available >= atLeast`, or once `check(balance)` is true. */

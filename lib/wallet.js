@@ -103,6 +103,10 @@ function create(sdk) {
       return sdk.validateWallet(this.#handle, call)
     }
 
+    rescan(call) {
+      return sdk.rescanWallet(this.#handle, call)
+    }
+
     /** All events as an async iterator; ends when `signal` aborts (the loop then throws ERR_ABORTED). */
     async *events({ signal } = {}) {
       try {

@@ -470,6 +470,36 @@ pub fn validate_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()
     on_wallet(env, wallet_op("validateWallet"), handle, args)
 }
 
+#[napi(object)]
+pub struct RescanResult {
+    /// The chain height the scan reached.
+    pub final_height: f64,
+    /// Outputs found that the wallet did not hold.
+    pub recovered_outputs: f64,
+    /// Their value, µT.
+    pub recovered_value: BigInt,
+    pub duration_ms: f64,
+}
+
+/// Rescans the chain from the wallet's birthday (the recovery scan), publishing `scanProgress` events, and
+/// resolves when it reaches the tip. Outputs the wallet already holds are left as they are, so nothing is
+/// doubled. Not bounded by the wallet timeout class: pass `timeoutMs` or a `signal` to bound it; aborting
+/// stops the scan.
+#[napi(ts_return_type = "Promise<RescanResult>")]
+pub fn rescan_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, RescanResult>> {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
+    let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move {
+        let o = crate::wallet::rescan::rescan(entry).await?;
+        Ok(RescanResult {
+            final_height: o.final_height as f64,
+            recovered_outputs: o.recovered_outputs as f64,
+            recovered_value: BigInt::from(o.recovered_value),
+            duration_ms: o.duration.as_secs_f64() * 1e3,
+        })
+    });
+    on_wallet(env, OpSpec { timeout: Some(DAY), ..wallet_op("rescanWallet") }, handle, args)
+}
+
 /// @internal Benchmark: publishes `count` synthetic events into the wallet's event path as fast as the
 /// listeners take them. Resolves when all were published.
 #[napi(js_name = "__benchEmitEvents", ts_return_type = "Promise<void>")]

@@ -72,7 +72,7 @@ pub fn channel() -> broadcast::Sender<Arc<WalletEvent>> {
     broadcast::channel(CHANNEL_CAPACITY).0
 }
 
-fn now_ms() -> f64 {
+pub(super) fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0)
 }
 

@@ -8,6 +8,7 @@ pub mod messages;
 pub mod queries;
 pub mod network;
 pub mod registry;
+pub mod rescan;
 pub mod seeds;
 pub mod transactions;
 pub mod utxos;
