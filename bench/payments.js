@@ -4,7 +4,7 @@
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { spawn } = require('node:child_process')
+const { spawn, execFileSync } = require('node:child_process')
 const readline = require('node:readline')
 const { percentile, median, report, section } = require('./harness')
 const { Localnet } = require('../lib/localnet.js')
@@ -39,6 +39,45 @@ async function rawSend(net, dir, to, sends) {
     }
   }
   return result?.sendP50Ms
+}
+
+/** The raw library watching for a payment: starts `raw_wallet watch`, resolves its address and a reader
+ * of its `SEEN`/`AVAILABLE` timestamps. */
+async function rawWatcher(net, dir) {
+  const bin = process.env.RAW_WALLET_BIN
+  if (!bin || !fs.existsSync(bin)) return undefined
+  fs.mkdirSync(dir, { recursive: true })
+  const child = spawn(bin, ['watch', net.httpUrl, dir], { stdio: ['pipe', 'pipe', 'ignore'] })
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const next = async (prefix) => {
+    for (;;) {
+      const { value, done } = await lines.next()
+      if (done) throw new Error('raw watcher ended')
+      if (value.startsWith(prefix)) return value.slice(prefix.length)
+    }
+  }
+  const address = await next('ADDRESS ')
+  return { address, next: async (what) => Number(await next(`${what} `)), stop: () => child.stdin.end() }
+}
+
+/** Times mined → visible and mined → available for `sends` payments from `from` to `to`; `seen` and
+ * `available` resolve to the Unix ms at which the recipient saw each. */
+async function timePayments(sdk, net, from, to, sends, { seen, available }) {
+  const visibleMs = []
+  const availableMs = []
+  for (let i = 0; i < sends; i++) {
+    await sdk.send(from, { to, amount: 20_000n + BigInt(i) })
+    await sleep(2500) // broadcast reaches the mempool
+    const mined = Date.now()
+    const sawIt = seen()
+    await net.mine(1)
+    visibleMs.push((await sawIt) - mined)
+    const confirming = Date.now()
+    const spendable = available()
+    await net.mine(3)
+    availableMs.push((await spendable) - confirming)
+  }
+  return { visibleMs, availableMs }
 }
 
 module.exports = async function payments({ sdk, native }) {
@@ -82,10 +121,18 @@ module.exports = async function payments({ sdk, native }) {
       await waitFor(async () => (await sdk.getBalance(b)).available > before.available)
       availableMs.push(Date.now() - confirming)
     }
+    // The same payments to a raw-library wallet with the same 1 s scan, watched from its own process.
+    const watcher = await rawWatcher(net, path.join(tmp, 'raw-watch'))
+    let raw
+    if (watcher) {
+      await sleep(3000) // its first scan
+      raw = await timePayments(sdk, net, a, watcher.address, SENDS, { seen: () => watcher.next('SEEN'), available: () => watcher.next('AVAILABLE') })
+      watcher.stop()
+    }
     section('Payments (SDK vs the raw library in bench/raw_wallet.rs, same node, same run)')
     report({ name: `send call → tx id, p50 of ${SENDS}`, value: percentile(sendMs, 50), unit: 'ms', baseline: rawSendMs, baselineName: 'raw', target: 150 })
-    report({ name: 'mined → recipient balance visible (1 s scan), median of 5', value: median(visibleMs), unit: 'ms', target: 1500 })
-    report({ name: 'mined confirmations (3 blocks) → available, median of 5', value: median(availableMs), unit: 'ms' })
+    report({ name: 'mined → recipient balance visible (1 s scan), median of 5', value: median(visibleMs), unit: 'ms', baseline: raw && median(raw.visibleMs), baselineName: 'raw', target: 1500 })
+    report({ name: 'mined confirmations (3 blocks) → available, median of 5', value: median(availableMs), unit: 'ms', baseline: raw && median(raw.availableMs), baselineName: 'raw' })
 
     section('Event delivery to JS (synthetic events, real path: channel → forwarder → threadsafe function)')
     const N = 200_000
@@ -100,7 +147,9 @@ module.exports = async function payments({ sdk, native }) {
     await finished
     const secs = Number(process.hrtime.bigint() - t) / 1e9
     sdk.offEvent(sub)
-    report({ name: `events delivered per second (${N} events)`, value: N / secs, unit: 'ev/s', target: 100_000, lowerIsBetter: false })
+    const bin = process.env.RAW_WALLET_BIN
+    const rawEvents = bin && fs.existsSync(bin) ? JSON.parse(execFileSync(bin, ['events', String(N)], { encoding: 'utf8' }).trim()).eventsPerSecond : undefined
+    report({ name: `events delivered per second (${N} events)`, value: N / secs, unit: 'ev/s', baseline: rawEvents, baselineName: 'raw library channel, Rust subscriber', target: 100_000, lowerIsBetter: false })
   } finally {
     for (const w of sdk.listWallets()) await sdk.closeWallet(w.handle).catch(() => {})
     await net.stop()

@@ -6,6 +6,13 @@
 //!        raw_wallet send <base-node-url> <work-dir> <recipient-base58> <sends>
 //!          prints `ADDRESS <base58>`, waits for a line on stdin (the caller mines coinbases to it), waits
 //!          until funds are available, then times <sends> one-sided sends.
+//!        raw_wallet watch <base-node-url> <work-dir>
+//!          a wallet scanning every second; prints `ADDRESS <base58>`, then `SEEN <unix ms>` when its
+//!          incoming+available balance grows and `AVAILABLE <unix ms>` when its available balance grows,
+//!          until stdin closes.
+//!        raw_wallet events <count>
+//!          the library's event mechanism alone (a tokio broadcast channel of transaction events to one
+//!          subscriber): prints events per second.
 //!        raw_wallet idle <base-node-url> <work-dir> <wallets> <scan-secs> <seconds>
 //!          opens <wallets> wallets with the library's default settings but <scan-secs>, lets them idle, and
 //!          reports process CPU per wallet, RSS per wallet and the p99 of balance reads over <seconds>.
@@ -190,8 +197,82 @@ async fn idle_mode(url: &str, work: &Path, wallets: usize, scan: u64, seconds: u
     );
 }
 
+fn unix_ms() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0)
+}
+
+async fn watch_mode(url: &str, work: &Path) {
+    let dir = work.join("watcher");
+    let mut c = config(&dir, url);
+    c.scanning_interval = 1;
+    let (w, s) = start_with(c).await;
+    println!("ADDRESS {}", w.get_wallet_one_sided_address().unwrap().to_base58());
+    let (stdin_closed_tx, mut stdin_closed) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while std::io::stdin().read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {}
+        let _ = stdin_closed_tx.send(());
+    });
+    let mut oms = w.output_manager_service.clone();
+    let b = oms.get_balance().await.unwrap();
+    let (mut seen, mut available) = (b.pending_incoming_balance + b.available_balance, b.available_balance);
+    loop {
+        tokio::select! {
+            _ = &mut stdin_closed => break,
+            _ = tokio::time::sleep(Duration::from_millis(10)) => {}
+        }
+        let b = oms.get_balance().await.unwrap();
+        if b.pending_incoming_balance + b.available_balance > seen {
+            seen = b.pending_incoming_balance + b.available_balance;
+            println!("SEEN {}", unix_ms());
+        }
+        if b.available_balance > available {
+            available = b.available_balance;
+            println!("AVAILABLE {}", unix_ms());
+        }
+    }
+    stop(w, s, &dir).await;
+}
+
+async fn events_mode(count: u64) {
+    use minotari_wallet::transaction_service::handle::TransactionEvent;
+    use tari_common_types::transaction::TxId;
+    let (tx, mut rx) = tokio::sync::broadcast::channel::<Arc<TransactionEvent>>(1024);
+    let receiver = tokio::spawn(async move {
+        let mut got = 0u64;
+        while got < count {
+            if rx.recv().await.is_ok() {
+                got += 1;
+            }
+        }
+    });
+    let t = Instant::now();
+    for i in 0..count {
+        while tx.len() > 512 {
+            tokio::task::yield_now().await;
+        }
+        let _ = tx.send(Arc::new(TransactionEvent::TransactionBroadcast(TxId::from(i))));
+    }
+    receiver.await.unwrap();
+    println!("{{\"eventsPerSecond\":{}}}", count as f64 / t.elapsed().as_secs_f64());
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("watch") => {
+            tari_common::network_check::set_network_if_choice_valid(Network::LocalNet).unwrap();
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(watch_mode(&args[2], &PathBuf::from(&args[3])));
+            return;
+        }
+        Some("events") => {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(events_mode(args[2].parse().unwrap()));
+            return;
+        }
+        _ => {}
+    }
     if args.get(1).map(String::as_str) == Some("idle") {
         tari_common::network_check::set_network_if_choice_valid(Network::LocalNet).unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
