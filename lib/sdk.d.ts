@@ -18,26 +18,47 @@ export interface CallOptions {
 
 type WithCall<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: [...A, call?: CallOptions]) => Promise<R> : never
 
+/** A no-op round trip through one runtime (default `general`); starts the runtimes on first use. Last argument: `CallOptions`. */
 export declare const ping: WithCall<typeof native.ping>
+/** Creates a wallet (new seed, or restored from `seedWords`) in an empty `dataDir` and opens it; resolves to its handle. Last argument: `CallOptions`. */
 export declare const createWallet: WithCall<typeof native.createWallet>
+/** Opens the wallet in `dataDir`; resolves to its handle. Last argument: `CallOptions`. */
 export declare const openWallet: WithCall<typeof native.openWallet>
+/** Shuts the wallet down and releases its database; the handle is invalid afterwards. Last argument: `CallOptions`. */
 export declare const closeWallet: WithCall<typeof native.closeWallet>
+/** Shuts the wallet down, then deletes what the library created under `dataDir`. Last argument: `CallOptions`. */
 export declare const destroyWallet: WithCall<typeof native.destroyWallet>
+/** The wallet's 24 seed words. Anyone with them owns the funds. Last argument: `CallOptions`. */
 export declare const getSeedWords: WithCall<typeof native.getSeedWords>
+/** Checks 24 seed words without a wallet; `ERR_INVALID_SEED_WORDS` with `reason` otherwise. Last argument: `CallOptions`. */
 export declare const validateSeedWords: WithCall<typeof native.validateSeedWords>
+/** The wallet's balance in µT, as `bigint`s. Last argument: `CallOptions`. */
 export declare const getBalance: WithCall<typeof native.getBalance>
+/** One-sided payment (or to a stealth address); resolves to the transaction id. Last argument: `CallOptions`. */
 export declare const send: WithCall<typeof native.send>
+/** Pays several recipients in one transaction; resolves to one transaction id per recipient. Last argument: `CallOptions`. */
 export declare const sendMany: WithCall<typeof native.sendMany>
+/** Fee, inputs and change for a payment, without sending. Last argument: `CallOptions`. */
 export declare const estimateFee: WithCall<typeof native.estimateFee>
+/** Transaction history by kind (`completed`, `pendingInbound`, `pendingOutbound`, `cancelled`), newest first. Last argument: `CallOptions`. */
 export declare const getTransactions: WithCall<typeof native.getTransactions>
+/** One transaction: status, direction, amount, fee, confirmations, mined height, timestamp, message. Last argument: `CallOptions`. */
 export declare const getTransaction: WithCall<typeof native.getTransaction>
+/** Cancels an unmined transaction; a mined one is `ERR_NOT_CANCELLABLE`. Last argument: `CallOptions`. */
 export declare const cancelTransaction: WithCall<typeof native.cancelTransaction>
+/** The wallet's outputs with their state, paginated. Last argument: `CallOptions`. */
 export declare const getUtxos: WithCall<typeof native.getUtxos>
+/** Splits outputs into `count` equal ones (`preview: true` only plans). Last argument: `CallOptions`. */
 export declare const coinSplit: WithCall<typeof native.coinSplit>
+/** Joins outputs into one (`preview: true` only plans). Last argument: `CallOptions`. */
 export declare const coinJoin: WithCall<typeof native.coinJoin>
+/** Re-checks transactions and outputs against the base node now (`validation` events). Last argument: `CallOptions`. */
 export declare const validateWallet: WithCall<typeof native.validateWallet>
+/** Signs `message` with the wallet's key. Last argument: `CallOptions`. */
 export declare const signMessage: WithCall<typeof native.signMessage>
+/** The chain tip from the first base node that answers, under the breaker, retry and failover policy. Last argument: `CallOptions`. */
 export declare const getTipInfo: WithCall<typeof native.getTipInfo>
+/** Rescans from the birthday with `scanProgress` events; nothing already held is doubled. Last argument: `CallOptions`. */
 export declare const rescanWallet: WithCall<typeof native.rescanWallet>
 
 /** Sends every log record to `logger` (on the JS thread) instead of JSON lines on stderr; `null` restores
