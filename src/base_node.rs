@@ -26,14 +26,17 @@ struct Link {
 
 static LINKS: LazyLock<DashMap<String, Arc<Link>>> = LazyLock::new(DashMap::new);
 
-fn link(url: &str) -> Arc<Link> {
+fn link(url: &str) -> SdkResult<Arc<Link>> {
     if let Some(l) = LINKS.get(url) {
-        return l.clone();
+        return Ok(l.clone());
     }
     crate::tls_roots::prepare_for(&[url]);
     let connect = Duration::from_millis(crate::config::current().config.timeouts.connection_ms);
-    let client = reqwest::Client::builder().connect_timeout(connect).build().unwrap_or_default();
-    LINKS.entry(url.to_string()).or_insert_with(|| Arc::new(Link { client, breaker: Mutex::new(Breaker::default()) })).clone()
+    let client = reqwest::Client::builder()
+        .connect_timeout(connect)
+        .build()
+        .map_err(|e| SdkError::internal(format!("cannot set up an HTTP client: {e}")))?;
+    Ok(LINKS.entry(url.to_string()).or_insert_with(|| Arc::new(Link { client, breaker: Mutex::new(Breaker::default()) })).clone())
 }
 
 /// A failure and whether trying again may help.
@@ -69,7 +72,7 @@ where
     let config = crate::config::current();
     let (retry, breaker_config) = (&config.config.retry, &config.config.breaker);
     let per_attempt = Duration::from_millis(config.config.timeouts.attempt_ms);
-    let link = link(url);
+    let link = link(url)?;
     let attempts = AtomicU32::new(0);
     let once = || async {
         let allowed = link.breaker.lock().map_err(|_| SdkError::internal("breaker lock poisoned")).and_then(|mut b| {

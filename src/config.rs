@@ -376,6 +376,13 @@ impl ConfigState {
         Ok(Self { config, sources, layers })
     }
 
+    /// The compiled defaults alone, without validation (a unit test checks they are valid): the fallback
+    /// that cannot fail.
+    fn defaults() -> Self {
+        let sources = leaf_paths(&defaults_tree()).into_iter().map(|p| (p, Source::Default)).collect();
+        Self { config: Config::default(), sources, layers: Vec::new() }
+    }
+
     /// Applies a runtime update. `runtimes_started` refuses changes to fields that need a restart.
     pub fn update(&self, patch: Value, runtimes_started: bool) -> SdkResult<Self> {
         let mut layers = self.layers.clone();
@@ -483,18 +490,15 @@ fn get_path<'a>(tree: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 fn set_path(tree: &mut Value, path: &str, value: Value) {
-    let mut node = tree;
-    let mut parts = path.split('.').peekable();
-    while let Some(key) = parts.next() {
-        if !node.is_object() {
-            *node = Value::Object(Map::new());
+    if !tree.is_object() {
+        *tree = Value::Object(Map::new());
+    }
+    let Value::Object(map) = tree else { return };
+    match path.split_once('.') {
+        None => {
+            map.insert(path.to_string(), value);
         }
-        let map = node.as_object_mut().expect("made an object above");
-        if parts.peek().is_none() {
-            map.insert(key.to_string(), value);
-            return;
-        }
-        node = map.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        Some((key, rest)) => set_path(map.entry(key).or_insert(Value::Null), rest, value),
     }
 }
 
@@ -637,9 +641,7 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
 static CURRENT: std::sync::LazyLock<ArcSwap<ConfigState>> = std::sync::LazyLock::new(|| {
     // First use without init(): defaults and environment. A bad environment must not make the SDK
     // unusable, so fall back to defaults here; init() and getConfig() report the error.
-    let state = ConfigState::load(None, &process_env(), None)
-        .or_else(|_| ConfigState::from_layers(vec![]))
-        .expect("compiled defaults are valid (unit-tested)");
+    let state = ConfigState::load(None, &process_env(), None).unwrap_or_else(|_| ConfigState::defaults());
     ArcSwap::from_pointee(state)
 });
 
@@ -675,6 +677,8 @@ mod tests {
             (2, 1, 4, 2)
         );
         assert!(s.sources.values().all(|v| *v == Source::Default));
+        let fallback = ConfigState::defaults();
+        assert_eq!((&fallback.config, &fallback.sources), (&s.config, &s.sources));
     }
 
     #[test]

@@ -177,7 +177,7 @@ pub fn record_of(event: &Event<'_>) -> LogRecord {
 }
 
 fn write_stderr(record: &LogRecord) {
-    let time = UNIX_EPOCH + std::time::Duration::from_secs_f64(record.timestamp / 1e3);
+    let time = UNIX_EPOCH + std::time::Duration::try_from_secs_f64(record.timestamp / 1e3).unwrap_or_default();
     let line = if JSON.load(Relaxed) {
         let mut v = serde_json::to_value(record).unwrap_or(Value::Null);
         v["timestamp"] = humantime::format_rfc3339_millis(time).to_string().into();
