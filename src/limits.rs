@@ -20,7 +20,7 @@ use crate::config::LimitsConfig;
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 use crate::runtime::RuntimeKind;
 
-struct Limits {
+pub struct Limits {
     config: LimitsConfig,
     global: Option<DefaultDirectRateLimiter>,
     /// Indexed like `RuntimeKind::index`.
@@ -66,8 +66,9 @@ pub fn apply(config: &LimitsConfig) {
 /// A place among the running operations: held for the operation's life.
 pub enum Admission {
     Running(OwnedSemaphorePermit),
-    /// Queued: the task waits for a slot on its runtime, not on the JS thread.
-    Queued(Arc<Semaphore>),
+    /// Queued under these limits (even if the config changes meanwhile): the task waits for a slot on its
+    /// runtime, not on the JS thread.
+    Queued(Arc<Limits>),
     /// Exempt from limits (closing wallets must always work).
     Exempt,
 }
@@ -77,9 +78,9 @@ impl Admission {
     pub async fn ready(self) -> Option<OwnedSemaphorePermit> {
         match self {
             Admission::Running(p) => Some(p),
-            Admission::Queued(slots) => {
-                let permit = slots.acquire_owned().await.ok();
-                CURRENT.load().queued.fetch_sub(1, Relaxed);
+            Admission::Queued(limits) => {
+                let permit = limits.slots.clone().acquire_owned().await.ok();
+                limits.queued.fetch_sub(1, Relaxed);
                 permit
             }
             Admission::Exempt => None,
@@ -109,7 +110,7 @@ pub fn admit(class: RuntimeKind) -> SdkResult<Admission> {
         return Ok(Admission::Running(permit));
     }
     if l.queued.fetch_add(1, Relaxed) < l.config.max_queued_operations as usize {
-        return Ok(Admission::Queued(l.slots.clone()));
+        return Ok(Admission::Queued(Arc::clone(&l)));
     }
     l.queued.fetch_sub(1, Relaxed);
     OVERLOADED.fetch_add(1, Relaxed);
@@ -187,6 +188,16 @@ mod tests {
         assert!(permit.is_some());
         assert_eq!(stats().queued, 0);
         drop((b, permit));
+
+        // A config change while a call is queued: its place goes back to the limits it queued under.
+        apply(&config(1, 1, 0, 0));
+        let running = admit(RuntimeKind::General).unwrap();
+        let waiting = admit(RuntimeKind::General).unwrap();
+        apply(&config(1, 2, 0, 0));
+        drop(running);
+        assert!(rt.block_on(waiting.ready()).is_some(), "it runs in the slot its old limits freed");
+        assert_eq!(stats().queued, 0, "the new limits' queue count is untouched");
+        assert!(matches!(admit(RuntimeKind::General).unwrap(), Admission::Running(_)));
 
         apply(&config(100, 0, 3, 0));
         for _ in 0..3 {
