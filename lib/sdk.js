@@ -9,7 +9,7 @@
 
 const { EventEmitter } = require('node:events')
 const native = require('../index.js')
-const { abortError, argumentError } = require('./errors.js')
+const { abortError, argumentError, sdkError } = require('./errors.js')
 
 const ERROR_CODES = Object.freeze(native.errorCodes())
 
@@ -20,10 +20,7 @@ function normalizeError(err) {
   const napiArgumentStatus = /^(InvalidArg|\w+Expected)$/
   // V8 throws a plain TypeError when the binding reads fields of a non-object argument.
   const isArgumentError = err instanceof TypeError || (err && typeof err.code === 'string' && napiArgumentStatus.test(err.code))
-  const code = isArgumentError ? 'ERR_INVALID_ARGUMENT' : 'ERR_INTERNAL'
-  const normalized = new Error(err && err.message ? err.message : String(err), { cause: err })
-  normalized.code = code
-  return normalized
+  return sdkError(isArgumentError ? 'ERR_INVALID_ARGUMENT' : 'ERR_INTERNAL', err && err.message ? err.message : String(err), {}, err)
 }
 
 function wrapSync(fn) {

@@ -417,6 +417,12 @@ impl ConfigState {
     }
 }
 
+/// The one rule for a base node URL, wherever one is given: http(s), a host after the scheme, ≤ 2 KiB.
+pub fn is_base_node_url(url: &str) -> bool {
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    rest.is_some_and(|r| !r.is_empty()) && url.len() <= 2048
+}
+
 /// `scheme://user:pass@host` → `scheme://***@host`.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
@@ -565,7 +571,7 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
         fail("network.name", &format!("{:?}", c.network.name), "is not a Tari network (mainnet, stagenet, nextnet, localnet, igor, esmeralda)")?;
     }
     for url in &c.network.base_node_urls {
-        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() <= "http://".len() {
+        if !is_base_node_url(url) {
             fail("network.baseNodeUrls", &format!("{:?}", redact_url(url)), "is not an http:// or https:// URL")?;
         }
     }

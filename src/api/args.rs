@@ -3,6 +3,25 @@
 
 use crate::error::{SdkError, SdkResult};
 
+/// `limits.maxRequestBytes`, the bound on every string or buffer argument.
+pub fn within_request_limit(name: &str, len: usize) -> SdkResult<()> {
+    let max = crate::config::current().config.limits.max_request_bytes as usize;
+    if len > max {
+        return Err(SdkError::invalid_argument(format!("{name} is {len} bytes, more than limits.maxRequestBytes ({max})")));
+    }
+    Ok(())
+}
+
+/// A base node URL argument (`config::is_base_node_url`). The error shows at most its first 64
+/// characters, with any credentials redacted.
+pub fn base_node_url(url: &str) -> SdkResult<()> {
+    if crate::config::is_base_node_url(url) {
+        return Ok(());
+    }
+    let shown = crate::config::redact_url(&url.chars().take(64).collect::<String>());
+    Err(SdkError::invalid_argument(format!("base node URL {shown:?} is not an http(s) URL")))
+}
+
 pub fn whole_number(name: &str, value: f64, min: u64, max: u64) -> SdkResult<u64> {
     if !value.is_finite() || value.fract() != 0.0 || value < min as f64 || value > max as f64 {
         return Err(SdkError::invalid_argument(format!("{name} must be a whole number in {min}..={max}, got {value}")));

@@ -40,11 +40,7 @@ fn urls(options: Option<TipInfoOptions>) -> SdkResult<Vec<String>> {
     if list.is_empty() {
         return Err(SdkError::config("no base node URL: pass { url } or set network.baseNodeUrls"));
     }
-    for u in &list {
-        if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() > 2048 {
-            return Err(SdkError::invalid_argument(format!("{:?} is not an http(s) base node URL", base_node::redact(&u.chars().take(64).collect::<String>()))));
-        }
-    }
+    list.iter().try_for_each(|u| crate::api::args::base_node_url(u))?;
     Ok(list)
 }
 

@@ -37,10 +37,7 @@ fn tx_id_arg(id: &str) -> SdkResult<u64> {
 
 fn message_arg(m: Option<String>) -> SdkResult<String> {
     let m = m.unwrap_or_default();
-    let max = crate::config::current().config.limits.max_request_bytes as usize;
-    if m.len() > max {
-        return Err(SdkError::invalid_argument(format!("message is {} bytes, more than limits.maxRequestBytes ({max})", m.len())));
-    }
+    crate::api::args::within_request_limit("message", m.len())?;
     Ok(m)
 }
 

@@ -7,7 +7,7 @@ use napi::Env;
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
-use crate::api::args::whole_number;
+use crate::api::args::{base_node_url, whole_number, within_request_limit};
 use crate::error::{SdkError, SdkResult};
 use crate::ops::{self, OpSpec};
 use crate::runtime::{self, RuntimeKind};
@@ -37,21 +37,10 @@ pub struct CreateWalletOptions {
     pub birthday: Option<f64>,
 }
 
-fn max_bytes() -> usize {
-    crate::config::current().config.limits.max_request_bytes as usize
-}
-
-fn check_len(name: &str, len: usize) -> SdkResult<()> {
-    if len > max_bytes() {
-        return Err(SdkError::invalid_argument(format!("{name} is {len} bytes, more than limits.maxRequestBytes ({})", max_bytes())));
-    }
-    Ok(())
-}
-
 /// Takes ownership of a string argument in a wiped-on-drop buffer, within `limits.maxRequestBytes`.
 fn bounded(name: &str, value: String) -> SdkResult<Zeroizing<String>> {
     let value = Zeroizing::new(value);
-    check_len(name, value.len())?;
+    within_request_limit(name, value.len())?;
     Ok(value)
 }
 
@@ -71,7 +60,7 @@ fn words_text(value: Either<String, Vec<String>>) -> SdkResult<Zeroizing<String>
             joined
         }
     };
-    check_len("seedWords", text.len())?;
+    within_request_limit("seedWords", text.len())?;
     Ok(text)
 }
 
@@ -109,11 +98,7 @@ fn urls(value: Option<serde_json::Value>) -> SdkResult<Vec<String>> {
             .collect::<SdkResult<_>>()?,
         Some(_) => return Err(SdkError::invalid_argument("baseNodeUrl must be a URL string or an array of them")),
     };
-    for u in &list {
-        if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() > 2048 {
-            return Err(SdkError::invalid_argument(format!("baseNodeUrl {u:?} is not an http(s) URL")));
-        }
-    }
+    list.iter().try_for_each(|u| base_node_url(u))?;
     Ok(list)
 }
 
@@ -386,9 +371,8 @@ pub fn parse_address(env: Env, address: String, network: Option<String>) -> napi
 }
 
 fn parse_checked(text: &str, network_name: Option<&str>) -> SdkResult<address::AddressInfo> {
-    if text.len() > max_bytes() {
-        return Err(address::invalid("size", "the address is longer than limits.maxRequestBytes"));
-    }
+    within_request_limit("address", text.len())
+        .map_err(|_| address::invalid("size", "the address is longer than limits.maxRequestBytes"))?;
     let a = match network_name {
         Some(n) => address::parse_for(text, network::parse(n)?)?,
         None => address::parse(text)?,

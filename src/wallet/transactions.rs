@@ -153,7 +153,8 @@ pub struct TxSummary {
     pub cancel_reason: Option<String>,
 }
 
-fn camel(debug: String) -> String {
+/// A library enum's `Debug` name in camelCase (`MinedConfirmed` → `minedConfirmed`).
+pub(crate) fn camel(debug: String) -> String {
     let mut c = debug.chars();
     c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default()
 }

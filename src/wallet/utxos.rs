@@ -20,12 +20,10 @@ pub struct Utxo {
 }
 
 fn utxo(o: &DbWalletOutput) -> Utxo {
-    let status = format!("{:?}", o.status);
-    let mut c = status.chars();
     Utxo {
         commitment: o.commitment.to_hex(),
         value: o.wallet_output.value().as_u64(),
-        status: c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default(),
+        status: super::transactions::camel(format!("{:?}", o.status)),
         mined_height: o.mined_height,
     }
 }
