@@ -252,8 +252,3 @@ pub fn breakers() -> Vec<BreakerStatus> {
     all.sort_by(|a, b| a.url.cmp(&b.url));
     all
 }
-
-/// Forgets every breaker (tests, and `resetMetrics`-style recovery after maintenance).
-pub fn reset_breakers() {
-    LINKS.clear();
-}

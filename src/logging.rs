@@ -161,7 +161,7 @@ impl Visit for Fields {
 }
 
 /// Builds the record for `event` with the correlation id of the operation running here.
-pub fn record_of(event: &Event<'_>) -> LogRecord {
+fn record_of(event: &Event<'_>) -> LogRecord {
     let normalized = event.normalized_metadata();
     let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
     let mut f = Fields::default();

@@ -58,7 +58,8 @@ fn narrowing_applies() -> bool {
     cfg!(target_os = "linux") && crate::config::current().config.wallet.tls_roots == "auto"
 }
 
-pub fn state() -> Roots {
+#[cfg(test)]
+fn state() -> Roots {
     STATE.lock().map(|s| s.clone()).unwrap_or(Roots::System)
 }
 
