@@ -7,6 +7,7 @@ export type ErrorCodeName =
   | 'ERR_WRONG_PASSPHRASE' | 'ERR_WALLET_NOT_FOUND' | 'ERR_WALLET_CORRUPT' | 'ERR_WALLET_EXISTS'
   | 'ERR_INVALID_SEED_WORDS' | 'ERR_INVALID_ADDRESS' | 'ERR_INSUFFICIENT_FUNDS' | 'ERR_TRANSACTION_NOT_FOUND' | 'ERR_NOT_CANCELLABLE'
   | 'ERR_WALLET' | 'ERR_BASE_NODE' | 'ERR_CIRCUIT_OPEN' | 'ERR_RATE_LIMITED' | 'ERR_OVERLOADED'
+  | 'ERR_OUTCOME_UNKNOWN' | 'ERR_IDEMPOTENCY_CONFLICT'
 
 export type NetworkName = 'mainnet' | 'stagenet' | 'nextnet' | 'localnet' | 'igor' | 'esmeralda'
 export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
@@ -137,10 +138,11 @@ export declare function __benchAdmission(admit: boolean, iterations: number): nu
 export declare function __benchAllocChurn(tracking: boolean, threads: number, iterations: number, fill: boolean): number
 
 /**
- * @internal Benchmark: publishes `count` synthetic events into the wallet's event path as fast as the
- * listeners take them. Resolves when all were published.
+ * @internal Benchmark: publishes `count` synthetic events into the wallet's event path, as fast as the
+ * listeners take them, or (`flood`) as fast as it can, as the library would. Resolves when all were
+ * published.
  */
-export declare function __benchEmitEvents(handle: number, count: number): Promise<void>
+export declare function __benchEmitEvents(handle: number, count: number, flood?: boolean | undefined | null): Promise<void>
 
 /** @internal The cheapest possible export: the benchmark's baseline for sync calls. */
 export declare function __benchEmpty(): void
@@ -229,6 +231,11 @@ export interface CoinOptions {
   feePerGram?: bigint
   /** Only compute the outputs and fee; submit nothing. */
   preview?: boolean
+  /**
+   * As for `send`: the same key again returns the first call's plan and spends nothing more. Not with
+   * `preview`.
+   */
+  idempotencyKey?: string
 }
 
 export interface CoinPlan {
@@ -315,7 +322,11 @@ export declare function getAddress(handle: number): AddressInfo
 /** The wallet's balance in µT, as `bigint`s. */
 export declare function getBalance(handle: number): Promise<Balance>
 
-/** The effective configuration (secrets redacted) and, for every field, the layer that set it. */
+/**
+ * The effective configuration (secrets redacted) and, for every field, the layer that set it. Throws
+ * `ERR_CONFIG` naming the variable while a `TARI_*` variable (or the file it names) is invalid: the
+ * config in force would not be the one the environment asked for.
+ */
 export declare function getConfig(): ConfigSnapshot
 
 /** The cheap probe for load balancers: the level of the latest evaluation and the uptime, with no I/O. */
@@ -549,15 +560,24 @@ export interface SeedInfo {
  * Sends a one-sided payment. Resolves to the transaction id (a decimal string) once the transaction is
  * built and queued for broadcast. Inputs are checked before anything is stored: `ERR_INVALID_ADDRESS`
  * (with `reason`), `ERR_INVALID_ARGUMENT`; `ERR_INSUFFICIENT_FUNDS` carries `available` (bigint µT).
+ *
+ * Exactly once: a timeout or abort stops the send only before the wallet has it (`ERR_TIMEOUT`,
+ * `ERR_ABORTED`: nothing was stored). After that the call settles with the payment's real outcome;
+ * `ERR_OUTCOME_UNKNOWN` means it may have been made: look it up, or retry with the same `idempotencyKey`.
  */
 export declare function send(handle: number, options: SendOptions): Promise<string>
 
-/** Pays several recipients in one one-sided transaction. Resolves to one transaction id per recipient. */
+/**
+ * Pays several recipients in one one-sided transaction. Resolves to one transaction id per recipient.
+ * Exactly once, with the same rules as `send`.
+ */
 export declare function sendMany(handle: number, options: SendManyOptions): Promise<string[]>
 
 export interface SendManyOptions {
   recipients: Array<Recipient>
   feePerGram?: bigint
+  /** As for `send`: the same key again returns the first call's ids and pays nothing more. */
+  idempotencyKey?: string
 }
 
 export interface SendOptions {
@@ -571,6 +591,12 @@ export interface SendOptions {
   message?: string
   /** Pay to a one-time stealth address derived from `to`. */
   stealth?: boolean
+  /**
+   * Makes the send safe to retry: the same key again (also after a crash or a reopen) returns the first
+   * call's transaction id and pays nothing more; with other parameters it is `ERR_IDEMPOTENCY_CONFLICT`.
+   * 1 to 255 bytes; remembered for 30 days.
+   */
+  idempotencyKey?: string
 }
 
 /**
@@ -592,8 +618,8 @@ export declare function signMessage(handle: number, message: string): Promise<Si
 
 /** A process-level event. `type` says which fields are set. */
 export interface SystemEventObject {
-  /** `healthChanged` or `breakerChanged`. */
-  type: 'healthChanged' | 'breakerChanged'
+  /** `healthChanged`, `breakerChanged`, or `lagged` (events were dropped for this listener: `dropped`). */
+  type: 'healthChanged' | 'breakerChanged' | 'lagged'
   /** Milliseconds since the Unix epoch. */
   timestamp: number
   /** The previous and the new level (healthChanged) or breaker state (breakerChanged). */
@@ -605,6 +631,8 @@ export interface SystemEventObject {
   status?: 'pass' | 'warn' | 'fail'
   /** healthChanged: keys of the checks that are not healthy. */
   failingChecks?: Array<string>
+  /** lagged: how many events were dropped because this listener fell behind. */
+  dropped?: number
 }
 
 export interface TipInfo {
@@ -703,7 +731,7 @@ export interface VersionInfo {
 export interface WalletEventObject {
   /**
    * received, sent, broadcast, minedUnconfirmed, confirmed, cancelled, balanceChanged, connectivity,
-   * scanProgress or validation.
+   * scanProgress, validation, or lagged (events were dropped for this listener: `dropped`).
    */
   type: string
   walletHandle: number
@@ -721,6 +749,11 @@ export interface WalletEventObject {
   /** validation: `transactions` or `outputs`. */
   target?: string
   success?: boolean
+  /**
+   * lagged: how many events were dropped, oldest first, because this listener fell more than 1024
+   * events behind (a slow listener or a blocked JS thread).
+   */
+  dropped?: number
 }
 
 export interface WalletInfo {

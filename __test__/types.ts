@@ -65,7 +65,11 @@ async function usage(): Promise<void> {
   sdk.setLogger((r: LogRecordObject) => console.log(r.level, r.message, r.correlationId, r.fields['op']), { level: 'debug' })
   sdk.setLogger(null)
   sdk.systemEvents.on('healthChanged', (e) => console.log(e.from, e.to, e.failingChecks))
-  const send2: string = await wallet.send({ to: address.base58, amount: 1n }, { correlationId: 'pay-1' })
+  const send2: string = await wallet.send({ to: address.base58, amount: 1n, idempotencyKey: 'invoice-7' }, { correlationId: 'pay-1' })
+  const ids: string[] = await sdk.sendMany(handle, { recipients: [{ to: address.base58, amount: 1n }], idempotencyKey: 'batch-1' })
+  const split = await sdk.coinSplit(handle, { count: 2, idempotencyKey: 'split-1' })
+  const codes: sdk.ErrorCodeName[] = ['ERR_OUTCOME_UNKNOWN', 'ERR_IDEMPOTENCY_CONFLICT']
+  console.log(ids.length, split.txId, codes)
   console.log(send2, (await wallet.utxos({ limit: 5 })).length)
 
   try {

@@ -14,6 +14,8 @@ async function main() {
     wallet: require('./wallet'),
     payments: require('./payments'),
     idle: require('./idle'),
+    crash: require('./crash'),
+    fuzz: require('./fuzz'),
   }
   for (const [name, run] of Object.entries(suites)) {
     if (only && only !== name) continue

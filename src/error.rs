@@ -53,6 +53,8 @@ error_codes! {
     CircuitOpen => "ERR_CIRCUIT_OPEN": "The circuit breaker for the base node is open; retry after retryAfterMs.",
     RateLimited => "ERR_RATE_LIMITED": "The rate limit was exceeded; retry after retryAfterMs.",
     Overloaded => "ERR_OVERLOADED": "Too many operations are in flight and queued.",
+    OutcomeUnknown => "ERR_OUTCOME_UNKNOWN": "A payment was handed to the wallet but its outcome is not known yet; look it up by txId or retry with the same idempotencyKey, never without one.",
+    IdempotencyConflict => "ERR_IDEMPOTENCY_CONFLICT": "The idempotencyKey was already used for a spend with different parameters.",
 }
 
 impl fmt::Display for ErrorCode {
@@ -118,6 +120,25 @@ impl SdkError {
     }
 }
 
+/// At most this many characters of a caller's input appear in any error message.
+pub const MAX_ECHO_CHARS: usize = 64;
+
+/// A caller's value as an error message shows it: quoted and escaped, and cut to [`MAX_ECHO_CHARS`]
+/// characters of the input, so a huge or hostile argument never comes back whole.
+pub fn shown(input: &str) -> String {
+    // Counted as JavaScript counts them (UTF-16 units), where the message is read.
+    let mut units = 0;
+    let head: String = input.chars().take_while(|c| {
+        units += c.len_utf16();
+        units <= MAX_ECHO_CHARS
+    }).collect();
+    if head.len() == input.len() {
+        format!("{input:?}")
+    } else {
+        format!("{head:?}… ({} characters)", input.encode_utf16().count())
+    }
+}
+
 impl fmt::Display for SdkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
@@ -147,6 +168,18 @@ mod tests {
             .with("retryAfterMs", Detail::Number(7.0));
         assert_eq!(e.details.len(), 1);
         assert_eq!(e.detail("retryAfterMs"), Some(&Detail::Number(7.0)));
+    }
+
+    #[test]
+    fn echoed_input_is_cut() {
+        assert_eq!(shown("abc"), "\"abc\"");
+        let long = "x".repeat(10_000);
+        let s = shown(&long);
+        assert!(s.matches('x').count() == MAX_ECHO_CHARS, "{s}");
+        assert!(s.contains("10000 characters"));
+        // Multi-byte characters are cut on a character boundary, and counted as JavaScript counts them.
+        assert!(shown(&"é".repeat(100)).starts_with("\"éé"));
+        assert_eq!(shown(&"🦀".repeat(40)).matches('🦀').count(), 32);
     }
 
     #[test]

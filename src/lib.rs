@@ -8,6 +8,7 @@
 pub mod alloc;
 pub mod base_node;
 pub mod breaker;
+pub mod call_scope;
 pub mod config;
 pub mod correlation;
 pub mod error;

@@ -11,7 +11,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::ptr;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,7 @@ use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{sys, Env, Status};
 
+use crate::call_scope::CallScope;
 use crate::correlation::{self, CorrelationId};
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 use crate::runtime::{self, RuntimeKind};
@@ -82,13 +83,26 @@ fn take_call() -> CallContext {
     NEXT_CALL.with(|c| c.borrow_mut().take()).unwrap_or_default()
 }
 
-/// Operations started with an abort id and not yet finished.
-static ABORTABLE: LazyLock<DashMap<u64, CancellationToken>> = LazyLock::new(DashMap::new);
+/// Operations started with an abort id and not yet finished, by (JS environment, abort id): each
+/// environment (main thread, every worker) counts its abort ids from 1, so the id alone is ambiguous.
+static ABORTABLE: LazyLock<DashMap<(u64, u64), CancellationToken>> = LazyLock::new(DashMap::new);
 
-/// Cancels the operation started with `abort_id`: its future is dropped at its next await, which stops the
-/// Rust work there, and its promise rejects with `ERR_ABORTED`. Unknown or finished ids are ignored.
+static NEXT_ENV_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// The JS environment running on this thread; each environment has a thread of its own.
+    static ENV_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+fn env_id() -> u64 {
+    ENV_ID.with(Cell::get)
+}
+
+/// Cancels this environment's operation started with `abort_id`: it is interrupted at its next await (a
+/// spend only before the wallet has it, see `wallet::spend`) and rejects with `ERR_ABORTED`. Unknown or
+/// finished ids are ignored.
 pub fn abort_operation(abort_id: u64) {
-    if let Some((_, token)) = ABORTABLE.remove(&abort_id) {
+    if let Some((_, token)) = ABORTABLE.remove(&(env_id(), abort_id)) {
         token.cancel();
     }
 }
@@ -124,6 +138,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// Called once per environment from module registration.
 pub fn register_env(env: &Env) -> napi::Result<()> {
     LIVE_ENVS.fetch_add(1, SeqCst);
+    ENV_ID.with(|id| id.set(NEXT_ENV_ID.fetch_add(1, SeqCst)));
     env.add_env_cleanup_hook((), |_| {
         DISPATCH.with(|d| d.borrow_mut().take());
         if LIVE_ENVS.fetch_sub(1, SeqCst) == 1 {
@@ -270,12 +285,38 @@ pub fn rejected<'env, T: ToNapiValue + Send + 'static>(env: &'env Env, name: &'s
 }
 
 /// Runs `work` on the operation's runtime and returns the promise for its result. Never throws for the
-/// operation's own failures: they reject the promise.
+/// operation's own failures: they reject the promise. A timeout or abort drops `work` at its next await.
 pub fn spawn<'env, T, F>(env: &'env Env, spec: OpSpec, work: F) -> napi::Result<PromiseRaw<'env, T>>
 where
     T: ToNapiValue + Send + 'static,
     F: Future<Output = SdkResult<T>> + Send + 'static,
 {
+    launch(env, spec, Work::Droppable(Box::pin(work)))
+}
+
+/// Like `spawn`, but the guard only interrupts the wait for admission: after that, `work` gets the call's
+/// deadline and abort as a `CallScope` and decides itself what they mean. For spends, which cannot be
+/// dropped once the wallet has accepted them.
+pub fn spawn_scoped<'env, T, F, Fut>(env: &'env Env, spec: OpSpec, work: F) -> napi::Result<PromiseRaw<'env, T>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: FnOnce(CallScope) -> Fut + Send + 'static,
+    Fut: Future<Output = SdkResult<T>> + Send + 'static,
+{
+    launch(env, spec, Work::Scoped(Box::new(move |scope| -> BoxedWork<T> { Box::pin(work(scope)) })))
+}
+
+type BoxedWork<T> = std::pin::Pin<Box<dyn Future<Output = SdkResult<T>> + Send>>;
+
+enum Work<T> {
+    Droppable(BoxedWork<T>),
+    Scoped(Box<dyn FnOnce(CallScope) -> BoxedWork<T> + Send>),
+}
+
+fn launch<T: ToNapiValue + Send + 'static>(env: &Env, spec: OpSpec, work: Work<T>) -> napi::Result<PromiseRaw<'_, T>> {
+    if let Some(e) = crate::config::startup_error() {
+        return rejected(env, spec.name, e);
+    }
     let admitted = runtime::pool().and_then(|pool| {
         let admission = if spec.limited { crate::limits::admit(spec.runtime)? } else { crate::limits::Admission::Exempt };
         Ok((pool, admission))
@@ -294,42 +335,43 @@ where
     let completer = Completer { tsfn: d.tsfn.clone(), deferred: Some(SendDeferred(deferred)) };
     let timeout = call.timeout.unwrap_or_else(|| spec.effective_timeout());
     let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
-    let abort = call.abort_id.map(|id| {
-        let token = CancellationToken::new();
-        ABORTABLE.insert(id, token.clone());
-        (id, token)
-    });
+    let token = CancellationToken::new();
+    let abort_id = call.abort_id.map(|id| (env_id(), id));
+    if let Some(key) = abort_id {
+        ABORTABLE.insert(key, token.clone());
+    }
+    // Time in the bulkhead's queue counts towards the timeout.
+    let scope = CallScope::new(spec.name, timeout, token);
     let metrics = crate::metrics::begin(spec.name);
     let started = Instant::now();
     let task_pool = pool.clone();
     let scoped_id = correlation.clone();
     pool.handle(spec.runtime).spawn(correlation::scope(scoped_id, async move {
-        // Time in the bulkhead's queue counts towards the timeout.
-        let guarded = tokio::time::timeout(timeout, async move {
-            let _slot = admission.ready().await;
-            AssertUnwindSafe(work).catch_unwind().await
-        });
-        let outcome = match abort {
-            None => Some(guarded.await),
-            Some((id, token)) => {
-                let outcome = tokio::select! {
-                    o = guarded => Some(o),
-                    _ = token.cancelled() => None,
+        let result = match work {
+            Work::Droppable(work) => {
+                let guarded = async {
+                    let _slot = admission.ready().await;
+                    AssertUnwindSafe(work).catch_unwind().await
                 };
-                ABORTABLE.remove(&id);
-                outcome
+                tokio::select! {
+                    o = guarded => o.unwrap_or_else(|panic| Err(SdkError::from_panic(&*panic))),
+                    why = scope.interrupted() => Err(scope.error(why)),
+                }
+            }
+            Work::Scoped(work) => {
+                let slot = tokio::select! {
+                    slot = admission.ready() => Ok(slot),
+                    why = scope.interrupted() => Err(scope.error(why)),
+                };
+                match slot {
+                    Ok(_slot) => AssertUnwindSafe(work(scope)).catch_unwind().await.unwrap_or_else(|panic| Err(SdkError::from_panic(&*panic))),
+                    Err(e) => Err(e),
+                }
             }
         };
-        let result = match outcome {
-            Some(Ok(Ok(r))) => r,
-            Some(Ok(Err(panic))) => Err(SdkError::from_panic(&*panic)),
-            Some(Err(_)) => Err(SdkError::new(
-                ErrorCode::Timeout,
-                format!("{} did not finish within {} ms", spec.name, timeout.as_millis()),
-            )
-            .with("timeoutMs", Detail::Number(timeout.as_millis() as f64))),
-            None => Err(SdkError::new(ErrorCode::Aborted, format!("{} was aborted by its signal", spec.name))),
-        };
+        if let Some(id) = abort_id {
+            ABORTABLE.remove(&id);
+        }
         let elapsed = started.elapsed();
         let code = result.as_ref().err().map(|e| e.code);
         if let Some(m) = metrics {
@@ -346,8 +388,21 @@ where
 }
 
 /// For synchronous exports: runs `f` with panics caught, so nothing unwinds across the FFI boundary, under
-/// a correlation id, and records the outcome as operation `name`.
+/// a correlation id, and records the outcome as operation `name`. Fails with the startup error while the
+/// environment's configuration is bad (see `config::startup_error`).
 pub fn sync<T>(env: &Env, name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
+    run_sync(env, name, || match crate::config::startup_error() {
+        Some(e) => Err(e),
+        None => f(),
+    })
+}
+
+/// `sync` for `init`, the one call that can put a bad startup configuration right.
+pub fn sync_init<T>(env: &Env, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
+    run_sync(env, "init", f)
+}
+
+fn run_sync<T>(env: &Env, name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
     let correlation = correlation::generate();
     let started = crate::metrics::enabled().then(Instant::now);
     let result = correlation::sync_scope(correlation.clone(), || {

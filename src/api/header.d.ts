@@ -7,6 +7,7 @@ export type ErrorCodeName =
   | 'ERR_WRONG_PASSPHRASE' | 'ERR_WALLET_NOT_FOUND' | 'ERR_WALLET_CORRUPT' | 'ERR_WALLET_EXISTS'
   | 'ERR_INVALID_SEED_WORDS' | 'ERR_INVALID_ADDRESS' | 'ERR_INSUFFICIENT_FUNDS' | 'ERR_TRANSACTION_NOT_FOUND' | 'ERR_NOT_CANCELLABLE'
   | 'ERR_WALLET' | 'ERR_BASE_NODE' | 'ERR_CIRCUIT_OPEN' | 'ERR_RATE_LIMITED' | 'ERR_OVERLOADED'
+  | 'ERR_OUTCOME_UNKNOWN' | 'ERR_IDEMPOTENCY_CONFLICT'
 
 export type NetworkName = 'mainnet' | 'stagenet' | 'nextnet' | 'localnet' | 'igor' | 'esmeralda'
 export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'

@@ -1,7 +1,7 @@
 //! Payment, history and event exports.
 
 
-use napi::bindgen_prelude::{BigInt, Function, PromiseRaw};
+use napi::bindgen_prelude::{BigInt, Function, PromiseRaw, ToNapiValue};
 use napi::Env;
 use napi_derive::napi;
 
@@ -12,7 +12,10 @@ use crate::error::{SdkError, SdkResult};
 use crate::ops::{self, OpSpec};
 use crate::runtime::RuntimeKind;
 use crate::wallet::events::{EventKind, WalletEvent};
+use crate::wallet::journal::SpendResult;
+use crate::wallet::spend::{self, Spend};
 use crate::wallet::transactions::{self as tx, HistoryKind, Payment};
+use tari_transaction_components::MicroMinotari;
 use crate::wallet::{lifecycle::WalletEntry, registry};
 
 fn amount_arg(name: &str, v: &BigInt) -> SdkResult<u64> {
@@ -57,14 +60,45 @@ pub struct SendOptions {
     pub message: Option<String>,
     /// Pay to a one-time stealth address derived from `to`.
     pub stealth: Option<bool>,
+    /// Makes the send safe to retry: the same key again (also after a crash or a reopen) returns the first
+    /// call's transaction id and pays nothing more; with other parameters it is `ERR_IDEMPOTENCY_CONFLICT`.
+    /// 1 to 255 bytes; remembered for 30 days.
+    pub idempotency_key: Option<String>,
+}
+
+fn key_arg(key: Option<String>) -> SdkResult<Option<String>> {
+    key.map(|k| spend::check_key(&k).map(|_| k)).transpose()
+}
+
+/// Runs a spend under the exactly-once rules of `wallet::spend`: the guard only interrupts it before the
+/// wallet has it.
+fn spend_op<'env, T: ToNapiValue + Send + 'static>(
+    env: &'env Env,
+    name: &'static str,
+    handle: f64,
+    parsed: SdkResult<(Option<String>, Spend)>,
+    out: fn(SpendResult) -> T,
+) -> napi::Result<PromiseRaw<'env, T>> {
+    match handle_arg(handle).and_then(registry::get).and_then(|e| parsed.map(|p| (e, p))) {
+        Ok((entry, (key, s))) => ops::spawn_scoped(env, wallet_op(name), move |scope| async move { spend::run(entry, scope, key, s).await.map(out) }),
+        Err(e) => ops::rejected(env, name, e),
+    }
+}
+
+fn first_id(r: SpendResult) -> String {
+    r.tx_ids.first().map(u64::to_string).unwrap_or_default()
 }
 
 /// Sends a one-sided payment. Resolves to the transaction id (a decimal string) once the transaction is
 /// built and queued for broadcast. Inputs are checked before anything is stored: `ERR_INVALID_ADDRESS`
 /// (with `reason`), `ERR_INVALID_ARGUMENT`; `ERR_INSUFFICIENT_FUNDS` carries `available` (bigint µT).
-#[napi(ts_return_type = "Promise<string>")]
+///
+/// Exactly once: a timeout or abort stops the send only before the wallet has it (`ERR_TIMEOUT`,
+/// `ERR_ABORTED`: nothing was stored). After that the call settles with the payment's real outcome;
+/// `ERR_OUTCOME_UNKNOWN` means it may have been made: look it up, or retry with the same `idempotencyKey`.
+#[napi(catch_unwind, ts_return_type = "Promise<string>")]
 pub fn send(env: &Env, handle: f64, options: SendOptions) -> napi::Result<PromiseRaw<'_, String>> {
-    let args = (|| {
+    let parsed = (|| {
         let entry = registry::get(handle_arg(handle)?)?;
         let to = tx::recipient(&entry, &options.to)?;
         let amount = amount_arg("amount", &options.amount)?;
@@ -73,11 +107,9 @@ pub fn send(env: &Env, handle: f64, options: SendOptions) -> napi::Result<Promis
         let message = message_arg(options.message)?;
         tx::memo(&message)?;
         let stealth = options.stealth.unwrap_or(false);
-        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
-            tx::send(&entry, Payment { to, amount, message }, fee, stealth).await.map(|id| id.to_string())
-        })
+        Ok((key_arg(options.idempotency_key)?, Spend::Send { payment: Payment { to, amount, message }, fee, stealth }))
     })();
-    on_wallet(env, wallet_op("send"), handle, args)
+    spend_op(env, "send", handle, parsed, first_id)
 }
 
 #[napi(object)]
@@ -91,12 +123,15 @@ pub struct Recipient {
 pub struct SendManyOptions {
     pub recipients: Vec<Recipient>,
     pub fee_per_gram: Option<BigInt>,
+    /// As for `send`: the same key again returns the first call's ids and pays nothing more.
+    pub idempotency_key: Option<String>,
 }
 
 /// Pays several recipients in one one-sided transaction. Resolves to one transaction id per recipient.
-#[napi(ts_return_type = "Promise<string[]>")]
+/// Exactly once, with the same rules as `send`.
+#[napi(catch_unwind, ts_return_type = "Promise<string[]>")]
 pub fn send_many(env: &Env, handle: f64, options: SendManyOptions) -> napi::Result<PromiseRaw<'_, Vec<String>>> {
-    let args = (|| {
+    let parsed = (|| {
         let entry = registry::get(handle_arg(handle)?)?;
         let mut payments = Vec::with_capacity(options.recipients.len());
         for r in options.recipients {
@@ -106,12 +141,13 @@ pub fn send_many(env: &Env, handle: f64, options: SendManyOptions) -> napi::Resu
             tx::memo(&message)?;
             payments.push(Payment { to: tx::recipient(&entry, &r.to)?, amount, message });
         }
+        if payments.is_empty() {
+            return Err(SdkError::invalid_argument("recipients must not be empty"));
+        }
         let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
-        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
-            tx::send_many(&entry, payments, fee).await.map(|ids| ids.into_iter().map(|i| i.to_string()).collect())
-        })
+        Ok((key_arg(options.idempotency_key)?, Spend::SendMany { payments, fee }))
     })();
-    on_wallet(env, wallet_op("sendMany"), handle, args)
+    spend_op(env, "sendMany", handle, parsed, |r| r.tx_ids.iter().map(u64::to_string).collect())
 }
 
 #[napi(object)]
@@ -132,7 +168,7 @@ pub struct FeeEstimate {
 }
 
 /// Estimates the fee of a payment without sending anything.
-#[napi(ts_return_type = "Promise<FeeEstimate>")]
+#[napi(catch_unwind, ts_return_type = "Promise<FeeEstimate>")]
 pub fn estimate_fee(env: &Env, handle: f64, options: FeeEstimateOptions) -> napi::Result<PromiseRaw<'_, FeeEstimate>> {
     let args = (|| {
         let amount = amount_arg("amount", &options.amount)?;
@@ -198,7 +234,7 @@ pub struct HistoryOptions {
 }
 
 /// Transactions of one kind, newest first, paginated with `offset`/`limit`.
-#[napi(ts_return_type = "Promise<Transaction[]>")]
+#[napi(catch_unwind, ts_return_type = "Promise<Transaction[]>")]
 pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>) -> napi::Result<PromiseRaw<'_, Vec<Transaction>>> {
     let args = (|| {
         let o = options.unwrap_or(HistoryOptions { kind: None, offset: None, limit: None });
@@ -207,7 +243,7 @@ pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>)
             "pendingInbound" => HistoryKind::PendingInbound,
             "pendingOutbound" => HistoryKind::PendingOutbound,
             "cancelled" => HistoryKind::Cancelled,
-            other => return Err(SdkError::invalid_argument(format!("unknown history kind {other:?}"))),
+            other => return Err(SdkError::invalid_argument(format!("unknown history kind {}", crate::error::shown(other)))),
         };
         let offset = o.offset.map(|v| whole_number("offset", v, 0, u32::MAX as u64)).transpose()?.unwrap_or(0) as usize;
         let limit = o.limit.map(|v| whole_number("limit", v, 1, 10_000)).transpose()?.unwrap_or(100) as usize;
@@ -220,7 +256,7 @@ pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>)
 
 /// One transaction by id: status, direction, amount, fee, confirmations, mined height, timestamp, message.
 /// `ERR_TRANSACTION_NOT_FOUND` if the wallet has none with that id.
-#[napi(ts_return_type = "Promise<Transaction>")]
+#[napi(catch_unwind, ts_return_type = "Promise<Transaction>")]
 pub fn get_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, Transaction>> {
     let args = tx_id_arg(&tx_id).map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::get(&entry, id).await.map(Transaction::from) });
     on_wallet(env, wallet_op("getTransaction"), handle, args)
@@ -228,7 +264,7 @@ pub fn get_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<Pr
 
 /// Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
 /// gets `ERR_NOT_CANCELLABLE`.
-#[napi(ts_return_type = "Promise<void>")]
+#[napi(catch_unwind, ts_return_type = "Promise<void>")]
 pub fn cancel_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, ()>> {
     let args = tx_id_arg(&tx_id).map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::cancel(&entry, id).await });
     on_wallet(env, wallet_op("cancelTransaction"), handle, args)
@@ -238,7 +274,7 @@ pub fn cancel_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result
 #[napi(object)]
 pub struct WalletEventObject {
     /// received, sent, broadcast, minedUnconfirmed, confirmed, cancelled, balanceChanged, connectivity,
-    /// scanProgress or validation.
+    /// scanProgress, validation, or lagged (events were dropped for this listener: `dropped`).
     #[napi(js_name = "type")]
     pub kind: String,
     pub wallet_handle: u32,
@@ -256,14 +292,17 @@ pub struct WalletEventObject {
     /// validation: `transactions` or `outputs`.
     pub target: Option<String>,
     pub success: Option<bool>,
+    /// lagged: how many events were dropped, oldest first, because this listener fell more than 1024
+    /// events behind (a slow listener or a blocked JS thread).
+    pub dropped: Option<f64>,
 }
 
-impl From<&WalletEvent> for WalletEventObject {
-    fn from(e: &WalletEvent) -> Self {
-        let mut o = WalletEventObject {
-            kind: e.kind.name().into(),
-            wallet_handle: e.wallet_handle,
-            timestamp: e.timestamp_ms,
+impl WalletEventObject {
+    fn empty(kind: &str, wallet_handle: u32, timestamp: f64) -> Self {
+        WalletEventObject {
+            kind: kind.into(),
+            wallet_handle,
+            timestamp,
             tx_id: None,
             confirmations: None,
             reason: None,
@@ -274,7 +313,19 @@ impl From<&WalletEvent> for WalletEventObject {
             current_height: None,
             target: None,
             success: None,
-        };
+            dropped: None,
+        }
+    }
+
+    fn lagged(wallet_handle: u32, dropped: u64) -> Self {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
+        WalletEventObject { dropped: Some(dropped as f64), ..Self::empty("lagged", wallet_handle, now) }
+    }
+}
+
+impl From<&WalletEvent> for WalletEventObject {
+    fn from(e: &WalletEvent) -> Self {
+        let mut o = WalletEventObject::empty(e.kind.name(), e.wallet_handle, e.timestamp_ms);
         match &e.kind {
             EventKind::Received { tx_id } | EventKind::Sent { tx_id } | EventKind::Broadcast { tx_id } | EventKind::Confirmed { tx_id } => {
                 o.tx_id = Some(tx_id.to_string())
@@ -315,16 +366,18 @@ impl From<&WalletEvent> for WalletEventObject {
 
 /// Calls `listener` with every event of the wallet until `offEvent(id)` or the wallet closes. Delivery
 /// never keeps the process alive on its own. Returns the subscription id.
-#[napi(ts_args_type = "handle: number, listener: (event: WalletEventObject) => void")]
+#[napi(catch_unwind, ts_args_type = "handle: number, listener: (event: WalletEventObject) => void")]
 pub fn on_event(env: Env, handle: f64, listener: Function<WalletEventObject, ()>) -> napi::Result<u32> {
     ops::sync(&env, "onEvent", || {
         let rx = registry::get(handle_arg(handle)?)?.events.subscribe();
-        subscriptions::subscribe(rx, listener, |e: &std::sync::Arc<WalletEvent>| WalletEventObject::from(&**e))
+        let wallet_handle = handle_arg(handle)?;
+        let lagged = Box::new(move |dropped: u64| WalletEventObject::lagged(wallet_handle, dropped));
+        subscriptions::subscribe(rx, listener, |e: &std::sync::Arc<WalletEvent>| WalletEventObject::from(&**e), lagged)
     })
 }
 
 /// Stops a subscription made with `onEvent`. Unknown ids are ignored.
-#[napi]
+#[napi(catch_unwind)]
 pub fn off_event(subscription: u32) {
     subscriptions::unsubscribe(subscription);
 }
@@ -338,7 +391,7 @@ pub struct SignedMessage {
 }
 
 /// Signs `message` with the wallet's key. Verify with `verifyMessageSignature(address or publicKey, ...)`.
-#[napi(ts_return_type = "Promise<SignedMessage>")]
+#[napi(catch_unwind, ts_return_type = "Promise<SignedMessage>")]
 pub fn sign_message(env: &Env, handle: f64, message: String) -> napi::Result<PromiseRaw<'_, SignedMessage>> {
     let args = message_arg(Some(message)).map(|message| {
         move |entry: std::sync::Arc<WalletEntry>| async move {
@@ -354,7 +407,7 @@ pub fn sign_message(env: &Env, handle: f64, message: String) -> napi::Result<Pro
 /// Checks a signature made by `signMessage`, with no wallet. `signer` is the signer's Tari address (any
 /// encoding) or public key (hex). False for a wrong or tampered message or signature; throws
 /// `ERR_INVALID_ADDRESS` / `ERR_INVALID_ARGUMENT` only when `signer` itself is unreadable.
-#[napi]
+#[napi(catch_unwind)]
 pub fn verify_message_signature(env: Env, signer: String, message: String, signature: String) -> napi::Result<bool> {
     ops::sync(&env, "verifyMessageSignature", || {
         message_arg(Some(message.clone()))?;
@@ -391,7 +444,7 @@ fn paging(offset: Option<f64>, limit: Option<f64>) -> SdkResult<(usize, usize)> 
 }
 
 /// The wallet's outputs, largest first, paginated.
-#[napi(ts_return_type = "Promise<Utxo[]>")]
+#[napi(catch_unwind, ts_return_type = "Promise<Utxo[]>")]
 pub fn get_utxos(env: &Env, handle: f64, options: Option<UtxoListOptions>) -> napi::Result<PromiseRaw<'_, Vec<Utxo>>> {
     let args = (|| {
         let o = options.unwrap_or(UtxoListOptions { spent: None, offset: None, limit: None });
@@ -417,6 +470,9 @@ pub struct CoinOptions {
     pub fee_per_gram: Option<BigInt>,
     /// Only compute the outputs and fee; submit nothing.
     pub preview: Option<bool>,
+    /// As for `send`: the same key again returns the first call's plan and spends nothing more. Not with
+    /// `preview`.
+    pub idempotency_key: Option<String>,
 }
 
 #[napi(object)]
@@ -433,35 +489,54 @@ fn plan(p: crate::wallet::utxos::Plan) -> CoinPlan {
     CoinPlan { outputs: p.outputs.into_iter().map(BigInt::from).collect(), fee: BigInt::from(p.fee), tx_id: p.tx_id.map(|i| i.to_string()) }
 }
 
+fn spent_plan(r: SpendResult) -> CoinPlan {
+    CoinPlan { outputs: r.outputs.into_iter().map(BigInt::from).collect(), fee: BigInt::from(r.fee), tx_id: r.tx_ids.first().map(u64::to_string) }
+}
+
+/// A coin split or join: a preview only computes; otherwise it spends, exactly once like `send`.
+fn coin_op<'env>(env: &'env Env, name: &'static str, handle: f64, options: CoinOptions, spend: impl FnOnce(Option<Vec<String>>, MicroMinotari) -> SdkResult<Spend>) -> napi::Result<PromiseRaw<'env, CoinPlan>> {
+    let parsed = (|| {
+        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        let key = key_arg(options.idempotency_key)?;
+        Ok((options.preview.unwrap_or(false), key, spend(options.commitments, fee)?))
+    })();
+    match parsed {
+        Ok((true, Some(_), _)) => ops::rejected(env, name, SdkError::invalid_argument("a preview spends nothing; it takes no idempotencyKey")),
+        Ok((true, None, s)) => {
+            let preview = move |entry: std::sync::Arc<WalletEntry>| async move {
+                match s {
+                    Spend::CoinSplit { commitments, count, fee } => crate::wallet::utxos::split(&entry, commitments, count, fee, true).await.map(plan),
+                    Spend::CoinJoin { commitments, fee } => crate::wallet::utxos::join(&entry, commitments, fee, true).await.map(plan),
+                    _ => Err(SdkError::internal("not a coin operation")),
+                }
+            };
+            on_wallet(env, wallet_op(name), handle, Ok(preview))
+        }
+        Ok((false, key, s)) => spend_op(env, name, handle, Ok((key, s)), spent_plan),
+        Err(e) => ops::rejected(env, name, e),
+    }
+}
+
 /// Splits outputs into `count` equal ones (to pay many recipients in parallel). `preview: true` only
 /// computes the result.
-#[napi(ts_return_type = "Promise<CoinPlan>")]
+#[napi(catch_unwind, ts_return_type = "Promise<CoinPlan>")]
 pub fn coin_split(env: &Env, handle: f64, options: CoinOptions) -> napi::Result<PromiseRaw<'_, CoinPlan>> {
-    let args = (|| {
-        let count = whole_number("count", options.count.ok_or_else(|| SdkError::invalid_argument("count is required"))?, 2, 500)? as usize;
-        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
-        let (given, preview) = (options.commitments, options.preview.unwrap_or(false));
-        Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
-            crate::wallet::utxos::split(&entry, given, count, fee, preview).await.map(plan)
-        })
-    })();
-    on_wallet(env, wallet_op("coinSplit"), handle, args)
+    let count = options.count;
+    coin_op(env, "coinSplit", handle, options, |commitments, fee| {
+        let count = whole_number("count", count.ok_or_else(|| SdkError::invalid_argument("count is required"))?, 2, 500)? as usize;
+        Ok(Spend::CoinSplit { commitments, count, fee })
+    })
 }
 
 /// Joins outputs (default: all unspent) into one. `preview: true` only computes the result.
-#[napi(ts_return_type = "Promise<CoinPlan>")]
+#[napi(catch_unwind, ts_return_type = "Promise<CoinPlan>")]
 pub fn coin_join(env: &Env, handle: f64, options: Option<CoinOptions>) -> napi::Result<PromiseRaw<'_, CoinPlan>> {
-    let args = (|| {
-        let o = options.unwrap_or(CoinOptions { commitments: None, count: None, fee_per_gram: None, preview: None });
-        let fee = tx::fee_per_gram(fee_arg(o.fee_per_gram.as_ref())?)?;
-        let (given, preview) = (o.commitments, o.preview.unwrap_or(false));
-        Ok(move |entry: std::sync::Arc<WalletEntry>| async move { crate::wallet::utxos::join(&entry, given, fee, preview).await.map(plan) })
-    })();
-    on_wallet(env, wallet_op("coinJoin"), handle, args)
+    let o = options.unwrap_or(CoinOptions { commitments: None, count: None, fee_per_gram: None, preview: None, idempotency_key: None });
+    coin_op(env, "coinJoin", handle, o, |commitments, fee| Ok(Spend::CoinJoin { commitments, fee }))
 }
 
 /// Re-checks transactions and outputs against the base node now; results arrive as `validation` events.
-#[napi(ts_return_type = "Promise<void>")]
+#[napi(catch_unwind, ts_return_type = "Promise<void>")]
 pub fn validate_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
     let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move { crate::wallet::utxos::validate(&entry).await });
     on_wallet(env, wallet_op("validateWallet"), handle, args)
@@ -482,7 +557,7 @@ pub struct RescanResult {
 /// resolves when it reaches the tip. Outputs the wallet already holds are left as they are, so nothing is
 /// doubled. Not bounded by the wallet timeout class: pass `timeoutMs` or a `signal` to bound it; aborting
 /// stops the scan.
-#[napi(ts_return_type = "Promise<RescanResult>")]
+#[napi(catch_unwind, ts_return_type = "Promise<RescanResult>")]
 pub fn rescan_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, RescanResult>> {
     const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
     let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move {
@@ -495,24 +570,4 @@ pub fn rescan_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Resc
         })
     });
     on_wallet(env, OpSpec { timeout: Some(DAY), ..wallet_op("rescanWallet") }, handle, args)
-}
-
-/// @internal Benchmark: publishes `count` synthetic events into the wallet's event path as fast as the
-/// listeners take them. Resolves when all were published.
-#[napi(js_name = "__benchEmitEvents", ts_return_type = "Promise<void>")]
-pub fn bench_emit_events(env: &Env, handle: f64, count: u32) -> napi::Result<PromiseRaw<'_, ()>> {
-    let args: SdkResult<_> = Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
-        for i in 0..count as u64 {
-            while entry.events.len() > crate::wallet::events::CHANNEL_CAPACITY / 2 {
-                tokio::task::yield_now().await;
-            }
-            let _ = entry.events.send(std::sync::Arc::new(WalletEvent {
-                wallet_handle: entry.handle,
-                timestamp_ms: 0.0,
-                kind: EventKind::MinedUnconfirmed { tx_id: i, confirmations: 1 },
-            }));
-        }
-        Ok(())
-    });
-    on_wallet(env, wallet_op("__benchEmitEvents"), handle, args)
 }

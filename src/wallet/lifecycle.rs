@@ -21,9 +21,11 @@ use tari_p2p::auto_update::AutoUpdateConfig;
 use tari_shutdown::Shutdown;
 use tari_transaction_components::consensus::ConsensusManager;
 use tari_transaction_components::crypto_factories::CryptoFactories;
-use tari_utilities::SafePassword;
+use tari_utilities::{ByteArray, SafePassword};
 use zeroize::Zeroizing;
 
+use super::journal::Journal;
+use super::spend::SpendGate;
 use super::{errors, network, registry, seeds};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 use crate::runtime::{RuntimeKind, RuntimePool};
@@ -82,6 +84,8 @@ pub struct WalletEntry {
     /// service handles out of it under the lock instead of cloning the wallet.
     wallet: Mutex<Option<WalletSqlite>>,
     shutdown: Mutex<Option<Shutdown>>,
+    /// Spends in flight, the journal, idempotency keys (`wallet::spend`).
+    pub spends: SpendGate,
 }
 
 impl WalletEntry {
@@ -121,22 +125,31 @@ impl WalletEntry {
         guard.as_ref().map(f).ok_or_else(|| registry::invalid_handle(self.handle))
     }
 
+    /// Resolves when the wallet starts closing; `None` if it already has. Long operations select on it so a
+    /// close ends them instead of waiting for them.
+    pub fn closing(&self) -> Option<tari_shutdown::ShutdownSignal> {
+        self.shutdown.lock().ok().and_then(|s| s.as_ref().map(Shutdown::to_signal))
+    }
+
     pub fn trigger_shutdown(&self) {
         if let Some(s) = self.shutdown.lock().ok().and_then(|mut s| s.take()) {
             s.trigger();
         }
     }
 
-    /// Closes the wallet, then deletes what the library created under its data directory.
+    /// Closes the wallet, then deletes what the library and the SDK created under its data directory.
     pub async fn destroy(&self) {
         self.close().await;
-        let c = layout(&self.data_dir);
-        remove_wallet_files(&c.data_dir, &c.config_dir);
+        remove_wallet_files(&self.data_dir);
     }
 
-    /// Stops the wallet's services and waits (bounded) until they have released the database, so a close
-    /// that resolved means the directory can be reopened or deleted at once.
+    /// Lets the spends the wallet accepted finish, stops the wallet's services and waits (bounded) until
+    /// they have released the database, so a close that resolved means the directory can be reopened or
+    /// deleted at once.
     pub async fn close(&self) {
+        if !self.spends.close().await {
+            tracing::warn!(handle = self.handle, "closing with spends still running after {:?}", super::spend::CLOSE_WAIT);
+        }
         let wallet = self.wallet.lock().ok().and_then(|mut w| w.take());
         self.trigger_shutdown();
         let deadline = tokio::time::Instant::now() + CLOSE_TIMEOUT;
@@ -152,6 +165,27 @@ impl WalletEntry {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+}
+
+/// The directories from `base` down to the database's, private to this user (0700), whether they are new
+/// or an older SDK made them 0755. `base` itself is the caller's: made private only when created here.
+fn private_dirs(base: &Path, db_file: &Path) -> SdkResult<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let Some(db_dir) = db_file.parent() else { return Ok(()) };
+    let failed = |dir: &Path, e: std::io::Error| SdkError::invalid_argument(format!("cannot create the data directory {}: {e}", dir.display()));
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(db_dir).map_err(|e| failed(db_dir, e))?;
+    let mut dir = Some(db_dir);
+    while let Some(d) = dir.filter(|d| *d != base && d.starts_with(base)) {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).map_err(|e| failed(d, e))?;
+        dir = d.parent();
+    }
+    Ok(())
+}
+
+/// Best effort: the library makes its lock file with the process umask (0644 by default).
+fn private_file(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
 }
 
 /// The library's lock file beside the database (`.<db file name>.lock`).
@@ -185,11 +219,13 @@ fn set_base_nodes(c: &mut WalletConfig, urls: &[String]) {
 }
 
 fn wallet_config(req: &OpenRequest) -> WalletConfig {
-    let mut c = WalletConfig::default();
-    c.network = req.network;
+    let mut c = WalletConfig {
+        network: req.network,
+        scanning_interval: req.scanning_interval_secs.max(1),
+        db_connection_pool_size: req.db_pool_size,
+        ..WalletConfig::default()
+    };
     set_base_nodes(&mut c, &req.base_node_urls);
-    c.scanning_interval = req.scanning_interval_secs.max(1);
-    c.db_connection_pool_size = req.db_pool_size;
     // The broadcast monitor sleeps this long outside its shutdown select; keep close prompt.
     c.transaction_service_config.broadcast_monitoring_timeout = Duration::from_secs(2);
     c.set_base_path(&req.data_dir);
@@ -206,10 +242,11 @@ struct Prepared {
     >,
     seed: CipherSeed,
     node_identity: Arc<NodeIdentity>,
+    journal: Journal,
 }
 
-/// Blocking: Argon2 for the database key and the seed cipher, SQLite setup.
-fn prepare(config: &WalletConfig, passphrase: &str, mode: Mode) -> SdkResult<Prepared> {
+/// Blocking: Argon2 for the database key and the seed cipher, SQLite setup, the SDK's journal.
+fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> SdkResult<Prepared> {
     let db_file = &config.db_file;
     let exists = db_file.exists();
     match (&mode, exists) {
@@ -235,32 +272,38 @@ fn prepare(config: &WalletConfig, passphrase: &str, mode: Mode) -> SdkResult<Pre
         }
         _ => None,
     };
-    if let Some(dir) = db_file.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| SdkError::invalid_argument(format!("cannot create the data directory {}: {e}", dir.display())))?;
-    }
-    let created_here = !exists;
+    private_dirs(base, db_file)?;
+    // Whether a failure may delete the files: decided again under the library's lock, because the check
+    // above ran before it (a create abandoned earlier may have finished this wallet in the meantime).
+    let mut ours = !exists;
     let result = (|| -> SdkResult<Prepared> {
         let (wallet_backend, tx_backend, om_backend, km_backend) =
             initialize_sqlite_database_backends(db_file, SafePassword::from(passphrase), config.db_connection_pool_size)
                 .map_err(errors::storage)?;
         let wallet_db = WalletDatabase::new(wallet_backend);
         let output_db = OutputManagerDatabase::new(om_backend.clone());
-        let seed = match mode {
-            Mode::Open => wallet_db.get_master_seed().map_err(errors::storage)?.ok_or_else(|| {
-                SdkError::new(ErrorCode::WalletCorrupt, "the database holds no wallet (an interrupted create?)")
-            })?,
-            Mode::Create | Mode::Restore { .. } => read_or_create_master_seed(restore_seed, &wallet_db).map_err(errors::wallet)?,
+        let stored = wallet_db.get_master_seed().map_err(errors::storage)?;
+        let seed = match (mode, stored) {
+            (Mode::Open, Some(seed)) => seed,
+            (Mode::Open, None) => return Err(SdkError::new(ErrorCode::WalletCorrupt, "the database holds no wallet (an interrupted create?)")),
+            (Mode::Create | Mode::Restore { .. }, Some(_)) => {
+                ours = false;
+                return Err(SdkError::new(ErrorCode::WalletExists, "a wallet was created in this data directory meanwhile; open it instead"));
+            }
+            (Mode::Create | Mode::Restore { .. }, None) => read_or_create_master_seed(restore_seed, &wallet_db).map_err(errors::wallet)?,
         };
         let comms_key = derive_comms_secret_key(&seed).map_err(errors::wallet)?;
         let node_identity = Arc::new(NodeIdentity::new(comms_key, vec![], PeerFeatures::COMMUNICATION_CLIENT));
-        Ok(Prepared { wallet_db, output_db, tx_backend, om_backend, km_backend, seed, node_identity })
+        // Opened under the library's file lock, so one process at a time owns the journal too.
+        let journal = Journal::open(base, node_identity.secret_key().as_bytes())?;
+        private_file(&lock_file(db_file));
+        Ok(Prepared { wallet_db, output_db, tx_backend, om_backend, km_backend, seed, node_identity, journal })
     })();
     if let Err(e) = &result {
         // A failed create must not leave a half-made wallet that the next create would refuse; a lock error
         // means another create owns these files.
-        if created_here && e.code != ErrorCode::WalletLocked {
-            remove_wallet_files(&config.data_dir, &config.config_dir);
+        if ours && e.code != ErrorCode::WalletLocked {
+            remove_wallet_files(base);
         }
     }
     result
@@ -268,12 +311,14 @@ fn prepare(config: &WalletConfig, passphrase: &str, mode: Mode) -> SdkResult<Pre
 
 /// Opens (or creates, or restores) a wallet and registers it. Runs on the wallet runtime.
 pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) -> SdkResult<u32> {
+    check_data_dir(&req.data_dir)?;
     let reservation = registry::reserve(max_wallets)?;
     let network = network::ensure(req.network)?;
     let mut config = wallet_config(&req);
     let OpenRequest { passphrase, mode, data_dir, base_node_urls, .. } = req;
     let prep_config = config.clone();
-    let preparing = pool.handle(RuntimeKind::Crypto).spawn_blocking(move || prepare(&prep_config, &passphrase, mode));
+    let base = data_dir.clone();
+    let preparing = pool.handle(RuntimeKind::Crypto).spawn_blocking(move || prepare(&base, &prep_config, &passphrase, mode));
     // While the key derivation runs: ask the base nodes, so the library starts with the pair that answers.
     let (prepared, urls) = tokio::join!(preparing, crate::base_node::healthy_first(&base_node_urls));
     let prepared = prepared.map_err(|e| SdkError::internal(format!("wallet preparation task failed: {e}")))??;
@@ -298,12 +343,12 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
     )
     .await
     .map_err(errors::wallet)?;
-    let address = match wallet.get_wallet_one_sided_address() {
+    let address = match ready(&wallet).await {
         Ok(a) => a,
         Err(e) => {
             shutdown.trigger();
             wallet.wait_until_shutdown().await;
-            return Err(SdkError::internal(format!("cannot derive the wallet address: {e}")));
+            return Err(e);
         }
     };
     let opened_at = Instant::now();
@@ -319,27 +364,84 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
         link: Mutex::new(Link { status: "unknown", latency_ms: None, tip_changed_at: opened_at }),
         wallet: Mutex::new(Some(wallet)),
         shutdown: Mutex::new(Some(shutdown)),
+        spends: SpendGate::new(prepared.journal),
     });
-    let signal = entry.shutdown.lock().ok().and_then(|s| s.as_ref().map(Shutdown::to_signal));
-    if let Some(signal) = signal {
+    if let Some(signal) = entry.closing() {
         tokio::spawn(super::events::pump(entry.clone(), signal));
     }
     tracing::info!(handle = entry.handle, network = %network, "wallet opened");
     Ok(registry::insert(reservation, entry))
 }
 
-/// Deletes what the library created under a data directory, then the directory itself if that left it empty.
-pub fn remove_wallet_files(data_dir: &Path, config_dir: &Path) {
-    for dir in [data_dir, config_dir] {
-        let _ = std::fs::remove_dir_all(dir);
-        // data/wallet → data → base: remove parents the library made, if empty.
-        let mut parent = dir.parent();
-        for _ in 0..2 {
-            match parent {
-                Some(p) if std::fs::remove_dir(p).is_ok() => parent = p.parent(),
-                _ => break,
-            }
+/// Before the wallet takes calls: what a crash left behind is put right, then its address.
+async fn ready(wallet: &WalletSqlite) -> SdkResult<TariAddress> {
+    // No spend can be in flight yet, so any output locked for a transaction the wallet lacks is an orphan.
+    super::spend::release_orphaned_outputs(wallet.transaction_service.clone(), wallet.output_manager_service.clone()).await?;
+    // Stored but never broadcast (a crash right after the send): broadcast now, not at the next validation.
+    if let Err(e) = wallet.transaction_service.clone().restart_broadcast_protocols().await {
+        tracing::warn!("cannot restart the broadcast of stored transactions: {e}");
+    }
+    wallet.get_wallet_one_sided_address().map_err(|e| SdkError::internal(format!("cannot derive the wallet address: {e}")))
+}
+
+/// Deletes the files the library and the SDK create for a wallet under `base`, then each of their
+/// directories that this left empty. Anything else (a file of the user's) stays, and so do its directories.
+pub fn remove_wallet_files(base: &Path) {
+    let c = layout(base);
+    let sdk_dir = super::journal::dir(base);
+    let mut files = vec![lock_file(&c.db_file), sdk_dir.join(super::journal::FILE)];
+    for db in [c.db_file.clone(), sdk_dir.join(super::journal::FILE)] {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut name = db.clone().into_os_string();
+            name.push(suffix);
+            files.push(name.into());
         }
+    }
+    files.push(c.db_file.clone());
+    for f in &files {
+        let _ = std::fs::remove_file(f);
+    }
+    // Innermost first; `remove_dir` refuses a directory that still holds something.
+    let mut dirs: Vec<&Path> = vec![&sdk_dir];
+    let mut d = c.db_file.parent();
+    while let Some(dir) = d.filter(|d| d.starts_with(base)) {
+        dirs.push(dir);
+        d = dir.parent();
+    }
+    let mut d = Some(c.config_dir.as_path());
+    while let Some(dir) = d.filter(|d| d.starts_with(base) && *d != base) {
+        dirs.push(dir);
+        d = dir.parent();
+    }
+    dirs.push(base);
+    for dir in dirs {
+        let _ = std::fs::remove_dir(dir);
     }
 }
 
+/// Refuses a `dataDir` whose wallet files would mix with a system's or a user's own: the filesystem root
+/// and the home directory.
+pub fn check_data_dir(dir: &Path) -> SdkResult<()> {
+    let resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let home = std::env::var_os("HOME").map(PathBuf::from).map(|h| std::fs::canonicalize(&h).unwrap_or(h));
+    if resolved.parent().is_none() || home.as_deref() == Some(resolved.as_path()) {
+        return Err(SdkError::invalid_argument(format!(
+            "dataDir {} is the filesystem root or the home directory; give each wallet a directory of its own",
+            crate::error::shown(&dir.display().to_string())
+        )));
+    }
+    Ok(())
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_is_no_data_dir() {
+        assert_eq!(check_data_dir(Path::new("/")).unwrap_err().code, ErrorCode::InvalidArgument);
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(check_data_dir(&tmp.path().join("wallet")).is_ok());
+    }
+}

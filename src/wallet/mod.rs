@@ -3,6 +3,7 @@
 pub mod address;
 pub mod errors;
 pub mod events;
+pub mod journal;
 pub mod lifecycle;
 pub mod messages;
 pub mod queries;
@@ -10,5 +11,6 @@ pub mod network;
 pub mod registry;
 pub mod rescan;
 pub mod seeds;
+pub mod spend;
 pub mod transactions;
 pub mod utxos;

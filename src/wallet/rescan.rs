@@ -30,6 +30,7 @@ fn url(s: &str) -> SdkResult<reqwest::Url> {
 /// Runs a recovery scan from the birthday to the tip, publishing `scanProgress` events. Dropping the
 /// future (abort, timeout) stops the scan: its shutdown signal fires.
 pub async fn rescan(entry: Arc<WalletEntry>) -> SdkResult<Outcome> {
+    let mut closing = entry.closing().ok_or_else(|| super::registry::invalid_handle(entry.handle))?;
     let parts = entry.with(|w| {
         w.db.clear_scanned_blocks().map(|_| {
             (
@@ -60,7 +61,14 @@ pub async fn rescan(entry: Arc<WalletEntry>) -> SdkResult<Outcome> {
         let _ = entry.events.send(Arc::new(WalletEvent { wallet_handle: entry.handle, timestamp_ms: super::events::now_ms(), kind }));
     };
     loop {
-        match events.recv().await {
+        let event = tokio::select! {
+            e = events.recv() => e,
+            _ = closing.wait() => {
+                // The scanner's own shutdown fires as `shutdown` drops, releasing its database handles.
+                return Err(SdkError::new(ErrorCode::InvalidHandle, format!("wallet handle {} was closed during the rescan", entry.handle)));
+            }
+        };
+        match event {
             Ok(UtxoScannerEvent::Progress { current_height, tip_height, .. }) => {
                 entry.set_tip_height(tip_height);
                 publish(EventKind::ScanProgress { current_height, tip_height });
