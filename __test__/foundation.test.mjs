@@ -123,6 +123,23 @@ describe('configuration', () => {
     assert.match(r.json.message, /TARI_MAX_WALLET_INSTANCES/)
   })
 
+  test('one bad environment variable beside valid ones is reported by every call, never silently dropped', () => {
+    const r = runChild(
+      `const out = {}
+       for (const [name, fn] of [['getConfig', () => sdk.getConfig()], ['updateConfig', () => sdk.updateConfig({ retry: { attempts: 2 } })], ['init', () => sdk.init()]]) {
+         try { fn(); out[name] = 'ok' } catch (e) { out[name] = { code: e.code, message: e.message } }
+       }
+       sdk.ping().then(() => { out.ping = 'ok' }, (e) => { out.ping = e.code }).then(() => console.log(JSON.stringify(out)))`,
+      { env: { TARI_MAX_WALLET_INSTANCES: '7', TARI_LOG_LEVEL: 'loud' } },
+    )
+    assert.ok(r.json, r.stderr)
+    for (const name of ['getConfig', 'updateConfig', 'init']) {
+      assert.equal(r.json[name].code, 'ERR_CONFIG', `${name}: ${JSON.stringify(r.json[name])}`)
+      assert.match(r.json[name].message, /TARI_LOG_LEVEL/)
+    }
+    assert.equal(r.json.ping, 'ERR_CONFIG')
+  })
+
   test('updateConfig applies runtime fields and refuses thread counts after start', async () => {
     await sdk.ping()
     const snap = sdk.updateConfig({ logging: { level: 'info' }, retry: { attempts: 5 } })

@@ -78,6 +78,27 @@ test('the bulkhead refuses the excess of 2,000 concurrent calls with ERR_OVERLOA
   }
 })
 
+test('queued calls that time out or are aborted give their queue place back', async () => {
+  sdk.updateConfig({ limits: { maxConcurrentOperations: 1, maxQueuedOperations: 2 } })
+  try {
+    const holder = sdk.__testSleep(1500, 'general')
+    const ac = new AbortController()
+    const timedOut = sdk.ping('general', { timeoutMs: 50 }).catch((e) => e)
+    const aborted = sdk.ping('general', { signal: ac.signal }).catch((e) => e)
+    assert.equal(sdk.getMetrics().limits.queued, 2)
+    ac.abort()
+    assert.equal((await timedOut).code, 'ERR_TIMEOUT')
+    assert.equal((await aborted).code, 'ERR_ABORTED')
+    assert.equal(sdk.getMetrics().limits.queued, 0, 'no queue place leaked')
+    // The queue takes two again while the slot is still held: nothing is refused.
+    const next = [sdk.ping('general'), sdk.ping('general')]
+    await holder
+    assert.deepEqual(await outcomes(next), { ok: 2 })
+  } finally {
+    sdk.updateConfig({ limits: { maxConcurrentOperations: 1024, maxQueuedOperations: 4096 } })
+  }
+})
+
 test('the global rate limit refuses the excess with ERR_RATE_LIMITED and retryAfterMs', async () => {
   sdk.updateConfig({ limits: { rateLimitPerMinute: 600 } })
   try {

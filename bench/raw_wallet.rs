@@ -46,10 +46,12 @@ fn config(dir: &Path, url: &str) -> WalletConfig {
 
 /// The library's defaults, on LocalNet and this base node.
 fn defaults(dir: &Path, url: &str) -> WalletConfig {
-    let mut c = WalletConfig::default();
-    c.network = Network::LocalNet;
-    c.http_server_url = url.into();
-    c.fallback_http_server_url = url.into();
+    let mut c = WalletConfig {
+        network: Network::LocalNet,
+        http_server_url: url.into(),
+        fallback_http_server_url: url.into(),
+        ..WalletConfig::default()
+    };
     c.set_base_path(dir);
     c
 }

@@ -13,14 +13,36 @@ const { abortError, argumentError, sdkError } = require('./errors.js')
 
 const ERROR_CODES = Object.freeze(native.errorCodes())
 
+const NAPI_ARGUMENT_STATUS = /^(InvalidArg|\w+Expected)$/
+const NAPI_OTHER_STATUS = /^(GenericFailure|PendingException|Cancelled|EscapeCalledTwice|HandleScopeMismatch|CallbackScopeMismatch|QueueFull|Closing|WouldDeadlock|NoExternalBuffersAllowed|Unknown)$/
+
+/** A short, bounded text for an error's message: never more than 64 characters of what the caller sent. */
+function cut(text) {
+  let s
+  try {
+    s = String(text)
+  } catch {
+    s = typeof text // a Symbol, or an object whose toString throws
+  }
+  return s.length <= 64 ? s : `${s.slice(0, 64)}… (${s.length} characters)`
+}
+
+/**
+ * Errors thrown synchronously while a native export reads its arguments become SDK errors:
+ * - napi's argument statuses (InvalidArg, StringExpected, ...) and V8's TypeError: ERR_INVALID_ARGUMENT;
+ * - napi's other statuses (GenericFailure: a caught panic): ERR_INTERNAL;
+ * - anything else was thrown by the caller's own object (a getter, a Proxy) while the SDK read it:
+ *   ERR_INVALID_ARGUMENT.
+ */
 function normalizeError(err) {
   if (err && typeof err.code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, err.code)) {
     return err
   }
-  const napiArgumentStatus = /^(InvalidArg|\w+Expected)$/
-  // V8 throws a plain TypeError when the binding reads fields of a non-object argument.
-  const isArgumentError = err instanceof TypeError || (err && typeof err.code === 'string' && napiArgumentStatus.test(err.code))
-  return sdkError(isArgumentError ? 'ERR_INVALID_ARGUMENT' : 'ERR_INTERNAL', err && err.message ? err.message : String(err), {}, err)
+  const code = err && typeof err.code === 'string' ? err.code : ''
+  const message = err && err.message !== undefined ? err.message : err
+  if (NAPI_OTHER_STATUS.test(code)) return sdkError('ERR_INTERNAL', cut(message), {}, err)
+  if (err instanceof TypeError || NAPI_ARGUMENT_STATUS.test(code)) return sdkError('ERR_INVALID_ARGUMENT', cut(message), {}, err)
+  return sdkError('ERR_INVALID_ARGUMENT', `reading the arguments threw: ${cut(message)}`, {}, err)
 }
 
 function wrapSync(fn) {
@@ -168,7 +190,10 @@ const api = {
   offEvent: wrapSync(native.offEvent),
 }
 api.Wallet = require('./wallet.js').create(api)
-// For the test suite: an operation that lasts, to exercise call options (not part of the public API).
-Object.defineProperty(api, '__testSleep', { value: wrapAsync(native.__testSleep, 3), enumerable: false })
+// For the test suite: an operation that lasts, to exercise call options (not part of the public API; only
+// in builds with the `testing` feature).
+if (typeof native.__testSleep === 'function') {
+  Object.defineProperty(api, '__testSleep', { value: wrapAsync(native.__testSleep, 3), enumerable: false })
+}
 
 module.exports = api

@@ -45,7 +45,7 @@ ensure_npm_deps() {
 
 build_addon() {
   log "building the addon (release; CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-  npx napi build --platform --release
+  npx napi build --platform --release --features testing
 }
 
 ensure_node() {

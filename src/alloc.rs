@@ -93,6 +93,9 @@ pub struct AllocStats {
 impl TrackingAllocator {
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
+        // A `const` is how an array of non-Copy atomics is initialised in a `const fn`; each element is a
+        // fresh copy, which is what the lint warns about and what is wanted here.
+        #[allow(clippy::declare_interior_mutable_const)]
         const EMPTY: CachePadded<Slot> = CachePadded::new(Slot {
             claimed: AtomicBool::new(false),
             alloc_bytes: AtomicU64::new(0),

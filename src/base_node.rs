@@ -6,7 +6,7 @@
 //! the SDK cannot replace; for those the SDK chooses the URLs a wallet opens with (healthy first), and the
 //! library falls back from its primary to its fallback URL by itself.
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,13 +22,34 @@ use crate::system_events::{self, SystemEventKind};
 struct Link {
     client: reqwest::Client,
     breaker: Mutex<Breaker>,
+    /// Milliseconds since `EPOCH` of the last call, for eviction.
+    last_used: AtomicU64,
+}
+
+/// At most this many base node URLs keep a client and a breaker (and so a metrics label series); the one
+/// used longest ago goes first. Callers that pass a new URL each time cannot grow memory or label sets.
+pub const MAX_LINKS: usize = 64;
+static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+fn now_ms() -> u64 {
+    EPOCH.elapsed().as_millis() as u64
 }
 
 static LINKS: LazyLock<DashMap<String, Arc<Link>>> = LazyLock::new(DashMap::new);
+/// A probe's lease beyond the per-attempt timeout: time for the breaker to hear how it ended.
+const PROBE_SLACK: Duration = Duration::from_secs(1);
 
 fn link(url: &str) -> SdkResult<Arc<Link>> {
     if let Some(l) = LINKS.get(url) {
+        l.last_used.store(now_ms(), Relaxed);
         return Ok(l.clone());
+    }
+    while LINKS.len() >= MAX_LINKS {
+        let oldest = LINKS.iter().min_by_key(|l| l.last_used.load(Relaxed)).map(|l| l.key().clone());
+        match oldest {
+            Some(key) => LINKS.remove(&key),
+            None => break,
+        };
     }
     crate::tls_roots::prepare_for(&[url]);
     let connect = Duration::from_millis(crate::config::current().config.timeouts.connection_ms);
@@ -36,17 +57,25 @@ fn link(url: &str) -> SdkResult<Arc<Link>> {
         .connect_timeout(connect)
         .build()
         .map_err(|e| SdkError::internal(format!("cannot set up an HTTP client: {e}")))?;
-    Ok(LINKS.entry(url.to_string()).or_insert_with(|| Arc::new(Link { client, breaker: Mutex::new(Breaker::default()) })).clone())
+    Ok(LINKS.entry(url.to_string()).or_insert_with(|| Arc::new(Link { client, breaker: Mutex::new(Breaker::default()), last_used: AtomicU64::new(now_ms()) })).clone())
 }
 
-/// A failure and whether trying again may help.
+/// A failure, whether trying again may help, and whether it counts against the node's breaker.
 struct Failure {
     error: SdkError,
     transient: bool,
+    /// The node failed us: no answer, an error status, or an answer that is not what the API promises.
+    /// False when the call never reached the node (an invalid URL, an open breaker).
+    node_fault: bool,
 }
 
 fn unreachable(url: &str, what: impl std::fmt::Display) -> Failure {
-    Failure { error: SdkError::new(ErrorCode::BaseNode, format!("base node {} failed: {what}", redact(url))), transient: true }
+    Failure { error: SdkError::new(ErrorCode::BaseNode, format!("base node {} failed: {what}", redact(url))), transient: true, node_fault: true }
+}
+
+/// An answer, but a wrong one (4xx, unreadable): not worth retrying, yet the node is no use to us.
+fn bad_answer(url: &str, what: impl std::fmt::Display) -> Failure {
+    Failure { error: SdkError::new(ErrorCode::BaseNode, format!("base node {} {what}", redact(url))), transient: false, node_fault: true }
 }
 
 /// Credentials in a URL never reach errors, logs or metrics.
@@ -76,11 +105,11 @@ where
     let attempts = AtomicU32::new(0);
     let once = || async {
         let allowed = link.breaker.lock().map_err(|_| SdkError::internal("breaker lock poisoned")).and_then(|mut b| {
-            b.allow(Instant::now()).map_err(|wait| circuit_open(url, wait))
+            b.allow(Instant::now(), per_attempt + PROBE_SLACK).map_err(|wait| circuit_open(url, wait))
         });
         match allowed {
             Ok(change) => note_change(url, change),
-            Err(error) => return Err(Failure { error, transient: false }),
+            Err(error) => return Err(Failure { error, transient: false, node_fault: false }),
         }
         let n = attempts.fetch_add(1, Relaxed) + 1;
         tracing::debug!(base_node = %redact(url), attempt = n, "base node attempt");
@@ -90,12 +119,16 @@ where
                 error: SdkError::new(ErrorCode::Timeout, format!("base node {} did not answer within {} ms", redact(url), per_attempt.as_millis()))
                     .with("timeoutMs", Detail::Number(per_attempt.as_millis() as f64)),
                 transient: true,
+                node_fault: true,
             }),
         };
-        // Only failures to get an answer count against the node; an answer it refused is still an answer.
         let change = link.breaker.lock().ok().and_then(|mut b| match &outcome {
-            Err(f) if f.transient => b.on_failure(breaker_config, Instant::now()),
-            _ => b.on_success(breaker_config),
+            Ok(_) => b.on_success(breaker_config),
+            Err(f) if f.node_fault => b.on_failure(breaker_config, Instant::now()),
+            Err(_) => {
+                b.release();
+                None
+            }
         });
         note_change(url, change);
         outcome
@@ -152,6 +185,7 @@ async fn fetch_tip(link: Arc<Link>, url: &str) -> Result<TipInfoResponse, Failur
     let endpoint = reqwest::Url::parse(url).and_then(|u| u.join("/get_tip_info")).map_err(|e| Failure {
         error: SdkError::invalid_argument(format!("base node URL {} is not valid: {e}", redact(url))),
         transient: false,
+        node_fault: false,
     })?;
     let response = link.client.get(endpoint).send().await.map_err(|e| unreachable(url, e.without_url()))?;
     let status = response.status();
@@ -159,12 +193,9 @@ async fn fetch_tip(link: Arc<Link>, url: &str) -> Result<TipInfoResponse, Failur
         return Err(unreachable(url, format!("HTTP {status}")));
     }
     if !status.is_success() {
-        return Err(Failure { error: SdkError::new(ErrorCode::BaseNode, format!("base node {} answered HTTP {status}", redact(url))), transient: false });
+        return Err(bad_answer(url, format_args!("answered HTTP {status}")));
     }
-    response.json::<TipInfoResponse>().await.map_err(|e| Failure {
-        error: SdkError::new(ErrorCode::BaseNode, format!("base node {} sent an unreadable tip: {}", redact(url), e.without_url())),
-        transient: false,
-    })
+    response.json::<TipInfoResponse>().await.map_err(|e| bad_answer(url, format_args!("sent an unreadable tip: {}", e.without_url())))
 }
 
 /// The chain tip from the first base node in `urls` that answers, failing over in order.
@@ -216,8 +247,8 @@ pub async fn healthy_first(urls: &[String]) -> Vec<String> {
         call(url, Some(1), |link| async move { fetch_tip(link, url).await }).await.is_ok()
     });
     let answered = futures::future::join_all(probes).await;
-    let (mut good, bad): (Vec<(String, bool)>, Vec<(String, bool)>) =
-        urls.iter().cloned().zip(answered).partition(|(_, ok)| *ok);
+    type Probed = Vec<(String, bool)>;
+    let (mut good, bad): (Probed, Probed) = urls.iter().cloned().zip(answered).partition(|(_, ok)| *ok);
     if !bad.is_empty() {
         tracing::info!(unreachable = bad.len(), "opening the wallet with its reachable base nodes first");
     }
@@ -234,21 +265,30 @@ pub struct BreakerStatus {
     pub retry_after_ms: f64,
 }
 
-/// Every base node the SDK has called, with its breaker.
+/// Every base node the SDK has called recently (at most `MAX_LINKS`), with its breaker. URLs that look the
+/// same once redacted (one host, several paths) are one entry, the worst of them, so labels stay unique.
 pub fn breakers() -> Vec<BreakerStatus> {
     let now = Instant::now();
-    let mut all: Vec<BreakerStatus> = LINKS
-        .iter()
-        .filter_map(|e| {
-            let b = e.value().breaker.lock().ok()?;
-            Some(BreakerStatus {
-                url: redact(e.key()),
-                state: b.state(),
-                consecutive_failures: b.consecutive_failures(),
-                retry_after_ms: b.retry_after(now).as_millis() as f64,
-            })
-        })
-        .collect();
-    all.sort_by(|a, b| a.url.cmp(&b.url));
-    all
+    let severity = |s: State| match s {
+        State::Closed => 0,
+        State::HalfOpen => 1,
+        State::Open => 2,
+    };
+    let mut by_url: std::collections::BTreeMap<String, BreakerStatus> = std::collections::BTreeMap::new();
+    for e in LINKS.iter() {
+        let Ok(b) = e.value().breaker.lock() else { continue };
+        let status = BreakerStatus {
+            url: redact(e.key()),
+            state: b.state(),
+            consecutive_failures: b.consecutive_failures(),
+            retry_after_ms: b.retry_after(now).as_millis() as f64,
+        };
+        match by_url.get(&status.url) {
+            Some(kept) if (severity(kept.state), kept.consecutive_failures) >= (severity(status.state), status.consecutive_failures) => {}
+            _ => {
+                by_url.insert(status.url.clone(), status);
+            }
+        }
+    }
+    by_url.into_values().collect()
 }

@@ -1,6 +1,6 @@
 //! A circuit breaker per base node URL: closed → open after `breaker.failureThreshold` consecutive
-//! failures; open fails fast for `breaker.resetTimeoutMs`; then half-open, where
-//! `breaker.successThreshold` successes close it and any failure opens it again.
+//! failures; open fails fast for `breaker.resetTimeoutMs`; then half-open, where one probe at a time goes
+//! through, `breaker.successThreshold` successes close it and any failure opens it again.
 //!
 //! Hand-written rather than taken from a crate: the SDK needs the time until it may retry
 //! (`retryAfterMs`), observable state and transition events, and thresholds that change with the config;
@@ -36,6 +36,9 @@ pub struct Breaker {
     failures: u32,
     successes: u32,
     open_until: Instant,
+    /// Half-open: when the probe in flight started. Its lease runs out if the probe never reports (a
+    /// caller that dropped it), so a lost probe cannot wedge the breaker.
+    probe_since: Option<Instant>,
 }
 
 /// A change of state, for events and logs.
@@ -47,7 +50,7 @@ pub struct Change {
 
 impl Default for Breaker {
     fn default() -> Self {
-        Self { state: State::Closed, failures: 0, successes: 0, open_until: Instant::now() }
+        Self { state: State::Closed, failures: 0, successes: 0, open_until: Instant::now(), probe_since: None }
     }
 }
 
@@ -60,14 +63,34 @@ impl Breaker {
         self.failures
     }
 
-    /// May a call go through now? `Err(wait)` while open; an open breaker whose reset timeout passed
-    /// becomes half-open and lets calls probe.
-    pub fn allow(&mut self, now: Instant) -> Result<Option<Change>, Duration> {
+    /// May a call go through now? `Err(wait)` while open, and while half-open with a probe in flight (for
+    /// at most `lease`); an open breaker whose reset timeout passed becomes half-open and lets one probe
+    /// through.
+    pub fn allow(&mut self, now: Instant, lease: Duration) -> Result<Option<Change>, Duration> {
         match self.state {
             State::Open if now < self.open_until => Err(self.open_until - now),
-            State::Open => Ok(self.to(State::HalfOpen)),
-            _ => Ok(None),
+            State::Open => {
+                let change = self.to(State::HalfOpen);
+                self.probe_since = Some(now);
+                Ok(change)
+            }
+            State::HalfOpen => match self.probe_since {
+                Some(started) if now.saturating_duration_since(started) < lease => {
+                    Err(lease - now.saturating_duration_since(started))
+                }
+                _ => {
+                    self.probe_since = Some(now);
+                    Ok(None)
+                }
+            },
+            State::Closed => Ok(None),
         }
+    }
+
+    /// The call that was let through ended without saying anything about the node (it was refused before
+    /// it was sent): another probe may go.
+    pub fn release(&mut self) {
+        self.probe_since = None;
     }
 
     /// Time until an open breaker half-opens; zero otherwise.
@@ -81,6 +104,7 @@ impl Breaker {
 
     pub fn on_success(&mut self, c: &BreakerConfig) -> Option<Change> {
         self.failures = 0;
+        self.probe_since = None;
         match self.state {
             State::HalfOpen => {
                 self.successes += 1;
@@ -92,6 +116,7 @@ impl Breaker {
 
     pub fn on_failure(&mut self, c: &BreakerConfig, now: Instant) -> Option<Change> {
         self.failures += 1;
+        self.probe_since = None;
         let trip = match self.state {
             State::Closed => self.failures >= c.failure_threshold,
             State::HalfOpen => true,
@@ -119,6 +144,8 @@ impl Breaker {
 mod tests {
     use super::*;
 
+    const LEASE: Duration = Duration::from_secs(5);
+
     fn config() -> BreakerConfig {
         BreakerConfig { failure_threshold: 3, success_threshold: 2, reset_timeout_ms: 1_000 }
     }
@@ -130,7 +157,7 @@ mod tests {
         assert_eq!(b.on_failure(&c, t0), None);
         assert_eq!(b.on_failure(&c, t0), None);
         assert_eq!(b.on_failure(&c, t0), Some(Change { from: State::Closed, to: State::Open }));
-        assert_eq!(b.allow(t0 + Duration::from_millis(400)), Err(Duration::from_millis(600)));
+        assert_eq!(b.allow(t0 + Duration::from_millis(400), LEASE), Err(Duration::from_millis(600)));
         assert_eq!(b.retry_after(t0 + Duration::from_millis(900)), Duration::from_millis(100));
     }
 
@@ -153,10 +180,11 @@ mod tests {
             b.on_failure(&c, t0);
         }
         let later = t0 + Duration::from_millis(1_000);
-        assert_eq!(b.allow(later), Ok(Some(Change { from: State::Open, to: State::HalfOpen })));
+        assert_eq!(b.allow(later, LEASE), Ok(Some(Change { from: State::Open, to: State::HalfOpen })));
         assert_eq!(b.on_success(&c), None);
+        b.allow(later, LEASE).unwrap();
         assert_eq!(b.on_success(&c), Some(Change { from: State::HalfOpen, to: State::Closed }));
-        assert_eq!(b.allow(later), Ok(None));
+        assert_eq!(b.allow(later, LEASE), Ok(None));
     }
 
     #[test]
@@ -167,8 +195,29 @@ mod tests {
             b.on_failure(&c, t0);
         }
         let later = t0 + Duration::from_millis(1_500);
-        b.allow(later).unwrap();
+        b.allow(later, LEASE).unwrap();
         assert_eq!(b.on_failure(&c, later), Some(Change { from: State::HalfOpen, to: State::Open }));
-        assert_eq!(b.allow(later), Err(Duration::from_millis(1_000)));
+        assert_eq!(b.allow(later, LEASE), Err(Duration::from_millis(1_000)));
+    }
+
+    #[test]
+    fn half_open_lets_one_probe_through_at_a_time() {
+        let (c, t0) = (config(), Instant::now());
+        let mut b = Breaker::default();
+        for _ in 0..3 {
+            b.on_failure(&c, t0);
+        }
+        let later = t0 + Duration::from_millis(1_000);
+        assert!(b.allow(later, LEASE).is_ok(), "the first caller probes");
+        for _ in 0..10 {
+            assert_eq!(b.allow(later, LEASE), Err(LEASE), "the others wait while the probe is out");
+        }
+        // A probe that never reports loses its lease; one refused before it was sent gives it back.
+        assert!(b.allow(later + LEASE, LEASE).is_ok());
+        b.release();
+        assert!(b.allow(later + LEASE, LEASE).is_ok());
+        assert_eq!(b.on_success(&c), None);
+        assert!(b.allow(later + LEASE, LEASE).is_ok(), "the next probe after a success");
+        assert_eq!(b.on_success(&c), Some(Change { from: State::HalfOpen, to: State::Closed }));
     }
 }

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{SdkError, SdkResult};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Config {
     pub network: NetworkConfig,
@@ -235,22 +235,6 @@ impl Default for MetricsConfig {
     }
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            network: NetworkConfig::default(),
-            runtime: RuntimeConfig::default(),
-            limits: LimitsConfig::default(),
-            timeouts: TimeoutsConfig::default(),
-            retry: RetryConfig::default(),
-            breaker: BreakerConfig::default(),
-            health: HealthConfig::default(),
-            logging: LoggingConfig::default(),
-            metrics: MetricsConfig::default(),
-            wallet: WalletDefaults::default(),
-        }
-    }
-}
 
 /// Every leaf and the environment variable that sets it. A unit test keeps this in step with `Config`.
 pub const ENV_VARS: &[(&str, &str)] = &[
@@ -367,7 +351,7 @@ impl ConfigState {
             leaf_paths(&merged).into_iter().map(|p| (p, Source::Default)).collect();
         for (source, tree) in &layers {
             if !tree.is_object() {
-                return Err(SdkError::config(format!("config from {source} must be an object, got {tree}")));
+                return Err(SdkError::config(format!("config from {source} must be an object, got {}", crate::error::shown(&tree.to_string()))));
             }
             merge(&mut merged, tree, "", source, &mut sources);
         }
@@ -423,11 +407,18 @@ pub fn is_base_node_url(url: &str) -> bool {
     rest.is_some_and(|r| !r.is_empty()) && url.len() <= 2048
 }
 
-/// `scheme://user:pass@host` → `scheme://***@host`.
+/// A URL as errors, logs and metric labels show it: scheme, host and port only. Credentials become `***@`,
+/// and any path, query or fragment `/***`; text that is not a URL with a host shows only its length.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***@{}", &url[..scheme_end], &url[at + 1..]),
-        _ => url.to_string(),
+    match reqwest::Url::parse(url) {
+        Ok(u) if u.has_host() => {
+            let credentials = if u.username().is_empty() && u.password().is_none() { "" } else { "***@" };
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            // Paths, queries and fragments can carry API keys; none of them is needed to tell nodes apart.
+            let rest = if u.path() == "/" && u.query().is_none() && u.fragment().is_none() { "" } else { "/***" };
+            format!("{}://{credentials}{}{port}{rest}", u.scheme(), u.host_str().unwrap_or_default())
+        }
+        _ => format!("<{} characters that are not a URL with a host>", url.chars().count()),
     }
 }
 
@@ -455,7 +446,7 @@ fn read_file(path: &Path) -> SdkResult<Value> {
 
 /// Environment values are strings; the type comes from the default at the same path.
 fn parse_env_value(var: &str, path: &str, raw: &str) -> SdkResult<Value> {
-    let bad = |expected: &str| SdkError::config(format!("{path}: environment {var}={raw:?} is not {expected}"));
+    let bad = |expected: &str| SdkError::config(format!("{path}: environment {var}={} is not {expected}", crate::error::shown(raw)));
     let trimmed = raw.trim();
     match get_path(&defaults_tree(), path) {
         Some(Value::Bool(_)) => match trimmed.to_ascii_lowercase().as_str() {
@@ -548,9 +539,27 @@ fn deserialize(mut merged: Value, sources: &BTreeMap<String, Source>) -> SdkResu
     whole_floats_to_integers(&mut merged);
     serde_path_to_error::deserialize::<_, Config>(merged.clone()).map_err(|e| {
         let path = e.path().to_string();
-        let value = get_path(&merged, &path).map(|v| v.to_string()).unwrap_or_else(|| "(missing)".into());
         let from = sources.get(&path).map(|s| format!(" (from {s})")).unwrap_or_default();
-        SdkError::config(format!("{path}: {}; got {value}{from}", e.inner())).with("field", crate::error::Detail::Text(path))
+        // serde's own message quotes the offending value whole; say what was expected instead, and show at
+        // most 64 characters of what came. An unknown key's value is never shown: it may be a secret put in
+        // the wrong place (`{ passphrase: ... }`).
+        let inner = e.inner().to_string();
+        let message = match inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+            Some(key) => format!("{path}: {} is not a config field{from}", crate::error::shown(key)),
+            None => {
+                let expected = match get_path(&defaults_tree(), &path) {
+                    Some(Value::Bool(_)) => "a boolean",
+                    Some(Value::Number(_)) => "a whole number",
+                    Some(Value::String(_)) => "a string",
+                    Some(Value::Array(_)) => "a list",
+                    Some(Value::Object(_)) => "an object",
+                    _ => "a valid value",
+                };
+                let value = get_path(&merged, &path).map(|v| crate::error::shown(&v.to_string())).unwrap_or_else(|| "(missing)".into());
+                format!("{path}: expected {expected}; got {value}{from}")
+            }
+        };
+        SdkError::config(message).with("field", crate::error::Detail::Text(path))
     })
 }
 
@@ -568,11 +577,11 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
     const DAY_MS: u64 = 86_400_000;
 
     if c.network.name.parse::<tari_common::configuration::Network>().is_err() {
-        fail("network.name", &format!("{:?}", c.network.name), "is not a Tari network (mainnet, stagenet, nextnet, localnet, igor, esmeralda)")?;
+        fail("network.name", &crate::error::shown(&c.network.name), "is not a Tari network (mainnet, stagenet, nextnet, localnet, igor, esmeralda)")?;
     }
     for url in &c.network.base_node_urls {
         if !is_base_node_url(url) {
-            fail("network.baseNodeUrls", &format!("{:?}", redact_url(url)), "is not an http:// or https:// URL")?;
+            fail("network.baseNodeUrls", &crate::error::shown(&redact_url(url)), "is not an http:// or https:// URL")?;
         }
     }
     range("runtime.walletThreads", c.runtime.wallet_threads.into(), 1, 64)?;
@@ -628,28 +637,50 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
         fail("health.errorRateDegraded", &h.error_rate_degraded, "must lie between errorRateWarning and errorRateCritical")?;
     }
     if crate::logging::parse_level(&c.logging.level).is_none() {
-        fail("logging.level", &format!("{:?}", c.logging.level), "is not one of error, warn, info, debug, trace, off")?;
+        fail("logging.level", &crate::error::shown(&c.logging.level), "is not one of error, warn, info, debug, trace, off")?;
     }
     range("wallet.dbPoolSize", c.wallet.db_pool_size.into(), 1, 64)?;
     range("wallet.scanningIntervalSecs", c.wallet.scanning_interval_secs, 1, 86_400)?;
     if crate::logging::parse_level(&c.logging.library_level).is_none() {
-        fail("logging.libraryLevel", &format!("{:?}", c.logging.library_level), "is not one of error, warn, info, debug, trace, off")?;
+        fail("logging.libraryLevel", &crate::error::shown(&c.logging.library_level), "is not one of error, warn, info, debug, trace, off")?;
     }
     if !matches!(c.wallet.tls_roots.as_str(), "auto" | "system") {
-        fail("wallet.tlsRoots", &format!("{:?}", c.wallet.tls_roots), "is not auto or system")?;
+        fail("wallet.tlsRoots", &crate::error::shown(&c.wallet.tls_roots), "is not auto or system")?;
     }
     if !matches!(c.logging.format.as_str(), "json" | "pretty") {
-        fail("logging.format", &format!("{:?}", c.logging.format), "is not json or pretty")?;
+        fail("logging.format", &crate::error::shown(&c.logging.format), "is not json or pretty")?;
     }
     Ok(())
 }
 
 static CURRENT: std::sync::LazyLock<ArcSwap<ConfigState>> = std::sync::LazyLock::new(|| {
-    // First use without init(): defaults and environment. A bad environment must not make the SDK
-    // unusable, so fall back to defaults here; init() and getConfig() report the error.
-    let state = ConfigState::load(None, &process_env(), None).unwrap_or_else(|_| ConfigState::defaults());
+    // First use without init(): defaults and environment. A bad environment leaves the compiled defaults in
+    // place (the addon must still load, so `init` can report and `ERROR_CODES` can be read) and is kept as
+    // the startup error that every call reports until a successful `init` replaces the config.
+    let state = ConfigState::load(None, &process_env(), None).unwrap_or_else(|e| {
+        if let Ok(mut slot) = STARTUP_ERROR.lock() {
+            *slot = Some(e);
+        }
+        STARTUP_FAILED.store(true, std::sync::atomic::Ordering::Release);
+        ConfigState::defaults()
+    });
     ArcSwap::from_pointee(state)
 });
+
+static STARTUP_ERROR: std::sync::Mutex<Option<SdkError>> = std::sync::Mutex::new(None);
+/// Fast path for `startup_error`: one atomic load per call while everything is fine.
+static STARTUP_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The error of loading the configuration from the environment (or a config file it named), if that
+/// failed and no `init` has succeeded since. Every operation fails with it: running on defaults that the
+/// environment meant to change would be worse.
+pub fn startup_error() -> Option<SdkError> {
+    std::sync::LazyLock::force(&CURRENT);
+    if !STARTUP_FAILED.load(std::sync::atomic::Ordering::Acquire) {
+        return None;
+    }
+    STARTUP_ERROR.lock().ok().and_then(|e| e.clone())
+}
 
 pub fn process_env() -> Vec<(String, String)> {
     std::env::vars().filter(|(k, _)| k.starts_with("TARI_")).collect()
@@ -660,8 +691,13 @@ pub fn current() -> Arc<ConfigState> {
     CURRENT.load_full()
 }
 
+/// Makes `state` the effective config; it was loaded from every layer, so any startup error is over.
 pub fn install(state: ConfigState) {
     CURRENT.store(Arc::new(state));
+    STARTUP_FAILED.store(false, std::sync::atomic::Ordering::Release);
+    if let Ok(mut slot) = STARTUP_ERROR.lock() {
+        *slot = None;
+    }
 }
 
 #[cfg(test)]
@@ -791,5 +827,34 @@ mod tests {
         let text = s.redacted().to_string();
         assert!(!text.contains("secret"), "{text}");
         assert!(text.contains("node.example"));
+    }
+
+    #[test]
+    fn errors_never_echo_unknown_values_or_long_input() {
+        let secret = ConfigState::load(None, &[], Some(json!({"passphrase": "hunter2"}))).err().unwrap();
+        assert!(secret.message.contains("passphrase") && !secret.message.contains("hunter2"), "{}", secret.message);
+        let nested = ConfigState::load(None, &[], Some(json!({"wallet": {"seedWords": "abandon abandon"}}))).err().unwrap();
+        assert!(!nested.message.contains("abandon"), "{}", nested.message);
+        let huge = "x".repeat(8 << 20);
+        for patch in [json!({"network": {"name": huge}}), json!({"retry": {"attempts": huge}}), json!({"logging": {"level": huge}})] {
+            let e = ConfigState::load(None, &[], Some(patch)).err().unwrap();
+            assert!(e.message.matches('x').count() <= crate::error::MAX_ECHO_CHARS + 2, "{} chars", e.message.len());
+        }
+    }
+
+    #[test]
+    fn redaction_hides_every_secret_a_url_can_carry() {
+        let cases = [
+            ("https://user:secret@node.example:9000", "https://***@node.example:9000"),
+            ("https://user:p@ss@word@node.example/", "https://***@node.example"),
+            ("http://node.example:9003/?apikey=secret", "http://node.example:9003/***"),
+            ("https://node.example/secret-token/rpc", "https://node.example/***"),
+            ("https://node.example#secret", "https://node.example/***"),
+            ("http://127.0.0.1:9003", "http://127.0.0.1:9003"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(redact_url(url), want, "{url}");
+        }
+        assert_eq!(redact_url("secret no url"), "<13 characters that are not a URL with a host>");
     }
 }

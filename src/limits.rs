@@ -68,9 +68,19 @@ pub enum Admission {
     Running(OwnedSemaphorePermit),
     /// Queued under these limits (even if the config changes meanwhile): the task waits for a slot on its
     /// runtime, not on the JS thread.
-    Queued(Arc<Limits>),
+    Queued(QueuedPlace),
     /// Exempt from limits (closing wallets must always work).
     Exempt,
+}
+
+/// A place in the queue of the limits it was taken under. Given back when dropped, however the wait ends:
+/// a slot, a timeout, an abort, or a task that never ran.
+pub struct QueuedPlace(Arc<Limits>);
+
+impl Drop for QueuedPlace {
+    fn drop(&mut self) {
+        self.0.queued.fetch_sub(1, Relaxed);
+    }
 }
 
 impl Admission {
@@ -78,11 +88,7 @@ impl Admission {
     pub async fn ready(self) -> Option<OwnedSemaphorePermit> {
         match self {
             Admission::Running(p) => Some(p),
-            Admission::Queued(limits) => {
-                let permit = limits.slots.clone().acquire_owned().await.ok();
-                limits.queued.fetch_sub(1, Relaxed);
-                permit
-            }
+            Admission::Queued(place) => place.0.slots.clone().acquire_owned().await.ok(),
             Admission::Exempt => None,
         }
     }
@@ -110,7 +116,7 @@ pub fn admit(class: RuntimeKind) -> SdkResult<Admission> {
         return Ok(Admission::Running(permit));
     }
     if l.queued.fetch_add(1, Relaxed) < l.config.max_queued_operations as usize {
-        return Ok(Admission::Queued(Arc::clone(&l)));
+        return Ok(Admission::Queued(QueuedPlace(Arc::clone(&l))));
     }
     l.queued.fetch_sub(1, Relaxed);
     OVERLOADED.fetch_add(1, Relaxed);
@@ -198,6 +204,17 @@ mod tests {
         assert!(rt.block_on(waiting.ready()).is_some(), "it runs in the slot its old limits freed");
         assert_eq!(stats().queued, 0, "the new limits' queue count is untouched");
         assert!(matches!(admit(RuntimeKind::General).unwrap(), Admission::Running(_)));
+
+        // A queued call that times out, is aborted, or never runs gives its place back.
+        apply(&config(1, 2, 0, 0));
+        let _held = admit(RuntimeKind::General).unwrap();
+        let (timed_out, never_ran) = (admit(RuntimeKind::General).unwrap(), admit(RuntimeKind::General).unwrap());
+        assert_eq!(stats().queued, 2);
+        let rt_timer = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        assert!(rt_timer.block_on(async { tokio::time::timeout(Duration::from_millis(5), timed_out.ready()).await }).is_err());
+        drop(never_ran);
+        assert_eq!(stats().queued, 0, "both places came back");
+        assert!(matches!(admit(RuntimeKind::General).unwrap(), Admission::Queued(_)));
 
         apply(&config(100, 0, 3, 0));
         for _ in 0..3 {

@@ -55,9 +55,31 @@ fn histogram() -> Histogram<u32> {
     Histogram::new_with_bounds(LOWEST_US, HIGHEST_US, SIGFIG).expect("constant bounds meet hdrhistogram's preconditions")
 }
 
-/// Failures exclude caller mistakes (invalid arguments and handles): they say nothing of the SDK's health.
+/// Failures exclude what the caller caused or asked for: bad arguments, handles, addresses and seed words,
+/// a wrong passphrase, missing funds, a reused key, a wallet that is (not) there, its own aborts, and the
+/// calls the limits refused. They say nothing of the SDK's health, so they must not take a process out of
+/// rotation; the metrics still count them by code.
 pub fn is_failure(code: ErrorCode) -> bool {
-    !matches!(code, ErrorCode::InvalidArgument | ErrorCode::InvalidHandle)
+    use ErrorCode::*;
+    !matches!(
+        code,
+        InvalidArgument
+            | InvalidHandle
+            | InvalidAddress
+            | InvalidSeedWords
+            | WrongPassphrase
+            | InsufficientFunds
+            | IdempotencyConflict
+            | WalletExists
+            | WalletNotFound
+            | TransactionNotFound
+            | NotCancellable
+            | NetworkMismatch
+            | UnsupportedNetwork
+            | Aborted
+            | RateLimited
+            | Overloaded
+    )
 }
 
 fn code_index(code: ErrorCode) -> usize {

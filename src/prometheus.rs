@@ -89,9 +89,9 @@ impl Collector for SdkCollector {
         })?;
 
         let a = alloc::stats();
-        gauge(&mut enc, "allocated", "Bytes currently allocated by the native side.", Some(Unit::Bytes), a.current_bytes as u64)?;
-        gauge(&mut enc, "allocated_peak", "Highest allocated bytes since start or resetPeakMemory().", Some(Unit::Bytes), a.peak_bytes as u64)?;
-        counter(&mut enc, "allocations", "Allocations made by the native side.", None, a.allocations as u64)?;
+        gauge(&mut enc, "allocated", "Bytes currently allocated by the native side.", Some(Unit::Bytes), a.current_bytes)?;
+        gauge(&mut enc, "allocated_peak", "Highest allocated bytes since start or resetPeakMemory().", Some(Unit::Bytes), a.peak_bytes)?;
+        counter(&mut enc, "allocations", "Allocations made by the native side.", None, a.allocations)?;
         if let Some(rss) = alloc::resident_set_bytes() {
             gauge(&mut enc, "resident_memory", "Resident set size of the process.", Some(Unit::Bytes), rss)?;
         }

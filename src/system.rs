@@ -51,6 +51,10 @@ pub fn init(config_file: Option<&Path>, overrides: Option<Value>) -> SdkResult<A
 }
 
 pub fn update(patch: Value) -> SdkResult<Arc<ConfigState>> {
+    // A patch over compiled defaults would hide that the environment was never applied.
+    if let Some(e) = config::startup_error() {
+        return Err(e);
+    }
     let next = config::current().update(patch, runtime::is_started())?;
     Ok(install(next))
 }

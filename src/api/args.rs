@@ -18,8 +18,7 @@ pub fn base_node_url(url: &str) -> SdkResult<()> {
     if crate::config::is_base_node_url(url) {
         return Ok(());
     }
-    let shown = crate::config::redact_url(&url.chars().take(64).collect::<String>());
-    Err(SdkError::invalid_argument(format!("base node URL {shown:?} is not an http(s) URL")))
+    Err(SdkError::invalid_argument(format!("base node URL {} is not an http(s) URL", crate::error::shown(&crate::config::redact_url(url)))))
 }
 
 pub fn whole_number(name: &str, value: f64, min: u64, max: u64) -> SdkResult<u64> {

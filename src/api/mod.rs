@@ -6,6 +6,7 @@ pub mod network;
 pub mod observability;
 pub mod subscriptions;
 pub mod system;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod transactions;
 pub mod wallet;

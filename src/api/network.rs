@@ -48,7 +48,7 @@ fn urls(options: Option<TipInfoOptions>) -> SdkResult<Vec<String>> {
 /// HTTP 5xx) are retried with exponential backoff and jitter (`retry.*`), then the next URL is tried.
 /// Rejects with `ERR_CIRCUIT_OPEN` (with `retryAfterMs`) at once while every node's breaker is open,
 /// `ERR_TIMEOUT` or `ERR_BASE_NODE` (with `attempts`) when none answers.
-#[napi(ts_args_type = "options?: TipInfoOptions", ts_return_type = "Promise<TipInfo>")]
+#[napi(catch_unwind, ts_args_type = "options?: TipInfoOptions", ts_return_type = "Promise<TipInfo>")]
 pub fn get_tip_info(env: &Env, options: Option<TipInfoOptions>) -> napi::Result<PromiseRaw<'_, TipInfo>> {
     const NAME: &str = "getTipInfo";
     let list = match urls(options) {

@@ -19,19 +19,19 @@ use crate::{correlation, logging, metrics, prometheus, system};
 
 /// Per-operation counts by outcome, latency percentiles, in-flight and last-minute throughput, plus
 /// runtime, memory, wallet and health figures.
-#[napi(ts_return_type = "MetricsReport")]
+#[napi(catch_unwind, ts_return_type = "MetricsReport")]
 pub fn get_metrics() -> Value {
     system::metrics_report()
 }
 
 /// All metrics as Prometheus text: format `text` (default; exposition format 0.0.4, served as
 /// `PROMETHEUS_CONTENT_TYPE`) or `openmetrics` (OpenMetrics 1.0, served as `OPENMETRICS_CONTENT_TYPE`).
-#[napi(ts_args_type = "format?: 'text' | 'openmetrics'")]
+#[napi(catch_unwind, ts_args_type = "format?: 'text' | 'openmetrics'")]
 pub fn get_prometheus_metrics(env: Env, format: Option<String>) -> napi::Result<String> {
     ops::sync(&env, "getPrometheusMetrics", || match format.as_deref() {
         None | Some("text") => Ok(prometheus::render(prometheus::Format::Text)),
         Some("openmetrics") => Ok(prometheus::render(prometheus::Format::OpenMetrics)),
-        Some(other) => Err(SdkError::invalid_argument(format!("format {other:?} is not text or openmetrics"))),
+        Some(other) => Err(SdkError::invalid_argument(format!("format {} is not text or openmetrics", crate::error::shown(other)))),
     })
 }
 
@@ -45,13 +45,13 @@ pub const OPENMETRICS_CONTENT_TYPE: &str = prometheus::OPENMETRICS_CONTENT_TYPE;
 
 /// Switches recording of operation metrics on or off (same as `updateConfig({ metrics: { enabled } })`).
 /// Off costs one atomic load per operation.
-#[napi]
+#[napi(catch_unwind)]
 pub fn enable_metrics(env: Env, enabled: bool) -> napi::Result<()> {
     ops::sync(&env, "enableMetrics", || system::update(serde_json::json!({ "metrics": { "enabled": enabled } })).map(|_| ()))
 }
 
 /// Forgets every recorded operation figure (counts, histograms, windows).
-#[napi]
+#[napi(catch_unwind)]
 pub fn reset_metrics() {
     metrics::reset();
 }
@@ -104,7 +104,7 @@ pub struct LoggerOptions {
 /// Sends every log record to `logger` instead of stderr; `null` goes back to JSON lines on stderr. The
 /// logger never keeps the process alive, is called on the JS thread, and must not throw. If it falls more
 /// than 4096 records behind, records are dropped and counted (`tari_sdk_log_records_dropped_total`).
-#[napi(ts_args_type = "logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions")]
+#[napi(catch_unwind, ts_args_type = "logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions")]
 pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, options: Option<LoggerOptions>) -> napi::Result<()> {
     ops::sync(&env, "setLogger", || {
         let mut logging_patch = serde_json::Map::new();
@@ -137,8 +137,8 @@ pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, optio
 /// A process-level event. `type` says which fields are set.
 #[napi(object, object_from_js = false)]
 pub struct SystemEventObject {
-    /// `healthChanged` or `breakerChanged`.
-    #[napi(js_name = "type", ts_type = "'healthChanged' | 'breakerChanged'")]
+    /// `healthChanged`, `breakerChanged`, or `lagged` (events were dropped for this listener: `dropped`).
+    #[napi(js_name = "type", ts_type = "'healthChanged' | 'breakerChanged' | 'lagged'")]
     pub kind: &'static str,
     /// Milliseconds since the Unix epoch.
     pub timestamp: f64,
@@ -154,6 +154,15 @@ pub struct SystemEventObject {
     pub status: Option<&'static str>,
     /// healthChanged: keys of the checks that are not healthy.
     pub failing_checks: Option<Vec<String>>,
+    /// lagged: how many events were dropped because this listener fell behind.
+    pub dropped: Option<f64>,
+}
+
+impl SystemEventObject {
+    fn lagged(dropped: u64) -> Self {
+        let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
+        SystemEventObject { kind: "lagged", timestamp, from: None, to: None, url: None, status: None, failing_checks: None, dropped: Some(dropped as f64) }
+    }
 }
 
 impl From<&SystemEvent> for SystemEventObject {
@@ -167,6 +176,7 @@ impl From<&SystemEvent> for SystemEventObject {
                 status: Some(t.to.ietf()),
                 failing_checks: Some(t.failing.clone()),
                 url: None,
+                dropped: None,
             },
             SystemEventKind::BreakerChanged { url, from, to } => SystemEventObject {
                 kind: "breakerChanged",
@@ -176,6 +186,7 @@ impl From<&SystemEvent> for SystemEventObject {
                 status: None,
                 failing_checks: None,
                 url: Some(url.clone()),
+                dropped: None,
             },
         }
     }
@@ -183,15 +194,16 @@ impl From<&SystemEvent> for SystemEventObject {
 
 /// Calls `listener` with every process-level event (health transitions) until `offSystemEvent(id)`.
 /// Never keeps the process alive on its own. Starts the runtimes (the health monitor runs there).
-#[napi(ts_args_type = "listener: (event: SystemEventObject) => void")]
+#[napi(catch_unwind, ts_args_type = "listener: (event: SystemEventObject) => void")]
 pub fn on_system_event(env: Env, listener: Function<SystemEventObject, ()>) -> napi::Result<u32> {
     ops::sync(&env, "onSystemEvent", || {
-        subscriptions::subscribe(crate::system_events::subscribe(), listener, |e: &SystemEvent| SystemEventObject::from(e))
+        let lagged = Box::new(SystemEventObject::lagged);
+        subscriptions::subscribe(crate::system_events::subscribe(), listener, |e: &SystemEvent| SystemEventObject::from(e), lagged)
     })
 }
 
 /// Stops a subscription made with `onSystemEvent`. Unknown ids are ignored.
-#[napi]
+#[napi(catch_unwind)]
 pub fn off_system_event(subscription: u32) {
     subscriptions::unsubscribe(subscription);
 }
@@ -206,7 +218,7 @@ fn call_context(correlation_id: Option<String>, timeout_ms: Option<f64>, abort_i
 
 /// @internal Per-call options for the next operation on this thread; the JS wrapper calls it right before
 /// the operation. With no arguments, clears them.
-#[napi(js_name = "__setCallContext")]
+#[napi(catch_unwind, js_name = "__setCallContext")]
 pub fn set_call_context(env: Env, correlation_id: Option<String>, timeout_ms: Option<f64>, abort_id: Option<f64>) -> napi::Result<()> {
     ops::set_next_call(None);
     if correlation_id.is_none() && timeout_ms.is_none() && abort_id.is_none() {
@@ -218,7 +230,7 @@ pub fn set_call_context(env: Env, correlation_id: Option<String>, timeout_ms: Op
 }
 
 /// @internal Aborts the operation started with `abortId` (its AbortSignal fired).
-#[napi(js_name = "__abortOperation")]
+#[napi(catch_unwind, js_name = "__abortOperation")]
 pub fn abort_operation(abort_id: f64) {
     if abort_id >= 1.0 {
         ops::abort_operation(abort_id as u64);

@@ -28,9 +28,9 @@ pub struct InitOptions {
 /// `options.config`, validates it and applies it. Optional: the SDK configures itself from defaults and
 /// the environment on first use. Thread counts can only be set before the first async operation.
 /// Throws `ERR_CONFIG` naming the bad field, its value and where it came from.
-#[napi(ts_args_type = "options?: InitOptions", ts_return_type = "ConfigSnapshot")]
+#[napi(catch_unwind, ts_args_type = "options?: InitOptions", ts_return_type = "ConfigSnapshot")]
 pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
-    ops::sync(&env, "init", || {
+    ops::sync_init(&env, || {
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         struct Options {
@@ -40,8 +40,10 @@ pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
         let options: Options = match options {
             None | Some(Value::Null) => Options { config_file: None, config: None },
             Some(v @ Value::Object(_)) => serde_json::from_value(v)
-                .map_err(|e| SdkError::invalid_argument(format!("init options: {e}")))?,
-            Some(other) => return Err(SdkError::invalid_argument(format!("init expects an options object, got {other}"))),
+                .map_err(|e| SdkError::invalid_argument(format!("init options: {}", crate::error::shown(&e.to_string()))))?,
+            Some(other) => {
+                return Err(SdkError::invalid_argument(format!("init expects an options object, got {}", crate::error::shown(&other.to_string()))))
+            }
         };
         if let Some(c) = &options.config {
             if !c.is_object() {
@@ -52,16 +54,18 @@ pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
     })
 }
 
-/// The effective configuration (secrets redacted) and, for every field, the layer that set it.
-#[napi(ts_return_type = "ConfigSnapshot")]
-pub fn get_config() -> Value {
-    system::config_snapshot(&crate::config::current())
+/// The effective configuration (secrets redacted) and, for every field, the layer that set it. Throws
+/// `ERR_CONFIG` naming the variable while a `TARI_*` variable (or the file it names) is invalid: the
+/// config in force would not be the one the environment asked for.
+#[napi(catch_unwind, ts_return_type = "ConfigSnapshot")]
+pub fn get_config(env: Env) -> napi::Result<Value> {
+    ops::sync(&env, "getConfig", || Ok(system::config_snapshot(&crate::config::current())))
 }
 
 /// Applies a partial configuration at runtime and returns the new effective configuration. The whole
 /// result is validated first; on `ERR_CONFIG` nothing changes. Thread counts cannot change once the
 /// runtimes run.
-#[napi(ts_args_type = "patch: ConfigPatch", ts_return_type = "ConfigSnapshot")]
+#[napi(catch_unwind, ts_args_type = "patch: ConfigPatch", ts_return_type = "ConfigSnapshot")]
 pub fn update_config(env: Env, patch: Value) -> napi::Result<Value> {
     ops::sync(&env, "updateConfig", || {
         if !patch.is_object() {
@@ -95,7 +99,7 @@ pub struct RuntimeReport {
 }
 
 /// Per-runtime workers, alive tasks, global queue depth, busy time and completed operations.
-#[napi]
+#[napi(catch_unwind)]
 pub fn get_runtime_stats() -> RuntimeReport {
     let r = system::runtime_report();
     RuntimeReport {
@@ -133,7 +137,7 @@ pub struct MemoryStats {
 }
 
 /// Allocator figures of the native side plus the process RSS.
-#[napi]
+#[napi(catch_unwind)]
 pub fn get_memory_stats() -> MemoryStats {
     let (a, rss) = system::memory();
     MemoryStats {
@@ -148,14 +152,14 @@ pub fn get_memory_stats() -> MemoryStats {
 }
 
 /// Restarts peak tracking from the current allocation level.
-#[napi]
+#[napi(catch_unwind)]
 pub fn reset_peak_memory() {
     crate::alloc::reset_peak();
 }
 
 /// Evaluates every health check against the `health.*` thresholds. `level` is healthy, warning, degraded
 /// or critical; `status` and `checks` follow IETF `application/health+json`.
-#[napi(ts_return_type = "HealthStatus")]
+#[napi(catch_unwind, ts_return_type = "HealthStatus")]
 pub fn get_health_status(env: Env) -> napi::Result<Value> {
     ops::sync(&env, "getHealthStatus", || {
         let mut v = serde_json::to_value(system::health_report()).map_err(|e| SdkError::internal(e.to_string()))?;
@@ -175,14 +179,14 @@ pub struct HealthCheck {
 }
 
 /// The cheap probe for load balancers: the level of the latest evaluation and the uptime, with no I/O.
-#[napi]
+#[napi(catch_unwind)]
 pub fn get_health_check() -> HealthCheck {
     let level = health::last_level();
     HealthCheck { status: level.ietf(), level: level.name(), uptime_seconds: metrics::uptime().as_secs_f64() }
 }
 
 /// Every error code the SDK can produce, with its meaning.
-#[napi(ts_return_type = "Record<ErrorCodeName, string>")]
+#[napi(catch_unwind, ts_return_type = "Record<ErrorCodeName, string>")]
 pub fn error_codes() -> Value {
     ErrorCode::ALL.iter().map(|c| (c.as_str().to_string(), Value::from(c.description()))).collect::<serde_json::Map<_, _>>().into()
 }
@@ -197,7 +201,7 @@ pub struct VersionInfo {
 }
 
 /// Versions of the SDK and the embedded wallet library.
-#[napi]
+#[napi(catch_unwind)]
 pub fn get_version() -> VersionInfo {
     VersionInfo {
         sdk: env!("CARGO_PKG_VERSION").into(),
@@ -208,12 +212,12 @@ pub fn get_version() -> VersionInfo {
 
 /// Round trip through one runtime (default `general`): resolves when a task scheduled there has run.
 /// Starts the runtimes if needed. Rejects with `ERR_INVALID_ARGUMENT` for an unknown runtime name.
-#[napi(ts_args_type = "runtime?: 'wallet' | 'crypto' | 'network' | 'general'")]
+#[napi(catch_unwind, ts_args_type = "runtime?: 'wallet' | 'crypto' | 'network' | 'general'")]
 pub fn ping(env: &Env, runtime: Option<String>) -> napi::Result<PromiseRaw<'_, ()>> {
     let kind = match runtime.as_deref() {
         None => Ok(RuntimeKind::General),
         Some(name) => RuntimeKind::parse(name)
-            .ok_or_else(|| SdkError::invalid_argument(format!("unknown runtime {name:?}; use wallet, crypto, network or general"))),
+            .ok_or_else(|| SdkError::invalid_argument(format!("unknown runtime {}; use wallet, crypto, network or general", crate::error::shown(name)))),
     };
     match kind {
         Ok(kind) => ops::spawn(env, OpSpec::new("ping", kind), async { Ok(()) }),

@@ -1,6 +1,7 @@
 //! Exports for the test suite and benchmarks only (`__`-prefixed, left out of the public typings). They
 //! exercise the guard paths that real operations cannot trigger on demand: panics, timeouts, background
-//! tasks, and the baselines the benchmarks compare against.
+//! tasks, synthetic events, and the baselines the benchmarks compare against. Built only with the
+//! `testing` cargo feature (the test and bench scripts); published builds never carry them.
 
 use std::time::Duration;
 
@@ -12,9 +13,11 @@ use crate::api::args::whole_number;
 use crate::error::SdkError;
 use crate::ops::{self, OpSpec};
 use crate::runtime::{self, RuntimeKind};
+use crate::wallet::events::{EventKind, WalletEvent};
+use crate::wallet::lifecycle::WalletEntry;
 
 /// @internal Panics inside an operation: synchronously, or on a runtime when `onRuntime` is true.
-#[napi(js_name = "__testPanic")]
+#[napi(catch_unwind, js_name = "__testPanic")]
 pub fn test_panic(env: &Env, on_runtime: bool) -> napi::Result<Option<PromiseRaw<'_, ()>>> {
     if on_runtime {
         return ops::spawn(env, OpSpec::new("__testPanic", RuntimeKind::General), async {
@@ -26,7 +29,7 @@ pub fn test_panic(env: &Env, on_runtime: bool) -> napi::Result<Option<PromiseRaw
 }
 
 /// @internal Sleeps `ms` on a runtime, under an optional per-call timeout.
-#[napi(js_name = "__testSleep")]
+#[napi(catch_unwind, js_name = "__testSleep")]
 pub fn test_sleep<'env>(env: &'env Env, ms: f64, runtime: String, timeout_ms: Option<f64>) -> napi::Result<PromiseRaw<'env, ()>> {
     let parsed = (|| {
         let ms = whole_number("ms", ms, 0, 86_400_000)?;
@@ -46,7 +49,7 @@ pub fn test_sleep<'env>(env: &'env Env, ms: f64, runtime: String, timeout_ms: Op
 }
 
 /// @internal Starts a background task on the general runtime that sleeps `ms`.
-#[napi(js_name = "__testBackgroundSleep")]
+#[napi(catch_unwind, js_name = "__testBackgroundSleep")]
 pub fn test_background_sleep(env: Env, ms: f64) -> napi::Result<()> {
     ops::sync(&env, "__testBackgroundSleep", || {
         let ms = whole_number("ms", ms, 0, 86_400_000)?;
@@ -56,16 +59,16 @@ pub fn test_background_sleep(env: Env, ms: f64) -> napi::Result<()> {
 }
 
 /// @internal The cheapest possible export: the benchmark's baseline for sync calls.
-#[napi(js_name = "__benchEmpty")]
+#[napi(catch_unwind, js_name = "__benchEmpty")]
 pub fn bench_empty() {}
 
 /// @internal napi-rs's built-in `async fn`: the benchmark's baseline for async calls.
-#[napi(js_name = "__benchNapiAsyncNoop")]
+#[napi(catch_unwind, js_name = "__benchNapiAsyncNoop")]
 pub async fn bench_napi_async_noop() {}
 
 /// @internal Runs the allocation churn on `threads` threads with the tracking allocator or plain System,
 /// with or without filling each block; returns nanoseconds per allocation.
-#[napi(js_name = "__benchAllocChurn")]
+#[napi(catch_unwind, js_name = "__benchAllocChurn")]
 pub fn bench_alloc_churn(tracking: bool, threads: u32, iterations: u32, fill: bool) -> f64 {
     let start = std::time::Instant::now();
     std::thread::scope(|s| {
@@ -85,7 +88,7 @@ pub fn bench_alloc_churn(tracking: bool, threads: u32, iterations: u32, fill: bo
 /// @internal What `ops::spawn` does for metrics, `iterations` times on each of `threads` threads, with
 /// recording on or off; returns nanoseconds per operation. Threads share one operation name, as
 /// concurrent calls of one export would.
-#[napi(js_name = "__benchMetricsRecord")]
+#[napi(catch_unwind, js_name = "__benchMetricsRecord")]
 pub fn bench_metrics_record(enabled: bool, threads: u32, iterations: u32) -> f64 {
     let was = crate::metrics::enabled();
     crate::metrics::set_enabled(enabled);
@@ -110,7 +113,7 @@ pub fn bench_metrics_record(enabled: bool, threads: u32, iterations: u32) -> f64
 
 /// @internal Records `samples` latencies for each of `ops` synthetic operation names under every outcome
 /// (ok and each error code): the rendering benchmark's population.
-#[napi(js_name = "__benchPopulateMetrics")]
+#[napi(catch_unwind, js_name = "__benchPopulateMetrics")]
 pub fn bench_populate_metrics(ops: u32, samples: u32) {
     for i in 0..ops {
         let name: &'static str = Box::leak(format!("benchOp{i:02}").into_boxed_str());
@@ -124,7 +127,7 @@ pub fn bench_populate_metrics(ops: u32, samples: u32) {
 
 /// @internal The policy layer's admission (rate limiters and bulkhead) `iterations` times on one thread,
 /// or, with `admit` false, the same loop without it; returns nanoseconds per operation.
-#[napi(js_name = "__benchAdmission")]
+#[napi(catch_unwind, js_name = "__benchAdmission")]
 pub fn bench_admission(admit: bool, iterations: u32) -> f64 {
     let start = std::time::Instant::now();
     for _ in 0..iterations {
@@ -135,4 +138,26 @@ pub fn bench_admission(admit: bool, iterations: u32) -> f64 {
         }
     }
     start.elapsed().as_nanos() as f64 / iterations as f64
+}
+
+/// @internal Benchmark: publishes `count` synthetic events into the wallet's event path, as fast as the
+/// listeners take them, or (`flood`) as fast as it can, as the library would. Resolves when all were
+/// published.
+#[napi(catch_unwind, js_name = "__benchEmitEvents", ts_return_type = "Promise<void>")]
+pub fn bench_emit_events(env: &Env, handle: f64, count: u32, flood: Option<bool>) -> napi::Result<PromiseRaw<'_, ()>> {
+    let flood = flood.unwrap_or(false);
+    let args: crate::error::SdkResult<_> = Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+        for i in 0..count as u64 {
+            while !flood && entry.events.len() > crate::wallet::events::CHANNEL_CAPACITY / 2 {
+                tokio::task::yield_now().await;
+            }
+            let _ = entry.events.send(std::sync::Arc::new(WalletEvent {
+                wallet_handle: entry.handle,
+                timestamp_ms: 0.0,
+                kind: EventKind::MinedUnconfirmed { tx_id: i, confirmations: 1 },
+            }));
+        }
+        Ok(())
+    });
+    crate::api::wallet::on_wallet(env, OpSpec::new("__benchEmitEvents", RuntimeKind::Wallet), handle, args)
 }

@@ -177,7 +177,7 @@ fn spawn_open<'env>(env: &'env Env, name: &'static str, parsed: SdkResult<(Commo
 /// Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
 /// opens it. Resolves to its handle. Rejects with `ERR_WALLET_EXISTS` if the directory already holds a
 /// wallet, `ERR_INVALID_SEED_WORDS`, `ERR_NETWORK_MISMATCH`, `ERR_UNSUPPORTED_NETWORK` or `ERR_LIMIT`.
-#[napi(ts_return_type = "Promise<number>")]
+#[napi(catch_unwind, ts_return_type = "Promise<number>")]
 pub fn create_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
     let parsed = (|| {
         let c = common(options.data_dir, options.passphrase, options.network, options.base_node_url, options.scanning_interval_secs, options.db_pool_size)?;
@@ -201,7 +201,7 @@ pub fn create_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<Pr
 /// Opens the wallet in an existing data directory. Resolves to its handle. Rejects with
 /// `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
 /// (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
-#[napi(ts_args_type = "options: OpenWalletOptions", ts_return_type = "Promise<number>")]
+#[napi(catch_unwind, ts_args_type = "options: OpenWalletOptions", ts_return_type = "Promise<number>")]
 pub fn open_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
     let parsed = if options.seed_words.is_some() || options.birthday.is_some() {
         Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet"))
@@ -249,14 +249,14 @@ fn shut_down<'env>(env: &'env Env, name: &'static str, handle: f64, delete: bool
 }
 
 /// Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards.
-#[napi(ts_return_type = "Promise<void>")]
+#[napi(catch_unwind, ts_return_type = "Promise<void>")]
 pub fn close_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
     shut_down(env, "closeWallet", handle, false)
 }
 
 /// Shuts the wallet down, then deletes its database and the directories the library created. Files of
 /// your own in `dataDir` are left alone.
-#[napi(ts_return_type = "Promise<void>")]
+#[napi(catch_unwind, ts_return_type = "Promise<void>")]
 pub fn destroy_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
     shut_down(env, "destroyWallet", handle, true)
 }
@@ -273,7 +273,7 @@ pub struct WalletInfo {
 }
 
 /// The open wallets, by handle.
-#[napi]
+#[napi(catch_unwind)]
 pub fn list_wallets() -> Vec<WalletInfo> {
     registry::list()
         .into_iter()
@@ -288,7 +288,7 @@ pub fn list_wallets() -> Vec<WalletInfo> {
 }
 
 /// The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds.
-#[napi(ts_return_type = "Promise<string[]>")]
+#[napi(catch_unwind, ts_return_type = "Promise<string[]>")]
 pub fn get_seed_words(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, SecretWords>> {
     on_wallet(env, OpSpec::new("getSeedWords", RuntimeKind::Crypto), handle, Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
         let pool = runtime::pool()?;
@@ -305,7 +305,7 @@ pub struct SeedInfo {
 
 /// Checks 24 seed words without a wallet. Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count,
 /// unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
-#[napi(ts_args_type = "words: string | string[]", ts_return_type = "Promise<SeedInfo>")]
+#[napi(catch_unwind, ts_args_type = "words: string | string[]", ts_return_type = "Promise<SeedInfo>")]
 pub fn validate_seed_words(env: &Env, words: Either<String, Vec<String>>) -> napi::Result<PromiseRaw<'_, SeedInfo>> {
     let text = match words_text(words) {
         Ok(t) => t,
@@ -355,7 +355,7 @@ impl From<address::AddressInfo> for AddressInfo {
 }
 
 /// The wallet's one-sided (dual) address in base58, emoji and hex, with its network and features.
-#[napi]
+#[napi(catch_unwind)]
 pub fn get_address(env: Env, handle: f64) -> napi::Result<AddressInfo> {
     ops::sync(&env, "getAddress", || {
         let entry = registry::get(handle_arg(handle)?)?;
@@ -365,7 +365,7 @@ pub fn get_address(env: Env, handle: f64) -> napi::Result<AddressInfo> {
 
 /// Parses a Tari address (base58, emoji or hex) without a wallet. Throws `ERR_INVALID_ADDRESS` with
 /// `reason`: checksum, network, size, features or encoding. With `network`, the address must be for it.
-#[napi(ts_args_type = "address: string, network?: NetworkName")]
+#[napi(catch_unwind, ts_args_type = "address: string, network?: NetworkName")]
 pub fn parse_address(env: Env, address: String, network: Option<String>) -> napi::Result<AddressInfo> {
     ops::sync(&env, "parseAddress", || parse_checked(&address, network.as_deref()).map(Into::into))
 }
@@ -390,7 +390,7 @@ pub struct AddressValidation {
 }
 
 /// Like `parseAddress` but never throws for an invalid address: `{ valid, reason?, message?, address? }`.
-#[napi(ts_args_type = "address: string, network?: NetworkName")]
+#[napi(catch_unwind, ts_args_type = "address: string, network?: NetworkName")]
 pub fn validate_address(env: Env, address: String, network: Option<String>) -> napi::Result<AddressValidation> {
     ops::sync(&env, "validateAddress", || match parse_checked(&address, network.as_deref()) {
         Ok(info) => Ok(AddressValidation { valid: true, reason: None, message: None, address: Some(info.into()) }),
@@ -420,7 +420,7 @@ pub struct Balance {
 }
 
 /// The wallet's balance in µT, as `bigint`s.
-#[napi(ts_return_type = "Promise<Balance>")]
+#[napi(catch_unwind, ts_return_type = "Promise<Balance>")]
 pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Balance>> {
     on_wallet(env, OpSpec::new("getBalance", RuntimeKind::Wallet), handle, Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
         let b = queries::balance(&entry).await?;
@@ -434,7 +434,7 @@ pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Balanc
 }
 
 /// The network this process is fixed to (by its first wallet), or null before any wallet opened.
-#[napi(ts_return_type = "NetworkName | null")]
+#[napi(catch_unwind, ts_return_type = "NetworkName | null")]
 pub fn get_process_network() -> Option<String> {
     network::current().map(|n| n.as_key_str().to_string())
 }

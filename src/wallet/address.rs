@@ -51,7 +51,7 @@ fn map(e: TariAddressError, encoding: &str) -> SdkError {
         TariAddressError::InvalidFeatures | TariAddressError::CannotRecoverFeature => {
             invalid("features", format!("the {encoding} address has invalid feature flags"))
         }
-        other => invalid("encoding", format!("not a valid {encoding} Tari address: {other}")),
+        other => invalid("encoding", format!("not a valid {encoding} Tari address: {}", crate::error::shown(&other.to_string()))),
     }
 }
 
@@ -71,7 +71,7 @@ pub fn parse(text: &str) -> SdkResult<TariAddress> {
     if !s.is_ascii() {
         return TariAddress::from_emoji_string(s).map_err(|e| map(e, "emoji"));
     }
-    let hex_like = s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit()) && (s.len() == 70 || s.len() >= 134);
+    let hex_like = s.len().is_multiple_of(2) && s.bytes().all(|b| b.is_ascii_hexdigit()) && (s.len() == 70 || s.len() >= 134);
     if hex_like {
         return TariAddress::from_hex(s).map_err(|e| map(e, "hex"));
     }

@@ -76,10 +76,15 @@ pub(super) fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0)
 }
 
-/// Remembers what was last reported, so repeats are dropped.
+/// How many (transaction, event type) states the dedupe remembers; the oldest go first. Repeats of a state
+/// come within seconds of it, so a wallet's recent transactions are all that matter.
+pub const MAX_TRACKED: usize = 8192;
+
+/// Remembers what was last reported, so repeats are dropped. Bounded: see `MAX_TRACKED`.
 #[derive(Default)]
 pub struct Dedupe {
     per_tx: HashMap<(u64, &'static str), u64>,
+    order: std::collections::VecDeque<(u64, &'static str)>,
     balance: Option<Balance>,
     connectivity: Option<&'static str>,
     scan: Option<(u64, u64)>,
@@ -87,6 +92,28 @@ pub struct Dedupe {
 }
 
 impl Dedupe {
+    /// Records `value` for (tx, type); true when it differs from what was last reported.
+    fn changed(&mut self, tx_id: u64, name: &'static str, value: u64) -> bool {
+        let key = (tx_id, name);
+        match self.per_tx.insert(key, value) {
+            Some(old) => old != value,
+            None => {
+                self.order.push_back(key);
+                if self.order.len() > MAX_TRACKED {
+                    if let Some(oldest) = self.order.pop_front() {
+                        self.per_tx.remove(&oldest);
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// How many transaction states are remembered.
+    pub fn tracked(&self) -> usize {
+        self.per_tx.len()
+    }
+
     /// True when `kind` is news.
     pub fn admit(&mut self, kind: &EventKind) -> bool {
         match kind {
@@ -94,10 +121,8 @@ impl Dedupe {
             | EventKind::Sent { tx_id }
             | EventKind::Broadcast { tx_id }
             | EventKind::Confirmed { tx_id }
-            | EventKind::Cancelled { tx_id, .. } => self.per_tx.insert((*tx_id, kind.name()), 0).is_none(),
-            EventKind::MinedUnconfirmed { tx_id, confirmations } => {
-                self.per_tx.insert((*tx_id, kind.name()), *confirmations) != Some(*confirmations)
-            }
+            | EventKind::Cancelled { tx_id, .. } => self.changed(*tx_id, kind.name(), 0),
+            EventKind::MinedUnconfirmed { tx_id, confirmations } => self.changed(*tx_id, kind.name(), *confirmations),
             EventKind::BalanceChanged { balance } => self.balance.replace(*balance) != Some(*balance),
             EventKind::Connectivity { status, .. } => self.connectivity.replace(status) != Some(*status),
             EventKind::ScanProgress { current_height, tip_height } => {
@@ -263,5 +288,16 @@ mod tests {
         let b = Balance { available: 5, ..Balance::default() };
         assert!(d.admit(&EventKind::BalanceChanged { balance: b }));
         assert!(!d.admit(&EventKind::BalanceChanged { balance: b }));
+    }
+
+    #[test]
+    fn the_dedupe_state_is_bounded_and_keeps_the_recent() {
+        let mut d = Dedupe::default();
+        for tx_id in 0..50_000 {
+            assert!(d.admit(&EventKind::Broadcast { tx_id }));
+            assert!(d.admit(&EventKind::Confirmed { tx_id }));
+        }
+        assert_eq!(d.tracked(), MAX_TRACKED);
+        assert!(!d.admit(&EventKind::Confirmed { tx_id: 49_999 }), "a recent repeat is still dropped");
     }
 }

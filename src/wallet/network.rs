@@ -8,7 +8,8 @@ use crate::error::{ErrorCode, SdkError, SdkResult};
 pub fn parse(name: &str) -> SdkResult<Network> {
     name.parse::<Network>().map_err(|_| {
         SdkError::invalid_argument(format!(
-            "{name:?} is not a Tari network (mainnet, stagenet, nextnet, localnet, igor, esmeralda)"
+            "{} is not a Tari network (mainnet, stagenet, nextnet, localnet, igor, esmeralda)",
+            crate::error::shown(name)
         ))
     })
 }

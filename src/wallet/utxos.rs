@@ -49,12 +49,12 @@ async fn commitments(entry: &WalletEntry, given: Option<Vec<String>>, take_all: 
         }
         return list
             .iter()
-            .map(|h| CompressedCommitment::from_hex(h).map_err(|_| SdkError::invalid_argument(format!("{h:?} is not a commitment (hex)"))))
+            .map(|h| CompressedCommitment::from_hex(h).map_err(|_| SdkError::invalid_argument(format!("{} is not a commitment (hex)", crate::error::shown(h)))))
             .collect();
     }
     let mut oms = entry.with(|w| w.output_manager_service.clone())?;
     let mut outputs = oms.get_unspent_outputs().await.map_err(om_error)?;
-    outputs.sort_by(|a, b| b.wallet_output.value().cmp(&a.wallet_output.value()));
+    outputs.sort_by_key(|o| std::cmp::Reverse(o.wallet_output.value()));
     if !take_all {
         outputs.truncate(1);
     }
