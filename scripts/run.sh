@@ -65,10 +65,29 @@ ensure_npm_deps
 
 case "$job" in
   test)
+    host="$(rustc -vV | sed -n 's/^host: //p')"
+    # rustfmt and clippy come with rustup's default profile; a toolchain without them cannot fetch them
+    # offline, so the gate says so instead of failing the run.
+    if cargo fmt --version >/dev/null 2>&1; then
+      log "gate: cargo fmt --check"
+      cargo fmt --check
+    else
+      log "WARNING: rustfmt is not installed; the format gate is skipped"
+    fi
+    if cargo clippy --version >/dev/null 2>&1; then
+      log "gate: cargo clippy -D warnings"
+      cargo clippy --release --all-targets --all-features --target "$host" -q -- -D warnings
+    else
+      log "WARNING: clippy is not installed; the lint gate is skipped"
+    fi
     log "cargo test (core modules)"
     # Same --target as `napi build`, so both share one set of compiled dependencies.
-    cargo test --release --lib --target "$(rustc -vV | sed -n 's/^host: //p')"
+    cargo test --release --lib --target "$host"
     build_addon
+    if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+      log "gate: the committed index.js / index.d.ts are what the build generates"
+      git diff --exit-code -- index.js index.d.ts
+    fi
     ensure_node
     ensure_promtool
     log "TypeScript check (tsc --strict against the published typings)"

@@ -104,11 +104,7 @@ impl TrackingAllocator {
             frees: AtomicU64::new(0),
             reallocs: AtomicU64::new(0),
         });
-        Self {
-            slots: [EMPTY; SLOTS],
-            slots_used: AtomicUsize::new(1),
-            peak: AtomicU64::new(0),
-        }
+        Self { slots: [EMPTY; SLOTS], slots_used: AtomicUsize::new(1), peak: AtomicU64::new(0) }
     }
 
     /// Applies `add` to the calling thread's slot (owned) or the shared slot.
@@ -134,9 +130,8 @@ impl TrackingAllocator {
 
     fn current_bytes(&'static self) -> u64 {
         let used = self.slots_used.load(Relaxed).min(SLOTS);
-        let (a, f) = self.slots[..used]
-            .iter()
-            .fold((0u64, 0u64), |(a, f), s| (a + s.alloc_bytes.load(Relaxed), f + s.free_bytes.load(Relaxed)));
+        let (a, f) =
+            self.slots[..used].iter().fold((0u64, 0u64), |(a, f), s| (a + s.alloc_bytes.load(Relaxed), f + s.free_bytes.load(Relaxed)));
         a.saturating_sub(f)
     }
 

@@ -57,7 +57,10 @@ fn link(url: &str) -> SdkResult<Arc<Link>> {
         .connect_timeout(connect)
         .build()
         .map_err(|e| SdkError::internal(format!("cannot set up an HTTP client: {e}")))?;
-    Ok(LINKS.entry(url.to_string()).or_insert_with(|| Arc::new(Link { client, breaker: Mutex::new(Breaker::default()), last_used: AtomicU64::new(now_ms()) })).clone())
+    Ok(LINKS
+        .entry(url.to_string())
+        .or_insert_with(|| Arc::new(Link { client, breaker: Mutex::new(Breaker::default()), last_used: AtomicU64::new(now_ms()) }))
+        .clone())
 }
 
 /// A failure, whether trying again may help, and whether it counts against the node's breaker.
@@ -70,7 +73,11 @@ struct Failure {
 }
 
 fn unreachable(url: &str, what: impl std::fmt::Display) -> Failure {
-    Failure { error: SdkError::new(ErrorCode::BaseNode, format!("base node {} failed: {what}", redact(url))), transient: true, node_fault: true }
+    Failure {
+        error: SdkError::new(ErrorCode::BaseNode, format!("base node {} failed: {what}", redact(url))),
+        transient: true,
+        node_fault: true,
+    }
 }
 
 /// An answer, but a wrong one (4xx, unreadable): not worth retrying, yet the node is no use to us.
@@ -104,9 +111,11 @@ where
     let link = link(url)?;
     let attempts = AtomicU32::new(0);
     let once = || async {
-        let allowed = link.breaker.lock().map_err(|_| SdkError::internal("breaker lock poisoned")).and_then(|mut b| {
-            b.allow(Instant::now(), per_attempt + PROBE_SLACK).map_err(|wait| circuit_open(url, wait))
-        });
+        let allowed = link
+            .breaker
+            .lock()
+            .map_err(|_| SdkError::internal("breaker lock poisoned"))
+            .and_then(|mut b| b.allow(Instant::now(), per_attempt + PROBE_SLACK).map_err(|wait| circuit_open(url, wait)));
         match allowed {
             Ok(change) => note_change(url, change),
             Err(error) => return Err(Failure { error, transient: false, node_fault: false }),
@@ -116,8 +125,11 @@ where
         let outcome = match tokio::time::timeout(per_attempt, attempt(link.clone())).await {
             Ok(r) => r,
             Err(_) => Err(Failure {
-                error: SdkError::new(ErrorCode::Timeout, format!("base node {} did not answer within {} ms", redact(url), per_attempt.as_millis()))
-                    .with("timeoutMs", Detail::Number(per_attempt.as_millis() as f64)),
+                error: SdkError::new(
+                    ErrorCode::Timeout,
+                    format!("base node {} did not answer within {} ms", redact(url), per_attempt.as_millis()),
+                )
+                .with("timeoutMs", Detail::Number(per_attempt.as_millis() as f64)),
                 transient: true,
                 node_fault: true,
             }),
@@ -161,10 +173,8 @@ fn circuit_open(url: &str, wait: Duration) -> SdkError {
 /// task is spawned.
 pub fn fail_fast(urls: &[String]) -> Option<SdkError> {
     let now = Instant::now();
-    let waits: Vec<(Duration, &String)> = urls
-        .iter()
-        .filter_map(|u| LINKS.get(u).and_then(|l| l.breaker.lock().ok().map(|b| (b.retry_after(now), u))))
-        .collect();
+    let waits: Vec<(Duration, &String)> =
+        urls.iter().filter_map(|u| LINKS.get(u).and_then(|l| l.breaker.lock().ok().map(|b| (b.retry_after(now), u)))).collect();
     if waits.len() < urls.len() || urls.is_empty() || waits.iter().any(|(w, _)| w.is_zero()) {
         return None;
     }

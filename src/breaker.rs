@@ -75,9 +75,7 @@ impl Breaker {
                 Ok(change)
             }
             State::HalfOpen => match self.probe_since {
-                Some(started) if now.saturating_duration_since(started) < lease => {
-                    Err(lease - now.saturating_duration_since(started))
-                }
+                Some(started) if now.saturating_duration_since(started) < lease => Err(lease - now.saturating_duration_since(started)),
                 _ => {
                     self.probe_since = Some(now);
                     Ok(None)

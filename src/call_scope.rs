@@ -45,8 +45,10 @@ impl CallScope {
     /// The error an operation interrupted before it changed anything reports.
     pub fn error(&self, why: Interrupt) -> SdkError {
         match why {
-            Interrupt::Timeout => SdkError::new(ErrorCode::Timeout, format!("{} did not finish within {} ms", self.op, self.timeout.as_millis()))
-                .with("timeoutMs", Detail::Number(self.timeout.as_millis() as f64)),
+            Interrupt::Timeout => {
+                SdkError::new(ErrorCode::Timeout, format!("{} did not finish within {} ms", self.op, self.timeout.as_millis()))
+                    .with("timeoutMs", Detail::Number(self.timeout.as_millis() as f64))
+            }
             Interrupt::Aborted => SdkError::new(ErrorCode::Aborted, format!("{} was aborted by its signal", self.op)),
         }
     }

@@ -235,7 +235,6 @@ impl Default for MetricsConfig {
     }
 }
 
-
 /// Every leaf and the environment variable that sets it. A unit test keeps this in step with `Config`.
 pub const ENV_VARS: &[(&str, &str)] = &[
     ("TARI_NETWORK", "network.name"),
@@ -321,11 +320,7 @@ pub struct ConfigState {
 impl ConfigState {
     /// Builds the effective config from defaults, an optional file (or `TARI_CONFIG_FILE`), the given
     /// environment, and `init` overrides.
-    pub fn load(
-        file: Option<&Path>,
-        env: &[(String, String)],
-        overrides: Option<Value>,
-    ) -> SdkResult<Self> {
+    pub fn load(file: Option<&Path>, env: &[(String, String)], overrides: Option<Value>) -> SdkResult<Self> {
         let mut layers = Vec::new();
         let env_file = env.iter().find(|(k, _)| k == "TARI_CONFIG_FILE").map(|(_, v)| PathBuf::from(v));
         if let Some(path) = file.map(Path::to_path_buf).or(env_file) {
@@ -347,11 +342,13 @@ impl ConfigState {
 
     fn from_layers(layers: Vec<(Source, Value)>) -> SdkResult<Self> {
         let mut merged = defaults_tree();
-        let mut sources: BTreeMap<String, Source> =
-            leaf_paths(&merged).into_iter().map(|p| (p, Source::Default)).collect();
+        let mut sources: BTreeMap<String, Source> = leaf_paths(&merged).into_iter().map(|p| (p, Source::Default)).collect();
         for (source, tree) in &layers {
             if !tree.is_object() {
-                return Err(SdkError::config(format!("config from {source} must be an object, got {}", crate::error::shown(&tree.to_string()))));
+                return Err(SdkError::config(format!(
+                    "config from {source} must be an object, got {}",
+                    crate::error::shown(&tree.to_string())
+                )));
             }
             merge(&mut merged, tree, "", source, &mut sources);
         }
@@ -431,15 +428,13 @@ fn defaults_tree() -> Value {
 }
 
 fn read_file(path: &Path) -> SdkResult<Value> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| SdkError::config(format!("cannot read config file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| SdkError::config(format!("cannot read config file {}: {e}", path.display())))?;
     let is_json = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
-        serde_json::from_str(&text)
-            .map_err(|e| SdkError::config(format!("config file {} is not valid JSON: {e}", path.display())))
+        serde_json::from_str(&text).map_err(|e| SdkError::config(format!("config file {} is not valid JSON: {e}", path.display())))
     } else {
-        let table: toml::Table = toml::from_str(&text)
-            .map_err(|e| SdkError::config(format!("config file {} is not valid TOML: {e}", path.display())))?;
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|e| SdkError::config(format!("config file {} is not valid TOML: {e}", path.display())))?;
         serde_json::to_value(table).map_err(|e| SdkError::config(format!("config file {}: {e}", path.display())))
     }
 }
@@ -458,9 +453,9 @@ fn parse_env_value(var: &str, path: &str, raw: &str) -> SdkResult<Value> {
             trimmed.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).ok_or_else(|| bad("a number"))
         }
         Some(Value::Number(_)) => trimmed.parse::<u64>().map(|n| Value::Number(n.into())).map_err(|_| bad("a whole number ≥ 0")),
-        Some(Value::Array(_)) => Ok(Value::Array(
-            trimmed.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect(),
-        )),
+        Some(Value::Array(_)) => {
+            Ok(Value::Array(trimmed.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect()))
+        }
         _ => Ok(Value::String(trimmed.to_string())),
     }
 }
@@ -577,7 +572,11 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
     const DAY_MS: u64 = 86_400_000;
 
     if c.network.name.parse::<tari_common::configuration::Network>().is_err() {
-        fail("network.name", &crate::error::shown(&c.network.name), "is not a Tari network (mainnet, stagenet, nextnet, localnet, igor, esmeralda)")?;
+        fail(
+            "network.name",
+            &crate::error::shown(&c.network.name),
+            "is not a Tari network (mainnet, stagenet, nextnet, localnet, igor, esmeralda)",
+        )?;
     }
     for url in &c.network.base_node_urls {
         if !is_base_node_url(url) {
@@ -715,7 +714,12 @@ mod tests {
         let s = ConfigState::load(None, &[], None).unwrap();
         assert_eq!(s.config, Config::default());
         assert_eq!(
-            (s.config.runtime.wallet_threads, s.config.runtime.crypto_threads, s.config.runtime.network_threads, s.config.runtime.general_threads),
+            (
+                s.config.runtime.wallet_threads,
+                s.config.runtime.crypto_threads,
+                s.config.runtime.network_threads,
+                s.config.runtime.general_threads
+            ),
             (2, 1, 4, 2)
         );
         assert!(s.sources.values().all(|v| *v == Source::Default));
@@ -765,8 +769,8 @@ mod tests {
 
     #[test]
     fn whole_doubles_from_js_are_integers_and_fractions_are_refused() {
-        let s = ConfigState::load(None, &[], Some(json!({"health": {"memoryLimitBytes": 8589934592.0, "errorRateCritical": 1.0}})))
-            .unwrap();
+        let s =
+            ConfigState::load(None, &[], Some(json!({"health": {"memoryLimitBytes": 8589934592.0, "errorRateCritical": 1.0}}))).unwrap();
         assert_eq!(s.config.health.memory_limit_bytes, 8 << 30);
         assert_eq!(s.config.health.error_rate_critical, 1.0);
         let m = config_error(ConfigState::load(None, &[], Some(json!({"limits": {"maxWalletInstances": 2.5}}))));
@@ -823,7 +827,8 @@ mod tests {
 
     #[test]
     fn redaction_hides_url_credentials() {
-        let s = ConfigState::load(None, &[], Some(json!({"network": {"baseNodeUrls": ["https://user:secret@node.example:9000"]}}))).unwrap();
+        let s =
+            ConfigState::load(None, &[], Some(json!({"network": {"baseNodeUrls": ["https://user:secret@node.example:9000"]}}))).unwrap();
         let text = s.redacted().to_string();
         assert!(!text.contains("secret"), "{text}");
         assert!(text.contains("node.example"));

@@ -40,13 +40,9 @@ pub const MAX_LEN: usize = 128;
 
 /// A caller's id: 1 to 128 characters of letters, digits and `-_.:/`, so it is safe in any log format.
 pub fn given(id: &str) -> SdkResult<CorrelationId> {
-    let ok = !id.is_empty()
-        && id.len() <= MAX_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/".contains(&b));
+    let ok = !id.is_empty() && id.len() <= MAX_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/".contains(&b));
     if !ok {
-        return Err(SdkError::invalid_argument(format!(
-            "correlationId must be 1 to {MAX_LEN} characters of letters, digits and -_.:/"
-        )));
+        return Err(SdkError::invalid_argument(format!("correlationId must be 1 to {MAX_LEN} characters of letters, digits and -_.:/")));
     }
     Ok(CorrelationId::Given(id.into()))
 }

@@ -128,10 +128,13 @@ pub const MAX_ECHO_CHARS: usize = 64;
 pub fn shown(input: &str) -> String {
     // Counted as JavaScript counts them (UTF-16 units), where the message is read.
     let mut units = 0;
-    let head: String = input.chars().take_while(|c| {
-        units += c.len_utf16();
-        units <= MAX_ECHO_CHARS
-    }).collect();
+    let head: String = input
+        .chars()
+        .take_while(|c| {
+            units += c.len_utf16();
+            units <= MAX_ECHO_CHARS
+        })
+        .collect();
     if head.len() == input.len() {
         format!("{input:?}")
     } else {

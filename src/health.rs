@@ -124,7 +124,12 @@ pub fn evaluate(h: &HealthConfig, o: &Observations) -> Report {
         let level = graded(ratio, 0.75, 0.90, 1.0);
         checks.insert(
             "memory:utilization".into(),
-            vec![Check::new(level, rss as f64, "bytes", format!("RSS is {:.0}% of the {} byte limit", ratio * 100.0, h.memory_limit_bytes))],
+            vec![Check::new(
+                level,
+                rss as f64,
+                "bytes",
+                format!("RSS is {:.0}% of the {} byte limit", ratio * 100.0, h.memory_limit_bytes),
+            )],
         );
     }
 
@@ -137,7 +142,11 @@ pub fn evaluate(h: &HealthConfig, o: &Observations) -> Report {
 
     let target = h.latency_target_ms as f64;
     let (level, p95, output) = match o.slowest_p95 {
-        Some((op, p95)) => (graded(p95, target, target * 3.0, f64::INFINITY), p95, format!("slowest recent p95 is {op} at {p95:.1} ms (target {target} ms)")),
+        Some((op, p95)) => (
+            graded(p95, target, target * 3.0, f64::INFINITY),
+            p95,
+            format!("slowest recent p95 is {op} at {p95:.1} ms (target {target} ms)"),
+        ),
         None => (Level::Healthy, 0.0, "too few recent operations to judge".to_string()),
     };
     checks.insert("operations:latencyP95".into(), vec![Check::new(level, p95, "ms", output)]);
@@ -233,12 +242,7 @@ pub fn publish(report: &Report) -> Option<Transition> {
     (from != report.level).then(|| Transition {
         from,
         to: report.level,
-        failing: report
-            .checks
-            .iter()
-            .filter(|(_, cs)| cs.iter().any(|c| c.level != Level::Healthy))
-            .map(|(k, _)| k.clone())
-            .collect(),
+        failing: report.checks.iter().filter(|(_, cs)| cs.iter().any(|c| c.level != Level::Healthy)).map(|(k, _)| k.clone()).collect(),
     })
 }
 
@@ -294,7 +298,12 @@ mod tests {
         let h = HealthConfig::default();
         let with = |state| {
             let o = Observations {
-                breakers: vec![crate::base_node::BreakerStatus { url: "http://n".into(), state, consecutive_failures: 5, retry_after_ms: 900.0 }],
+                breakers: vec![crate::base_node::BreakerStatus {
+                    url: "http://n".into(),
+                    state,
+                    consecutive_failures: 5,
+                    retry_after_ms: 900.0,
+                }],
                 ..obs()
             };
             let r = evaluate(&h, &o);

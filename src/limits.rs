@@ -46,8 +46,7 @@ impl Limits {
     }
 }
 
-static CURRENT: LazyLock<ArcSwap<Limits>> =
-    LazyLock::new(|| ArcSwap::from_pointee(Limits::new(&crate::config::current().config.limits)));
+static CURRENT: LazyLock<ArcSwap<Limits>> = LazyLock::new(|| ArcSwap::from_pointee(Limits::new(&crate::config::current().config.limits)));
 static CLOCK: LazyLock<DefaultClock> = LazyLock::new(DefaultClock::default);
 static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
 
@@ -97,8 +96,7 @@ impl Admission {
 fn rate_limited(what: &str, wait: Duration) -> SdkError {
     RATE_LIMITED.fetch_add(1, Relaxed);
     let ms = wait.as_millis().max(1) as f64;
-    SdkError::new(ErrorCode::RateLimited, format!("{what} rate limit reached; retry in {ms} ms"))
-        .with("retryAfterMs", Detail::Number(ms))
+    SdkError::new(ErrorCode::RateLimited, format!("{what} rate limit reached; retry in {ms} ms")).with("retryAfterMs", Detail::Number(ms))
 }
 
 /// Admits an operation of `class` or refuses it with `ERR_RATE_LIMITED` (with `retryAfterMs`) or

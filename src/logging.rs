@@ -183,7 +183,8 @@ fn write_stderr(record: &LogRecord) {
         v["timestamp"] = humantime::format_rfc3339_millis(time).to_string().into();
         v.to_string()
     } else {
-        let mut line = format!("{} {:>5} {}: {}", humantime::format_rfc3339_millis(time), record.level.to_uppercase(), record.target, record.message);
+        let mut line =
+            format!("{} {:>5} {}: {}", humantime::format_rfc3339_millis(time), record.level.to_uppercase(), record.target, record.message);
         for (k, v) in &record.fields {
             line.push_str(&format!(" {k}={v}"));
         }

@@ -199,9 +199,7 @@ fn op(name: &'static str) -> Arc<OpMetrics> {
     if let Some(m) = OPS.get(name) {
         return m.clone();
     }
-    OPS.entry(name)
-        .or_insert_with(|| Arc::new(OpMetrics { name, in_flight: AtomicI64::new(0), inner: Mutex::new(OpInner::new()) }))
-        .clone()
+    OPS.entry(name).or_insert_with(|| Arc::new(OpMetrics { name, in_flight: AtomicI64::new(0), inner: Mutex::new(OpInner::new()) })).clone()
 }
 
 /// Starts an operation: counts it in flight. `None` when recording is off.
@@ -278,12 +276,7 @@ fn snapshot_of(m: &OpMetrics, now_secs: u64) -> Option<OpSnapshot> {
         op: m.name,
         count,
         ok: inner.outcomes[0],
-        errors: ErrorCode::ALL
-            .iter()
-            .zip(&inner.outcomes[1..])
-            .filter(|(_, n)| **n > 0)
-            .map(|(c, n)| (c.as_str(), *n))
-            .collect(),
+        errors: ErrorCode::ALL.iter().zip(&inner.outcomes[1..]).filter(|(_, n)| **n > 0).map(|(c, n)| (c.as_str(), *n)).collect(),
         in_flight: m.in_flight.load(Relaxed),
         latency: Latency {
             p50_ms: ms(h.value_at_quantile(0.50)),

@@ -154,16 +154,15 @@ fn dispatch(env: &Env) -> napi::Result<Rc<EnvDispatch>> {
         return Ok(d);
     }
     let settle_noop = env.create_function_from_closure::<(), (), _>("tariSdkSettled", |_| Ok(()))?;
-    let tsfn: CompletionFn = settle_noop
-        .build_threadsafe_function::<Completion>()
-        .callee_handled::<false>()
-        .weak::<true>()
-        .build_callback(|ctx: ThreadsafeCallContext<Completion>| {
-            let env = ctx.env.raw();
-            (ctx.value.settle)(env, ctx.value.deferred.0);
-            end_outstanding(env);
-            Ok(())
-        })?;
+    let tsfn: CompletionFn =
+        settle_noop.build_threadsafe_function::<Completion>().callee_handled::<false>().weak::<true>().build_callback(
+            |ctx: ThreadsafeCallContext<Completion>| {
+                let env = ctx.env.raw();
+                (ctx.value.settle)(env, ctx.value.deferred.0);
+                end_outstanding(env);
+                Ok(())
+            },
+        )?;
     let d = Rc::new(EnvDispatch { tsfn: Arc::new(tsfn), outstanding: Cell::new(0) });
     DISPATCH.with(|slot| *slot.borrow_mut() = Some(d.clone()));
     Ok(d)
@@ -209,10 +208,8 @@ impl Drop for Completer {
     fn drop(&mut self) {
         if let Some(deferred) = self.deferred.take() {
             let err = SdkError::new(ErrorCode::ShuttingDown, "the operation was stopped because the SDK is shutting down");
-            let _ = self.tsfn.call(
-                Completion { deferred, settle: settle_with::<()>(Err(err), None) },
-                ThreadsafeFunctionCallMode::NonBlocking,
-            );
+            let _ =
+                self.tsfn.call(Completion { deferred, settle: settle_with::<()>(Err(err), None) }, ThreadsafeFunctionCallMode::NonBlocking);
         }
     }
 }
@@ -272,7 +269,11 @@ pub unsafe fn js_error(env: sys::napi_env, err: &SdkError, correlation: Option<&
 
 /// An already-rejected promise for operation `name`: async exports report bad arguments by rejecting,
 /// never by throwing. Counts in metrics like any other outcome.
-pub fn rejected<'env, T: ToNapiValue + Send + 'static>(env: &'env Env, name: &'static str, err: SdkError) -> napi::Result<PromiseRaw<'env, T>> {
+pub fn rejected<'env, T: ToNapiValue + Send + 'static>(
+    env: &'env Env,
+    name: &'static str,
+    err: SdkError,
+) -> napi::Result<PromiseRaw<'env, T>> {
     let correlation = take_call().correlation_id.unwrap_or_else(correlation::generate);
     crate::metrics::record(name, Some(err.code), Duration::ZERO);
     correlation::sync_scope(correlation.clone(), || tracing::debug!(op = name, code = %err.code, "operation rejected"));
@@ -364,7 +365,9 @@ fn launch<T: ToNapiValue + Send + 'static>(env: &Env, spec: OpSpec, work: Work<T
                     why = scope.interrupted() => Err(scope.error(why)),
                 };
                 match slot {
-                    Ok(_slot) => AssertUnwindSafe(work(scope)).catch_unwind().await.unwrap_or_else(|panic| Err(SdkError::from_panic(&*panic))),
+                    Ok(_slot) => {
+                        AssertUnwindSafe(work(scope)).catch_unwind().await.unwrap_or_else(|panic| Err(SdkError::from_panic(&*panic)))
+                    }
                     Err(e) => Err(e),
                 }
             }

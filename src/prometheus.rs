@@ -41,7 +41,13 @@ fn family<S: EncodeLabelSet, V>(
     Ok(())
 }
 
-fn gauge<V: prometheus_client::encoding::EncodeGaugeValue>(enc: &mut DescriptorEncoder, name: &str, help: &str, unit: Option<Unit>, value: V) -> fmt::Result {
+fn gauge<V: prometheus_client::encoding::EncodeGaugeValue>(
+    enc: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    unit: Option<Unit>,
+    value: V,
+) -> fmt::Result {
     let mut m = enc.encode_descriptor(name, help, unit.as_ref(), MetricType::Gauge)?;
     m.encode_gauge(&value)
 }
@@ -56,22 +62,38 @@ impl Collector for SdkCollector {
         let ops = metrics::snapshot();
         let outcomes: Vec<(Labels<2>, u64)> = ops
             .iter()
-            .flat_map(|o| {
-                std::iter::once((o.op, "ok", o.ok)).chain(o.errors.iter().map(|(code, n)| (o.op, *code, *n)))
-            })
+            .flat_map(|o| std::iter::once((o.op, "ok", o.ok)).chain(o.errors.iter().map(|(code, n)| (o.op, *code, *n))))
             .filter(|(_, _, n)| *n > 0)
             .map(|(op, outcome, n)| ([("op", op.to_string()), ("outcome", outcome.to_string())], n))
             .collect();
-        family(&mut enc, "operations", "SDK operations finished, by outcome (ok or the error code).", None, MetricType::Counter, &outcomes, |m, n| {
-            m.encode_counter::<NoLabelSet, _, u64>(n, None)
-        })?;
+        family(
+            &mut enc,
+            "operations",
+            "SDK operations finished, by outcome (ok or the error code).",
+            None,
+            MetricType::Counter,
+            &outcomes,
+            |m, n| m.encode_counter::<NoLabelSet, _, u64>(n, None),
+        )?;
         let per_op: Vec<(Labels<1>, &metrics::OpSnapshot)> = ops.iter().map(|o| ([("op", o.op.to_string())], o)).collect();
-        family(&mut enc, "operation_duration", "Latency of SDK operations, from call to settled promise.", Some(Unit::Seconds), MetricType::Histogram, &per_op, |m, o| {
-            m.encode_histogram::<NoLabelSet>(o.sum_seconds, o.count, &o.buckets, None)
-        })?;
-        family(&mut enc, "operations_in_flight", "SDK operations started and not yet finished.", None, MetricType::Gauge, &per_op, |m, o| {
-            m.encode_gauge(&o.in_flight)
-        })?;
+        family(
+            &mut enc,
+            "operation_duration",
+            "Latency of SDK operations, from call to settled promise.",
+            Some(Unit::Seconds),
+            MetricType::Histogram,
+            &per_op,
+            |m, o| m.encode_histogram::<NoLabelSet>(o.sum_seconds, o.count, &o.buckets, None),
+        )?;
+        family(
+            &mut enc,
+            "operations_in_flight",
+            "SDK operations started and not yet finished.",
+            None,
+            MetricType::Gauge,
+            &per_op,
+            |m, o| m.encode_gauge(&o.in_flight),
+        )?;
 
         let runtimes: Vec<(Labels<1>, crate::runtime::RuntimeStats)> =
             system::runtime_report().runtimes.into_iter().map(|r| ([("runtime", r.name.to_string())], r)).collect();
@@ -81,12 +103,24 @@ impl Collector for SdkCollector {
         family(&mut enc, "runtime_alive_tasks", "Tasks alive on each runtime.", None, MetricType::Gauge, &runtimes, |m, r| {
             m.encode_gauge(&(r.alive_tasks as u64))
         })?;
-        family(&mut enc, "runtime_queue_depth", "Tasks waiting in each runtime's global queue.", None, MetricType::Gauge, &runtimes, |m, r| {
-            m.encode_gauge(&(r.global_queue_depth as u64))
-        })?;
-        family(&mut enc, "runtime_busy", "Time the runtime's workers spent busy.", Some(Unit::Seconds), MetricType::Counter, &runtimes, |m, r| {
-            m.encode_counter::<NoLabelSet, _, f64>(&(r.busy_ms / 1e3), None)
-        })?;
+        family(
+            &mut enc,
+            "runtime_queue_depth",
+            "Tasks waiting in each runtime's global queue.",
+            None,
+            MetricType::Gauge,
+            &runtimes,
+            |m, r| m.encode_gauge(&(r.global_queue_depth as u64)),
+        )?;
+        family(
+            &mut enc,
+            "runtime_busy",
+            "Time the runtime's workers spent busy.",
+            Some(Unit::Seconds),
+            MetricType::Counter,
+            &runtimes,
+            |m, r| m.encode_counter::<NoLabelSet, _, f64>(&(r.busy_ms / 1e3), None),
+        )?;
 
         let a = alloc::stats();
         gauge(&mut enc, "allocated", "Bytes currently allocated by the native side.", Some(Unit::Bytes), a.current_bytes)?;
@@ -99,8 +133,20 @@ impl Collector for SdkCollector {
         let state = config::current();
         gauge(&mut enc, "open_wallets", "Wallets open in this process.", None, wallet::registry::count() as u64)?;
         gauge(&mut enc, "max_wallets", "limits.maxWalletInstances.", None, state.config.limits.max_wallet_instances as u64)?;
-        gauge(&mut enc, "health_level", "Latest health level: 0 healthy, 1 warning, 2 degraded, 3 critical.", None, health::last_level() as u64)?;
-        gauge(&mut enc, "start_time", "When the SDK started, in seconds since the Unix epoch.", Some(Unit::Seconds), metrics::start_time_unix())?;
+        gauge(
+            &mut enc,
+            "health_level",
+            "Latest health level: 0 healthy, 1 warning, 2 degraded, 3 critical.",
+            None,
+            health::last_level() as u64,
+        )?;
+        gauge(
+            &mut enc,
+            "start_time",
+            "When the SDK started, in seconds since the Unix epoch.",
+            Some(Unit::Seconds),
+            metrics::start_time_unix(),
+        )?;
         gauge(&mut enc, "uptime", "Seconds since the SDK started.", Some(Unit::Seconds), metrics::uptime().as_secs_f64())?;
         gauge(&mut enc, "metrics_enabled", "1 while operations are being recorded.", None, u64::from(metrics::enabled()))?;
         let l = crate::limits::stats();
@@ -111,31 +157,56 @@ impl Collector for SdkCollector {
         counter(&mut enc, "overloaded", "Operations refused with ERR_OVERLOADED.", None, l.overloaded_total)?;
         let breakers: Vec<(Labels<1>, crate::breaker::State)> =
             crate::base_node::breakers().into_iter().map(|b| ([("base_node", b.url)], b.state)).collect();
-        family(&mut enc, "base_node_breaker_state", "Circuit breaker per base node: 0 closed, 1 half-open, 2 open.", None, MetricType::Gauge, &breakers, |m, s| {
-            m.encode_gauge(&match s {
-                crate::breaker::State::Closed => 0u64,
-                crate::breaker::State::HalfOpen => 1,
-                crate::breaker::State::Open => 2,
-            })
-        })?;
-        counter(&mut enc, "log_records_dropped", "Log records dropped because the JS logger fell behind.", None, logging::dropped_records())?;
-        let build = [([("version", env!("CARGO_PKG_VERSION").to_string()), ("minotari_wallet", crate::MINOTARI_WALLET_VERSION.to_string())], 1u64)];
+        family(
+            &mut enc,
+            "base_node_breaker_state",
+            "Circuit breaker per base node: 0 closed, 1 half-open, 2 open.",
+            None,
+            MetricType::Gauge,
+            &breakers,
+            |m, s| {
+                m.encode_gauge(&match s {
+                    crate::breaker::State::Closed => 0u64,
+                    crate::breaker::State::HalfOpen => 1,
+                    crate::breaker::State::Open => 2,
+                })
+            },
+        )?;
+        counter(
+            &mut enc,
+            "log_records_dropped",
+            "Log records dropped because the JS logger fell behind.",
+            None,
+            logging::dropped_records(),
+        )?;
+        let build =
+            [([("version", env!("CARGO_PKG_VERSION").to_string()), ("minotari_wallet", crate::MINOTARI_WALLET_VERSION.to_string())], 1u64)];
         family(&mut enc, "build_info", "Versions of the SDK and the embedded wallet library.", None, MetricType::Gauge, &build, |m, v| {
             m.encode_gauge(v)
         })?;
 
         if state.config.metrics.wallet_labels {
-            let wallets: Vec<(Labels<1>, wallet::lifecycle::Connectivity)> = wallet::registry::list()
-                .iter()
-                .map(|w| ([("wallet", w.handle.to_string())], w.connectivity()))
-                .collect();
-            family(&mut enc, "wallet_online", "1 while the wallet's base node is reachable.", None, MetricType::Gauge, &wallets, |m, c| {
-                m.encode_gauge(&u64::from(c.status != "offline"))
-            })?;
+            let wallets: Vec<(Labels<1>, wallet::lifecycle::Connectivity)> =
+                wallet::registry::list().iter().map(|w| ([("wallet", w.handle.to_string())], w.connectivity())).collect();
+            family(
+                &mut enc,
+                "wallet_online",
+                "1 while the wallet's base node is reachable.",
+                None,
+                MetricType::Gauge,
+                &wallets,
+                |m, c| m.encode_gauge(&u64::from(c.status != "offline")),
+            )?;
             let tips: Vec<_> = wallets.iter().filter_map(|(l, c)| c.tip_height.map(|t| (l.clone(), t))).collect();
-            family(&mut enc, "wallet_tip_height", "Best block height the wallet's base node reported.", None, MetricType::Gauge, &tips, |m, t| {
-                m.encode_gauge(t)
-            })?;
+            family(
+                &mut enc,
+                "wallet_tip_height",
+                "Best block height the wallet's base node reported.",
+                None,
+                MetricType::Gauge,
+                &tips,
+                |m, t| m.encode_gauge(t),
+            )?;
         }
         Ok(())
     }
@@ -174,10 +245,8 @@ pub fn render(format: Format) -> String {
 /// only in naming a counter family without its `_total` suffix and in the `# UNIT` and `# EOF` lines;
 /// 0.0.4 parsers then see `x_total` samples with no HELP/TYPE. Rename those families and drop the lines.
 fn openmetrics_to_text(open: &str) -> String {
-    let counters: std::collections::HashSet<&str> = open
-        .lines()
-        .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
-        .collect();
+    let counters: std::collections::HashSet<&str> =
+        open.lines().filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter")).collect();
     let mut out = String::with_capacity(open.len() + counters.len() * 16);
     for line in open.lines() {
         if line.starts_with("# UNIT ") || line == "# EOF" {

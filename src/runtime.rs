@@ -125,7 +125,12 @@ impl RuntimePool {
     {
         let token = self.cancel.child_token();
         let run = token.clone();
-        self.background.spawn_on(async move { run.run_until_cancelled(task).await; }, self.handle(RuntimeKind::General));
+        self.background.spawn_on(
+            async move {
+                run.run_until_cancelled(task).await;
+            },
+            self.handle(RuntimeKind::General),
+        );
         BackgroundTask { token }
     }
 

@@ -87,8 +87,7 @@ pub fn memory() -> (alloc::AllocStats, Option<u64>) {
 pub fn health_report() -> health::Report {
     let state = config::current();
     let recent = metrics::recent();
-    let max_queue_depth =
-        runtime_report().runtimes.iter().map(|r| r.global_queue_depth as u64).max().unwrap_or(0);
+    let max_queue_depth = runtime_report().runtimes.iter().map(|r| r.global_queue_depth as u64).max().unwrap_or(0);
     let wallets = crate::wallet::registry::list()
         .iter()
         .map(|w| {

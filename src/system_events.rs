@@ -13,7 +13,11 @@ use crate::health::Transition;
 pub enum SystemEventKind {
     HealthChanged(Transition),
     /// A base node's circuit breaker changed state; `url` has credentials redacted.
-    BreakerChanged { url: String, from: State, to: State },
+    BreakerChanged {
+        url: String,
+        from: State,
+        to: State,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -26,7 +26,6 @@ pub enum Roots {
 static STATE: Mutex<Roots> = Mutex::new(Roots::Untouched);
 const VAR: &str = "SSL_CERT_FILE";
 
-
 fn plain_http(url: &str) -> bool {
     url.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://"))
 }

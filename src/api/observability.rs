@@ -161,7 +161,16 @@ pub struct SystemEventObject {
 impl SystemEventObject {
     fn lagged(dropped: u64) -> Self {
         let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
-        SystemEventObject { kind: "lagged", timestamp, from: None, to: None, url: None, status: None, failing_checks: None, dropped: Some(dropped as f64) }
+        SystemEventObject {
+            kind: "lagged",
+            timestamp,
+            from: None,
+            to: None,
+            url: None,
+            status: None,
+            failing_checks: None,
+            dropped: Some(dropped as f64),
+        }
     }
 }
 

@@ -36,7 +36,12 @@ struct InFlight {
 
 /// Calls `listener` with `convert(item)` for every item of `rx`, and with `lagged(n)` when `n` items were
 /// dropped because the listener fell behind; returns the subscription id.
-pub fn subscribe<T, O>(mut rx: Receiver<T>, listener: Function<O, ()>, convert: fn(&T) -> O, lagged: Box<dyn Fn(u64) -> O + Send>) -> SdkResult<u32>
+pub fn subscribe<T, O>(
+    mut rx: Receiver<T>,
+    listener: Function<O, ()>,
+    convert: fn(&T) -> O,
+    lagged: Box<dyn Fn(u64) -> O + Send>,
+) -> SdkResult<u32>
 where
     T: Clone + Send + 'static,
     O: ToNapiValue + Send + 'static,

@@ -42,7 +42,10 @@ pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
             Some(v @ Value::Object(_)) => serde_json::from_value(v)
                 .map_err(|e| SdkError::invalid_argument(format!("init options: {}", crate::error::shown(&e.to_string()))))?,
             Some(other) => {
-                return Err(SdkError::invalid_argument(format!("init expects an options object, got {}", crate::error::shown(&other.to_string()))))
+                return Err(SdkError::invalid_argument(format!(
+                    "init expects an options object, got {}",
+                    crate::error::shown(&other.to_string())
+                )))
             }
         };
         if let Some(c) = &options.config {
@@ -216,8 +219,9 @@ pub fn get_version() -> VersionInfo {
 pub fn ping(env: &Env, runtime: Option<String>) -> napi::Result<PromiseRaw<'_, ()>> {
     let kind = match runtime.as_deref() {
         None => Ok(RuntimeKind::General),
-        Some(name) => RuntimeKind::parse(name)
-            .ok_or_else(|| SdkError::invalid_argument(format!("unknown runtime {}; use wallet, crypto, network or general", crate::error::shown(name)))),
+        Some(name) => RuntimeKind::parse(name).ok_or_else(|| {
+            SdkError::invalid_argument(format!("unknown runtime {}; use wallet, crypto, network or general", crate::error::shown(name)))
+        }),
     };
     match kind {
         Ok(kind) => ops::spawn(env, OpSpec::new("ping", kind), async { Ok(()) }),

@@ -20,10 +20,8 @@ use crate::wallet::lifecycle::WalletEntry;
 #[napi(catch_unwind, js_name = "__testPanic")]
 pub fn test_panic(env: &Env, on_runtime: bool) -> napi::Result<Option<PromiseRaw<'_, ()>>> {
     if on_runtime {
-        return ops::spawn(env, OpSpec::new("__testPanic", RuntimeKind::General), async {
-            panic!("deliberate test panic on a runtime")
-        })
-        .map(Some);
+        return ops::spawn(env, OpSpec::new("__testPanic", RuntimeKind::General), async { panic!("deliberate test panic on a runtime") })
+            .map(Some);
     }
     ops::sync(env, "__testPanic", || -> Result<Option<PromiseRaw<'_, ()>>, SdkError> { panic!("deliberate test panic") })
 }

@@ -1,6 +1,5 @@
 //! Payment, history and event exports.
 
-
 use napi::bindgen_prelude::{BigInt, Function, PromiseRaw, ToNapiValue};
 use napi::Env;
 use napi_derive::napi;
@@ -15,8 +14,8 @@ use crate::wallet::events::{EventKind, WalletEvent};
 use crate::wallet::journal::SpendResult;
 use crate::wallet::spend::{self, Spend};
 use crate::wallet::transactions::{self as tx, HistoryKind, Payment};
-use tari_transaction_components::MicroMinotari;
 use crate::wallet::{lifecycle::WalletEntry, registry};
+use tari_transaction_components::MicroMinotari;
 
 fn amount_arg(name: &str, v: &BigInt) -> SdkResult<u64> {
     let (negative, value, lossless) = v.get_u64();
@@ -80,7 +79,9 @@ fn spend_op<'env, T: ToNapiValue + Send + 'static>(
     out: fn(SpendResult) -> T,
 ) -> napi::Result<PromiseRaw<'env, T>> {
     match handle_arg(handle).and_then(registry::get).and_then(|e| parsed.map(|p| (e, p))) {
-        Ok((entry, (key, s))) => ops::spawn_scoped(env, wallet_op(name), move |scope| async move { spend::run(entry, scope, key, s).await.map(out) }),
+        Ok((entry, (key, s))) => {
+            ops::spawn_scoped(env, wallet_op(name), move |scope| async move { spend::run(entry, scope, key, s).await.map(out) })
+        }
         Err(e) => ops::rejected(env, name, e),
     }
 }
@@ -258,7 +259,8 @@ pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>)
 /// `ERR_TRANSACTION_NOT_FOUND` if the wallet has none with that id.
 #[napi(catch_unwind, ts_return_type = "Promise<Transaction>")]
 pub fn get_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, Transaction>> {
-    let args = tx_id_arg(&tx_id).map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::get(&entry, id).await.map(Transaction::from) });
+    let args = tx_id_arg(&tx_id)
+        .map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::get(&entry, id).await.map(Transaction::from) });
     on_wallet(env, wallet_op("getTransaction"), handle, args)
 }
 
@@ -454,7 +456,12 @@ pub fn get_utxos(env: &Env, handle: f64, options: Option<UtxoListOptions>) -> na
             Ok(crate::wallet::utxos::list(&entry, spent, offset, limit)
                 .await?
                 .into_iter()
-                .map(|u| Utxo { commitment: u.commitment, value: BigInt::from(u.value), status: u.status, mined_height: u.mined_height.map(|h| h as f64) })
+                .map(|u| Utxo {
+                    commitment: u.commitment,
+                    value: BigInt::from(u.value),
+                    status: u.status,
+                    mined_height: u.mined_height.map(|h| h as f64),
+                })
                 .collect())
         })
     })();
@@ -490,22 +497,36 @@ fn plan(p: crate::wallet::utxos::Plan) -> CoinPlan {
 }
 
 fn spent_plan(r: SpendResult) -> CoinPlan {
-    CoinPlan { outputs: r.outputs.into_iter().map(BigInt::from).collect(), fee: BigInt::from(r.fee), tx_id: r.tx_ids.first().map(u64::to_string) }
+    CoinPlan {
+        outputs: r.outputs.into_iter().map(BigInt::from).collect(),
+        fee: BigInt::from(r.fee),
+        tx_id: r.tx_ids.first().map(u64::to_string),
+    }
 }
 
 /// A coin split or join: a preview only computes; otherwise it spends, exactly once like `send`.
-fn coin_op<'env>(env: &'env Env, name: &'static str, handle: f64, options: CoinOptions, spend: impl FnOnce(Option<Vec<String>>, MicroMinotari) -> SdkResult<Spend>) -> napi::Result<PromiseRaw<'env, CoinPlan>> {
+fn coin_op<'env>(
+    env: &'env Env,
+    name: &'static str,
+    handle: f64,
+    options: CoinOptions,
+    spend: impl FnOnce(Option<Vec<String>>, MicroMinotari) -> SdkResult<Spend>,
+) -> napi::Result<PromiseRaw<'env, CoinPlan>> {
     let parsed = (|| {
         let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
         let key = key_arg(options.idempotency_key)?;
         Ok((options.preview.unwrap_or(false), key, spend(options.commitments, fee)?))
     })();
     match parsed {
-        Ok((true, Some(_), _)) => ops::rejected(env, name, SdkError::invalid_argument("a preview spends nothing; it takes no idempotencyKey")),
+        Ok((true, Some(_), _)) => {
+            ops::rejected(env, name, SdkError::invalid_argument("a preview spends nothing; it takes no idempotencyKey"))
+        }
         Ok((true, None, s)) => {
             let preview = move |entry: std::sync::Arc<WalletEntry>| async move {
                 match s {
-                    Spend::CoinSplit { commitments, count, fee } => crate::wallet::utxos::split(&entry, commitments, count, fee, true).await.map(plan),
+                    Spend::CoinSplit { commitments, count, fee } => {
+                        crate::wallet::utxos::split(&entry, commitments, count, fee, true).await.map(plan)
+                    }
                     Spend::CoinJoin { commitments, fee } => crate::wallet::utxos::join(&entry, commitments, fee, true).await.map(plan),
                     _ => Err(SdkError::internal("not a coin operation")),
                 }

@@ -132,8 +132,7 @@ fn common(
     let scan = scan.map(|s| whole_number("scanningIntervalSecs", s, 1, 86_400)).transpose()?;
     let pool = pool.map(|p| whole_number("dbPoolSize", p, 1, 64)).transpose()?;
     Ok(Common {
-        data_dir: std::path::absolute(data_dir.as_str())
-            .map_err(|e| SdkError::invalid_argument(format!("dataDir: {e}")))?,
+        data_dir: std::path::absolute(data_dir.as_str()).map_err(|e| SdkError::invalid_argument(format!("dataDir: {e}")))?,
         passphrase,
         network,
         urls: urls(url)?,
@@ -142,7 +141,11 @@ fn common(
     })
 }
 
-fn spawn_open<'env>(env: &'env Env, name: &'static str, parsed: SdkResult<(Common, lifecycle::Mode)>) -> napi::Result<PromiseRaw<'env, u32>> {
+fn spawn_open<'env>(
+    env: &'env Env,
+    name: &'static str,
+    parsed: SdkResult<(Common, lifecycle::Mode)>,
+) -> napi::Result<PromiseRaw<'env, u32>> {
     let (c, mode) = match parsed {
         Ok(p) => p,
         Err(e) => return ops::rejected(env, name, e),
@@ -180,7 +183,14 @@ fn spawn_open<'env>(env: &'env Env, name: &'static str, parsed: SdkResult<(Commo
 #[napi(catch_unwind, ts_return_type = "Promise<number>")]
 pub fn create_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
     let parsed = (|| {
-        let c = common(options.data_dir, options.passphrase, options.network, options.base_node_url, options.scanning_interval_secs, options.db_pool_size)?;
+        let c = common(
+            options.data_dir,
+            options.passphrase,
+            options.network,
+            options.base_node_url,
+            options.scanning_interval_secs,
+            options.db_pool_size,
+        )?;
         let mode = match options.seed_words {
             None => {
                 if options.birthday.is_some() {
@@ -206,8 +216,15 @@ pub fn open_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<Prom
     let parsed = if options.seed_words.is_some() || options.birthday.is_some() {
         Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet"))
     } else {
-        common(options.data_dir, options.passphrase, options.network, options.base_node_url, options.scanning_interval_secs, options.db_pool_size)
-            .map(|c| (c, lifecycle::Mode::Open))
+        common(
+            options.data_dir,
+            options.passphrase,
+            options.network,
+            options.base_node_url,
+            options.scanning_interval_secs,
+            options.db_pool_size,
+        )
+        .map(|c| (c, lifecycle::Mode::Open))
     };
     spawn_open(env, "openWallet", parsed)
 }
@@ -290,10 +307,15 @@ pub fn list_wallets() -> Vec<WalletInfo> {
 /// The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds.
 #[napi(catch_unwind, ts_return_type = "Promise<string[]>")]
 pub fn get_seed_words(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, SecretWords>> {
-    on_wallet(env, OpSpec::new("getSeedWords", RuntimeKind::Crypto), handle, Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
-        let pool = runtime::pool()?;
-        Ok(SecretWords(queries::seed_words(&pool, entry).await?))
-    }))
+    on_wallet(
+        env,
+        OpSpec::new("getSeedWords", RuntimeKind::Crypto),
+        handle,
+        Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
+            let pool = runtime::pool()?;
+            Ok(SecretWords(queries::seed_words(&pool, entry).await?))
+        }),
+    )
 }
 
 #[napi(object)]
@@ -422,15 +444,20 @@ pub struct Balance {
 /// The wallet's balance in µT, as `bigint`s.
 #[napi(catch_unwind, ts_return_type = "Promise<Balance>")]
 pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Balance>> {
-    on_wallet(env, OpSpec::new("getBalance", RuntimeKind::Wallet), handle, Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
-        let b = queries::balance(&entry).await?;
-        Ok(Balance {
-            available: BigInt::from(b.available),
-            pending_incoming: BigInt::from(b.pending_incoming),
-            pending_outgoing: BigInt::from(b.pending_outgoing),
-            time_locked: BigInt::from(b.time_locked),
-        })
-    }))
+    on_wallet(
+        env,
+        OpSpec::new("getBalance", RuntimeKind::Wallet),
+        handle,
+        Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
+            let b = queries::balance(&entry).await?;
+            Ok(Balance {
+                available: BigInt::from(b.available),
+                pending_incoming: BigInt::from(b.pending_incoming),
+                pending_outgoing: BigInt::from(b.pending_outgoing),
+                time_locked: BigInt::from(b.time_locked),
+            })
+        }),
+    )
 }
 
 /// The network this process is fixed to (by its first wallet), or null before any wallet opened.

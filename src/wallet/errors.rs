@@ -11,10 +11,9 @@ pub fn storage(e: WalletStorageError) -> SdkError {
         WalletStorageError::InvalidPassphrase => {
             SdkError::new(ErrorCode::WrongPassphrase, "the passphrase does not decrypt this wallet database")
         }
-        WalletStorageError::CannotAcquireFileLock => SdkError::new(
-            ErrorCode::WalletLocked,
-            "the wallet database is already open (in this process or another); close it first",
-        ),
+        WalletStorageError::CannotAcquireFileLock => {
+            SdkError::new(ErrorCode::WalletLocked, "the wallet database is already open (in this process or another); close it first")
+        }
         WalletStorageError::DieselR2d2Error(SqliteStorageError::JournalMode { .. })
         | WalletStorageError::DatabaseMigrationError(_)
         | WalletStorageError::DieselError(_)

@@ -22,19 +22,45 @@ use super::queries::{self, Balance};
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
     /// An incoming payment was seen.
-    Received { tx_id: u64 },
+    Received {
+        tx_id: u64,
+    },
     /// An outgoing transaction was created and queued for broadcast.
-    Sent { tx_id: u64 },
-    Broadcast { tx_id: u64 },
-    MinedUnconfirmed { tx_id: u64, confirmations: u64 },
-    Confirmed { tx_id: u64 },
-    Cancelled { tx_id: u64, reason: String },
-    BalanceChanged { balance: Balance },
+    Sent {
+        tx_id: u64,
+    },
+    Broadcast {
+        tx_id: u64,
+    },
+    MinedUnconfirmed {
+        tx_id: u64,
+        confirmations: u64,
+    },
+    Confirmed {
+        tx_id: u64,
+    },
+    Cancelled {
+        tx_id: u64,
+        reason: String,
+    },
+    BalanceChanged {
+        balance: Balance,
+    },
     /// `online`, `degraded` (reachable, not synced) or `offline`, with the base node's latency.
-    Connectivity { status: &'static str, latency_ms: Option<u64>, tip_height: Option<u64> },
-    ScanProgress { current_height: u64, tip_height: u64 },
+    Connectivity {
+        status: &'static str,
+        latency_ms: Option<u64>,
+        tip_height: Option<u64>,
+    },
+    ScanProgress {
+        current_height: u64,
+        tip_height: u64,
+    },
     /// `transactions` or `outputs` validation finished.
-    Validation { target: &'static str, success: bool },
+    Validation {
+        target: &'static str,
+        success: bool,
+    },
 }
 
 impl EventKind {

@@ -167,7 +167,9 @@ impl Journal {
 
     pub fn lookup(&self, key: &Digest) -> SdkResult<Option<Record>> {
         let rows: Vec<Row> = self.with(|c| {
-            diesel::sql_query("SELECT params, kind, result, started_at FROM spends WHERE key_mac = ?").bind::<Binary, _>(key.as_slice()).load(c)
+            diesel::sql_query("SELECT params, kind, result, started_at FROM spends WHERE key_mac = ?")
+                .bind::<Binary, _>(key.as_slice())
+                .load(c)
         })?;
         let Some(row) = rows.into_iter().next() else { return Ok(None) };
         let params: Digest = row.params.try_into().map_err(|_| db_error("a row has a malformed parameter digest"))?;

@@ -172,7 +172,8 @@ impl WalletEntry {
 fn private_dirs(base: &Path, db_file: &Path) -> SdkResult<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     let Some(db_dir) = db_file.parent() else { return Ok(()) };
-    let failed = |dir: &Path, e: std::io::Error| SdkError::invalid_argument(format!("cannot create the data directory {}: {e}", dir.display()));
+    let failed =
+        |dir: &Path, e: std::io::Error| SdkError::invalid_argument(format!("cannot create the data directory {}: {e}", dir.display()));
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(db_dir).map_err(|e| failed(db_dir, e))?;
     let mut dir = Some(db_dir);
     while let Some(d) = dir.filter(|d| *d != base && d.starts_with(base)) {
@@ -285,10 +286,15 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
         let stored = wallet_db.get_master_seed().map_err(errors::storage)?;
         let seed = match (mode, stored) {
             (Mode::Open, Some(seed)) => seed,
-            (Mode::Open, None) => return Err(SdkError::new(ErrorCode::WalletCorrupt, "the database holds no wallet (an interrupted create?)")),
+            (Mode::Open, None) => {
+                return Err(SdkError::new(ErrorCode::WalletCorrupt, "the database holds no wallet (an interrupted create?)"))
+            }
             (Mode::Create | Mode::Restore { .. }, Some(_)) => {
                 ours = false;
-                return Err(SdkError::new(ErrorCode::WalletExists, "a wallet was created in this data directory meanwhile; open it instead"));
+                return Err(SdkError::new(
+                    ErrorCode::WalletExists,
+                    "a wallet was created in this data directory meanwhile; open it instead",
+                ));
             }
             (Mode::Create | Mode::Restore { .. }, None) => read_or_create_master_seed(restore_seed, &wallet_db).map_err(errors::wallet)?,
         };
@@ -432,7 +438,6 @@ pub fn check_data_dir(dir: &Path) -> SdkResult<()> {
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -39,10 +39,7 @@ pub fn ensure(network: Network) -> SdkResult<Network> {
 fn network_mismatch(requested: Network) -> SdkError {
     SdkError::new(
         ErrorCode::NetworkMismatch,
-        format!(
-            "this process already uses {} (fixed by its first wallet); {requested} needs another process",
-            Network::get_current()
-        ),
+        format!("this process already uses {} (fixed by its first wallet); {requested} needs another process", Network::get_current()),
     )
 }
 

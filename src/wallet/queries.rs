@@ -19,10 +19,7 @@ pub struct Balance {
 
 pub async fn balance(entry: &WalletEntry) -> SdkResult<Balance> {
     let mut oms = entry.with(|w| w.output_manager_service.clone())?;
-    let b = oms
-        .get_balance()
-        .await
-        .map_err(|e| SdkError::new(ErrorCode::Wallet, format!("cannot read the balance: {e}")))?;
+    let b = oms.get_balance().await.map_err(|e| SdkError::new(ErrorCode::Wallet, format!("cannot read the balance: {e}")))?;
     Ok(Balance {
         available: b.available_balance.as_u64(),
         pending_incoming: b.pending_incoming_balance.as_u64(),

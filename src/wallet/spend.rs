@@ -263,7 +263,12 @@ pub async fn run(entry: Arc<WalletEntry>, scope: CallScope, key: Option<String>,
 }
 
 /// Phase 1: the gate, the key's lock, and the journal.
-async fn prepare(entry: &WalletEntry, key: Option<&str>, spend: &Spend, waiting_for_key: &std::sync::atomic::AtomicBool) -> SdkResult<Ticket> {
+async fn prepare(
+    entry: &WalletEntry,
+    key: Option<&str>,
+    spend: &Spend,
+    waiting_for_key: &std::sync::atomic::AtomicBool,
+) -> SdkResult<Ticket> {
     let gates = &entry.spends;
     let gate = gates.open.clone().read_owned().await;
     if !*gate {
@@ -387,14 +392,16 @@ async fn reconcile(entry: &WalletEntry, spend: &Spend, started_at_ms: i64) -> Sd
     if found.iter().all(Option::is_none) {
         return Ok(None);
     }
-    let found: Vec<CompletedTransaction> = found.into_iter().collect::<Option<_>>().ok_or_else(|| {
-        outcome_unknown(spend.kind(), "only some of the recipients' transactions are in the wallet", None)
-    })?;
+    let found: Vec<CompletedTransaction> = found
+        .into_iter()
+        .collect::<Option<_>>()
+        .ok_or_else(|| outcome_unknown(spend.kind(), "only some of the recipients' transactions are in the wallet", None))?;
     let mut result = SpendResult { tx_ids: found.iter().map(|t| t.tx_id.as_u64()).collect(), ..Default::default() };
     if let (Spend::CoinSplit { .. } | Spend::CoinJoin { .. }, Some(t)) = (spend, found.first()) {
         result.fee = t.fee.as_u64();
         let outputs = oms.fetch_outputs_by_tx_id(t.tx_id).await.map_err(|e| read(&e))?;
-        result.outputs = outputs.iter().filter(|o| o.received_in_tx_id == Some(t.tx_id)).map(|o| o.wallet_output.value().as_u64()).collect();
+        result.outputs =
+            outputs.iter().filter(|o| o.received_in_tx_id == Some(t.tx_id)).map(|o| o.wallet_output.value().as_u64()).collect();
     }
     Ok(Some(result))
 }
@@ -407,10 +414,8 @@ pub async fn release_orphaned_outputs(
     mut oms: OutputManager,
 ) -> SdkResult<usize> {
     let wallet_err = |e: &dyn std::fmt::Display| SdkError::new(ErrorCode::Wallet, format!("cannot check locked outputs: {e}"));
-    let query = OutputBackendQuery {
-        status: vec![OutputStatus::EncumberedToBeSpent, OutputStatus::EncumberedToBeReceived],
-        ..Default::default()
-    };
+    let query =
+        OutputBackendQuery { status: vec![OutputStatus::EncumberedToBeSpent, OutputStatus::EncumberedToBeReceived], ..Default::default() };
     let mut orphans = std::collections::BTreeSet::new();
     for o in oms.get_outputs_by_query(query).await.map_err(|e| wallet_err(&e))? {
         let id = if o.status == OutputStatus::EncumberedToBeSpent { o.spent_in_tx_id } else { o.received_in_tx_id };

@@ -68,15 +68,10 @@ async fn send_error(entry: &WalletEntry, e: TransactionServiceError) -> SdkError
         TransactionServiceError::OutputManagerError(OutputManagerError::NotEnoughFunds)
         | TransactionServiceError::OutputManagerError(OutputManagerError::FundsPending) => {
             let available = queries::balance(entry).await.map(|b| b.available).unwrap_or(0);
-            SdkError::new(
-                ErrorCode::InsufficientFunds,
-                format!("the available balance ({available} µT) cannot cover the amount plus fee"),
-            )
-            .with("available", Detail::Amount(available))
+            SdkError::new(ErrorCode::InsufficientFunds, format!("the available balance ({available} µT) cannot cover the amount plus fee"))
+                .with("available", Detail::Amount(available))
         }
-        TransactionServiceError::InvalidNetwork | TransactionServiceError::InvalidAddress(_) => {
-            address::invalid("network", e.to_string())
-        }
+        TransactionServiceError::InvalidNetwork | TransactionServiceError::InvalidAddress(_) => address::invalid("network", e.to_string()),
         other => SdkError::new(ErrorCode::Wallet, format!("send failed: {other}")),
     }
 }
@@ -249,13 +244,9 @@ pub async fn history(entry: &WalletEntry, kind: HistoryKind, offset: usize, limi
             .filter(|t| t.cancelled.is_none())
             .map(|t| completed(t, tip))
             .collect(),
-        HistoryKind::Cancelled => ts
-            .get_cancelled_completed_transactions(0)
-            .await
-            .map_err(tx_error)?
-            .into_iter()
-            .map(|t| completed(t, tip))
-            .collect(),
+        HistoryKind::Cancelled => {
+            ts.get_cancelled_completed_transactions(0).await.map_err(tx_error)?.into_iter().map(|t| completed(t, tip)).collect()
+        }
         HistoryKind::PendingInbound => ts
             .get_pending_inbound_transactions()
             .await

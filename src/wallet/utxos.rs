@@ -49,7 +49,10 @@ async fn commitments(entry: &WalletEntry, given: Option<Vec<String>>, take_all: 
         }
         return list
             .iter()
-            .map(|h| CompressedCommitment::from_hex(h).map_err(|_| SdkError::invalid_argument(format!("{} is not a commitment (hex)", crate::error::shown(h)))))
+            .map(|h| {
+                CompressedCommitment::from_hex(h)
+                    .map_err(|_| SdkError::invalid_argument(format!("{} is not a commitment (hex)", crate::error::shown(h))))
+            })
             .collect();
     }
     let mut oms = entry.with(|w| w.output_manager_service.clone())?;
@@ -59,7 +62,8 @@ async fn commitments(entry: &WalletEntry, given: Option<Vec<String>>, take_all: 
         outputs.truncate(1);
     }
     if outputs.is_empty() {
-        return Err(SdkError::new(ErrorCode::InsufficientFunds, "the wallet has no unspent outputs").with("available", crate::error::Detail::Amount(0)));
+        return Err(SdkError::new(ErrorCode::InsufficientFunds, "the wallet has no unspent outputs")
+            .with("available", crate::error::Detail::Amount(0)));
     }
     Ok(outputs.into_iter().map(|o| o.commitment).collect())
 }
