@@ -56,3 +56,52 @@ test('an abort in one worker cancels its own operation, never another worker\'s'
     }
   }
 })
+
+test('the wallets a worker opened close when the worker is terminated', async () => {
+  const { createRequire } = await import('node:module')
+  const fs = await import('node:fs')
+  const os = await import('node:os')
+  const path = await import('node:path')
+  const sdk = createRequire(import.meta.url)(sdkPath)
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-worker-wallet-'))
+  const opts = { dataDir, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' }
+  const w = new Worker(`
+    const { parentPort, workerData } = require('node:worker_threads')
+    const sdk = require(workerData.sdkPath)
+    sdk.createWallet(workerData.opts).then((h) => parentPort.postMessage(h), (e) => parentPort.postMessage(e.code))
+    setInterval(() => {}, 1000)`, { eval: true, workerData: { sdkPath, opts } })
+  try {
+    const [handle] = await once(w, 'message')
+    assert.equal(typeof handle, 'number', `the worker could not open a wallet: ${handle}`)
+    assert.ok(sdk.listWallets().some((x) => x.handle === handle))
+    await w.terminate()
+    const deadline = Date.now() + 15_000
+    while (sdk.listWallets().some((x) => x.handle === handle) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(!sdk.listWallets().some((x) => x.handle === handle), 'the wallet closed with its worker')
+    // Its database was released: the main thread opens it.
+    let h
+    for (let i = 0; i < 100 && h === undefined; i++) {
+      h = await sdk.openWallet(opts).catch((e) => (e.code === 'ERR_WALLET_LOCKED' ? new Promise((r) => setTimeout(r, 100)) : Promise.reject(e)))
+    }
+    assert.equal(typeof h, 'number')
+    await sdk.closeWallet(h)
+  } finally {
+    await w.terminate()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+})
+
+test('a logger set in a worker stops with the worker: records go back to stderr, not into the void', async () => {
+  const { runChild } = await import('./helpers.mjs')
+  const r = runChild(`
+    const { Worker } = require('node:worker_threads')
+    const w = new Worker("const sdk = require(" + JSON.stringify(${JSON.stringify(sdkPath)}) + "); sdk.setLogger(() => {}, { level: 'debug' }); require('node:worker_threads').parentPort.postMessage('set')", { eval: true })
+    w.once('message', async () => {
+      await w.terminate()
+      sdk.updateConfig({ logging: { level: 'debug' } })
+      await sdk.getTipInfo({ url: 'http://127.0.0.1:9' }, { timeoutMs: 5000 }).catch(() => {})
+      setTimeout(() => console.log(JSON.stringify('done')), 300)
+    })`)
+  assert.equal(r.json, 'done', r.stdout + r.stderr)
+  assert.match(r.stderr, /"level":"debug"/, 'debug records reach stderr once the worker that held the logger is gone')
+})

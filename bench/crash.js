@@ -40,6 +40,8 @@ module.exports = async function crash({ sdk }) {
       keyedMs.push(await timed(() => sdk.send(a, { to, amount: 3_000n + BigInt(i), idempotencyKey: `fresh-${i}` })))
     }
 
+    // The trials measure the payee's balance: the baseline payments must be settled first.
+    if (!(await settle(sdk, net, [a, b]))) throw new Error('the baseline payments did not settle')
     const r = await runTrials({
       sdk,
       net,
@@ -56,7 +58,7 @@ module.exports = async function crash({ sdk }) {
 
     section(`Money safety: ${trials} processes killed 0-300 ms into a keyed send (SIGKILL, SIGTERM, process.exit)`)
     console.log(`${r.trials} trials, ${r.lost} lost, ${r.duplicated} duplicated, ${r.stuck} outputs stuck` +
-      `${r.mismatched ? `, ${r.mismatched} retries named another tx` : ''}${r.settled ? '' : ' (did not settle)'}`)
+      `${r.mismatched ? `, ${r.mismatched} retries named another tx` : ''}${r.settled ? '' : ' (did not settle)'}${r.exact ? '' : ' (the payee got an amount that is no multiple of the payment)'}`)
     const modes = {}
     for (const x of r.results) modes[`${x.mode}${x.sent ? ' after the tx id' : ''}`] = (modes[`${x.mode}${x.sent ? ' after the tx id' : ''}`] ?? 0) + 1
     console.log(`  how they died: ${JSON.stringify(modes)}`)

@@ -55,12 +55,22 @@ pub trait RecordSink: Send + Sync {
     fn deliver(&self, record: LogRecord) -> bool;
 }
 
-struct SinkSlot(Box<dyn RecordSink>);
+/// The sink and who set it (the napi layer passes its JS environment).
+struct SinkSlot(Box<dyn RecordSink>, u64);
 static SINK: ArcSwapOption<SinkSlot> = ArcSwapOption::const_empty();
 
-/// Sends records to `sink` instead of stderr; `None` goes back to stderr.
-pub fn set_sink(sink: Option<Box<dyn RecordSink>>) {
-    SINK.store(sink.map(|s| Arc::new(SinkSlot(s))));
+/// Sends records to `sink` instead of stderr; `None` goes back to stderr. `owner` set it.
+pub fn set_sink(owner: u64, sink: Option<Box<dyn RecordSink>>) {
+    SINK.store(sink.map(|s| Arc::new(SinkSlot(s, owner))));
+}
+
+/// `owner` is going away: if its sink is the one in use, records go back to stderr instead of into a
+/// callback nobody will run.
+pub fn release_sink(owner: u64) {
+    let current = SINK.load();
+    if current.as_ref().is_some_and(|s| s.1 == owner) {
+        SINK.compare_and_swap(&current, None);
+    }
 }
 
 pub fn dropped_records() -> u64 {
@@ -266,7 +276,7 @@ mod tests {
         init(&LoggingConfig { level: "info".into(), library_level: "off".into(), format: "json".into() });
         assert_eq!(log::max_level(), log::LevelFilter::Info);
         let seen = Arc::new(Mutex::new(Vec::new()));
-        set_sink(Some(Box::new(Collect(seen.clone()))));
+        set_sink(1, Some(Box::new(Collect(seen.clone()))));
 
         let id = crate::correlation::given("corr-1").unwrap();
         crate::correlation::sync_scope(id, || tracing::info!(op = "send", amount = 5u64, "sent it"));
@@ -295,6 +305,6 @@ mod tests {
             assert_eq!(records[1].message, "bridged");
             assert!(records[1].fields.is_empty());
         }
-        set_sink(None);
+        set_sink(1, None);
     }
 }

@@ -94,7 +94,8 @@ thread_local! {
     static ENV_ID: Cell<u64> = const { Cell::new(0) };
 }
 
-fn env_id() -> u64 {
+/// The JS environment of the calling thread (0 on threads that run none).
+pub fn env_id() -> u64 {
     ENV_ID.with(Cell::get)
 }
 
@@ -138,12 +139,27 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// Called once per environment from module registration.
 pub fn register_env(env: &Env) -> napi::Result<()> {
     LIVE_ENVS.fetch_add(1, SeqCst);
-    ENV_ID.with(|id| id.set(NEXT_ENV_ID.fetch_add(1, SeqCst)));
-    env.add_env_cleanup_hook((), |_| {
+    let id = NEXT_ENV_ID.fetch_add(1, SeqCst);
+    ENV_ID.with(|slot| slot.set(id));
+    env.add_env_cleanup_hook(id, |id| {
         DISPATCH.with(|d| d.borrow_mut().take());
+        crate::logging::release_sink(id);
         if LIVE_ENVS.fetch_sub(1, SeqCst) == 1 {
             crate::wallet::registry::close_all();
             runtime::shutdown(SHUTDOWN_GRACE);
+            return;
+        }
+        // A worker went (terminated or finished): the wallets it opened must not stay open for the
+        // rest of the process, holding their databases and threads.
+        let wallets = crate::wallet::registry::take_owned_by(id);
+        if !wallets.is_empty() {
+            if let Ok(pool) = runtime::pool() {
+                pool.spawn_background(async move {
+                    for w in wallets {
+                        w.close().await;
+                    }
+                });
+            }
         }
     })?;
     Ok(())

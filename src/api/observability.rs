@@ -129,7 +129,7 @@ pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, optio
         if !logging_patch.is_empty() {
             system::update(serde_json::json!({ "logging": logging_patch }))?;
         }
-        logging::set_sink(sink.map(|t| Box::new(JsSink(t)) as Box<dyn RecordSink>));
+        logging::set_sink(ops::env_id(), sink.map(|t| Box::new(JsSink(t)) as Box<dyn RecordSink>));
         Ok(())
     })
 }

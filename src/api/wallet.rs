@@ -151,6 +151,7 @@ fn spawn_open<'env>(
         Err(e) => return ops::rejected(env, name, e),
     };
     let max = crate::config::current().config.limits.max_wallet_instances as usize;
+    let owner = ops::env_id();
     ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), async move {
         let pool = runtime::pool()?;
         let req = lifecycle::OpenRequest {
@@ -161,6 +162,7 @@ fn spawn_open<'env>(
             scanning_interval_secs: c.scan,
             db_pool_size: c.pool,
             mode,
+            owner,
         };
         // Opening is not cut short: stopping the library half-way could leave a half-written database. If
         // the caller aborts or times out, the open finishes on its own task and the wallet is closed again.

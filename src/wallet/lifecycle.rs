@@ -47,6 +47,9 @@ pub struct OpenRequest {
     pub scanning_interval_secs: u64,
     pub db_pool_size: usize,
     pub mode: Mode,
+    /// Who opened it (an opaque id; the napi layer passes its JS environment): when the owner goes, its
+    /// wallets are closed.
+    pub owner: u64,
 }
 
 /// The wallet's view of its base node, for health and metrics.
@@ -69,6 +72,8 @@ struct Link {
 
 pub struct WalletEntry {
     pub handle: u32,
+    /// `OpenRequest::owner`.
+    pub owner: u64,
     pub data_dir: PathBuf,
     pub network: Network,
     pub address: TariAddress,
@@ -321,7 +326,7 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
     let reservation = registry::reserve(max_wallets)?;
     let network = network::ensure(req.network)?;
     let mut config = wallet_config(&req);
-    let OpenRequest { passphrase, mode, data_dir, base_node_urls, .. } = req;
+    let OpenRequest { passphrase, mode, data_dir, base_node_urls, owner, .. } = req;
     let prep_config = config.clone();
     let base = data_dir.clone();
     let preparing = pool.handle(RuntimeKind::Crypto).spawn_blocking(move || prepare(&base, &prep_config, &passphrase, mode));
@@ -360,6 +365,7 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
     let opened_at = Instant::now();
     let entry = Arc::new(WalletEntry {
         handle: registry::next_handle(),
+        owner,
         data_dir,
         network,
         address,

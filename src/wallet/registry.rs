@@ -76,6 +76,12 @@ pub fn count() -> usize {
     WALLETS.len()
 }
 
+/// Takes every wallet `owner` opened out of the registry (their handles are invalid from here on); the
+/// caller closes them.
+pub fn take_owned_by(owner: u64) -> Vec<Arc<WalletEntry>> {
+    list().into_iter().filter(|e| e.owner == owner).filter_map(|e| remove(e.handle).ok()).collect()
+}
+
 /// Process teardown: asks every wallet to stop. The runtimes' shutdown grace then lets them finish.
 pub fn close_all() {
     for entry in list() {
