@@ -165,7 +165,8 @@ test('aborting or timing out a wallet open leaves no wallet open and the directo
   const timedOut = await sdk.createWallet({ dataDir: dir2, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' }, { timeoutMs: 5 }).catch((e) => e)
   assert.equal(timedOut.code, 'ERR_TIMEOUT')
   // The abandoned creates finish on their own and close again; both wallets are whole.
-  await new Promise((r) => setTimeout(r, 3000))
+  const deadline = Date.now() + 30_000
+  while (sdk.listWallets().length !== before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
   assert.equal(sdk.listWallets().length, before)
   for (const d of [dir, dir2]) {
     const reopened = await sdk.openWallet({ dataDir: d, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' })

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { rejectsCode, throwsCode, sdkPath, nativePath, root, sleep, waitFor, settle } from './helpers.mjs'
+import { rejectsCode, throwsCode, sdkPath, nativePath, root, waitFor, settle } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
@@ -57,12 +57,15 @@ describe('metrics', () => {
     assert.deepEqual(m.runtimes.runtimes.map((r) => r.name), ['wallet', 'crypto', 'network', 'general'])
     assert.ok(m.memory.currentBytes > 0 && m.memory.rssBytes > 0)
     assert.deepEqual(m.wallets, { open: 0, max: 64 })
-    assert.ok(['healthy', 'warning', 'degraded', 'critical'].includes(m.health))
+    const level = sdk.getHealthStatus().level
+    assert.equal(sdk.getMetrics().health, level, 'the report carries the level of the latest evaluation')
   })
 
   test('in-flight operations are counted while they run', async () => {
-    const pending = Promise.all([sdk.__testSleep(300, 'general'), sdk.__testSleep(300, 'general')])
-    await sleep(50)
+    const pending = Promise.all([sdk.__testSleep(1000, 'general'), sdk.__testSleep(1000, 'general')])
+    // Both start on the runtime within a few ms; `inFlight` must reach 2 while they sleep.
+    const deadline = Date.now() + 900
+    while (opMetrics('__testSleep')?.inFlight !== 2 && Date.now() < deadline) await new Promise((r) => setImmediate(r))
     assert.equal(opMetrics('__testSleep').inFlight, 2)
     await pending
     assert.equal(opMetrics('__testSleep').inFlight, 0)
@@ -72,6 +75,10 @@ describe('metrics', () => {
     sdk.resetMetrics()
     await sdk.ping('wallet')
     await rejectsCode(sdk.getBalance(424242), 'ERR_INVALID_HANDLE')
+    // A breaker exists, so its label (the redacted URL) is part of what must stay bounded.
+    sdk.updateConfig({ retry: { attempts: 1 } })
+    await sdk.getTipInfo({ url: 'http://user:secret@127.0.0.1:9/path?apikey=secret' }).catch(() => {})
+    sdk.updateConfig({ retry: { attempts: 3 } })
     const text = sdk.getPrometheusMetrics()
     lint(text)
     assert.match(text, /^# TYPE tari_sdk_operations_total counter$/m)
@@ -83,7 +90,10 @@ describe('metrics', () => {
     assert.match(text, /^tari_sdk_resident_memory_bytes \d+$/m)
     assert.match(text, /^tari_sdk_build_info\{version="[^"]+",minotari_wallet="6\.2\.0"\} 1$/m)
     const labels = new Set([...text.matchAll(/[{,]([a-z_]+)="/g)].map((x) => x[1]))
-    assert.deepEqual([...labels].sort(), ['le', 'minotari_wallet', 'op', 'outcome', 'runtime', 'version'])
+    assert.deepEqual([...labels].sort(), ['base_node', 'le', 'minotari_wallet', 'op', 'outcome', 'runtime', 'version'])
+    const urls = new Set([...text.matchAll(/base_node="([^"]*)"/g)].map((x) => x[1]))
+    assert.ok(urls.has('http://***@127.0.0.1:9/***'), [...urls].join())
+    assert.doesNotMatch(text, /secret/)
     assert.doesNotMatch(text, /_summary|quantile=/, 'histograms, not summaries')
 
     const om = sdk.getPrometheusMetrics('openmetrics')
@@ -181,7 +191,10 @@ describe('logs', () => {
     sdk.updateConfig({ logging: { level: 'error' } })
     const before = records.length
     await sdk.ping('general', { correlationId: 'quiet' })
-    await sleep(100)
+    // Records arrive in order: once a later record is in, any 'quiet' one would be in too.
+    sdk.updateConfig({ logging: { level: 'debug' } })
+    await rejectsCode(sdk.getBalance(424242, { correlationId: 'marker' }), 'ERR_INVALID_HANDLE')
+    await waitFor('the marker record', () => records.slice(before).some((r) => r.correlationId === 'marker'), 5000)
     assert.equal(records.slice(before).filter((r) => r.correlationId === 'quiet').length, 0)
   })
 

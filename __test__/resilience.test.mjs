@@ -8,7 +8,7 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
 import os from 'node:os'
-import { rejectsCode, sdkPath, root, waitFor, mineUntil, settle, sleep } from './helpers.mjs'
+import { rejectsCode, sdkPath, root, waitFor, mineUntil, settle } from './helpers.mjs'
 import { FaultProxy } from './fault-proxy.mjs'
 
 const require = createRequire(import.meta.url)
@@ -104,12 +104,32 @@ describe('SDK calls to the base node', () => {
     a.set('pass')
   })
 
-  test('validation errors are not retried', async () => {
-    const from = records.length
-    await rejectsCode(sdk.getTipInfo({ url: 'ftp://nope' }), 'ERR_INVALID_ARGUMENT')
-    sdk.updateConfig({ network: { baseNodeUrls: [] } })
-    await rejectsCode(sdk.getTipInfo(), 'ERR_CONFIG', /baseNodeUrls/)
-    assert.equal(records.slice(from).filter((r) => r.message === 'retrying base node call').length, 0)
+  test('answers the node refused are not retried; its failures to answer are', async () => {
+    const http = await import('node:http')
+    const serve = async (status) => {
+      const server = http.createServer((req, res) => {
+        server.hits++
+        res.statusCode = status
+        res.end('{}')
+      })
+      server.hits = 0
+      await new Promise((r) => server.listen(0, '127.0.0.1', r))
+      return server
+    }
+    const [refusing, failing] = [await serve(404), await serve(503)]
+    sdk.updateConfig({ retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 20 } })
+    try {
+      await rejectsCode(sdk.getTipInfo({ url: `http://127.0.0.1:${refusing.address().port}` }), 'ERR_BASE_NODE', /HTTP 404/)
+      assert.equal(refusing.hits, 1, 'a 404 is an answer: asked once')
+      await rejectsCode(sdk.getTipInfo({ url: `http://127.0.0.1:${failing.address().port}` }), 'ERR_BASE_NODE')
+      assert.equal(failing.hits, 3, 'a 503 is retried up to retry.attempts')
+      await rejectsCode(sdk.getTipInfo({ url: 'ftp://nope' }), 'ERR_INVALID_ARGUMENT')
+      sdk.updateConfig({ network: { baseNodeUrls: [] } })
+      await rejectsCode(sdk.getTipInfo(), 'ERR_CONFIG', /baseNodeUrls/)
+    } finally {
+      refusing.close()
+      failing.close()
+    }
   })
 
   test('two base nodes: with the primary blackholed, reads fail over to the next', async () => {
@@ -165,7 +185,6 @@ describe('wallets behind faulty links', () => {
       const s0 = await sdk.getBalance(sender)
       const amount = 777_000n
       const id = await sdk.send(sender, { to: sdk.getAddress(r).base58, amount })
-      await sleep(2500)
       await mineUntil(net, 'the payment to be mined', async () => (await sdk.getTransaction(sender, id)).minedHeight)
       assert.equal((await sdk.getBalance(r)).pendingIncoming, 0n, 'nothing arrives while the node is down')
 
@@ -198,7 +217,6 @@ describe('wallets behind faulty links', () => {
       const s0 = await sdk.getBalance(sender)
       const amount = 2_000_000n
       const id = await sdk.send(sender, { to: sdk.getAddress(w).base58, amount })
-      await sleep(2500)
       await mineUntil(net, 'the payment to arrive', async () => (await sdk.getBalance(w)).available === amount)
       assert.ok(secondary.accepted.pass > 0, 'the wallet used the secondary')
 
@@ -206,7 +224,6 @@ describe('wallets behind faulty links', () => {
       const back = 500_000n
       const w0 = await sdk.getBalance(w)
       const returned = await sdk.send(w, { to: sdk.getAddress(sender).base58, amount: back })
-      await sleep(2500)
       await mineUntil(net, 'the return payment to be mined', async () => (await sdk.getTransaction(w, returned)).minedHeight)
       await settle(net, sdk, sender, w)
 
