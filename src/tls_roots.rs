@@ -9,6 +9,13 @@
 //! the previous value comes back for good. The variable is process-wide: other OpenSSL users in the
 //! process (not Node's own TLS, which has its own store) see it too; `"system"` leaves it alone. Platforms
 //! without OpenSSL (macOS, Windows) are untouched.
+//!
+//! Known defect (child processes and `process.env` see the variable). The clean fix, one client per wallet
+//! through a custom `HttpClientFactory`, is not possible in minotari_wallet 6.2.0: `Wallet::start` and the
+//! UTXO scanner's initializer hard-code `DefaultHttpClientFactory` for the connectivity service and the
+//! scanner (`wallet.rs`, `utxo_scanner_service/initializer.rs`), so a wallet started with another factory
+//! panics at start ("service handle ... is not registered"). Tried and measured; it needs the library to
+//! take the factory from its caller.
 
 use std::ffi::OsString;
 use std::sync::Mutex;
