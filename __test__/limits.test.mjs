@@ -164,16 +164,26 @@ test('aborting or timing out a wallet open leaves no wallet open and the directo
   const dir2 = path.join(tmp, 'timed-out')
   const timedOut = await sdk.createWallet({ dataDir: dir2, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' }, { timeoutMs: 5 }).catch((e) => e)
   assert.equal(timedOut.code, 'ERR_TIMEOUT')
-  // The abandoned creates finish on their own and close again; both wallets are whole.
+  // The abandoned creates finish on their own and close again; both wallets are whole. Each directory
+  // is locked while its abandoned create runs, so open it as soon as the lock is free.
   const deadline = Date.now() + 30_000
-  while (sdk.listWallets().length !== before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-  assert.equal(sdk.listWallets().length, before)
+  const openWhenFree = async (dataDir) => {
+    for (;;) {
+      try {
+        return await sdk.openWallet({ dataDir, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' })
+      } catch (e) {
+        if (e.code !== 'ERR_WALLET_LOCKED' || Date.now() > deadline) throw e
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    }
+  }
   for (const d of [dir, dir2]) {
-    const reopened = await sdk.openWallet({ dataDir: d, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' })
+    const reopened = await openWhenFree(d)
     assert.equal((await sdk.getBalance(reopened)).available, 0n)
     assert.equal((await sdk.getSeedWords(reopened)).length, 24)
     await sdk.closeWallet(reopened)
   }
+  assert.equal(sdk.listWallets().length, before, 'no abandoned wallet stayed open')
 })
 
 test('idle cost: plain-http wallets skip the CA bundle; the first https use brings the host roots back', async () => {

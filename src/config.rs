@@ -365,9 +365,14 @@ impl ConfigState {
     }
 
     /// Applies a runtime update. `runtimes_started` refuses changes to fields that need a restart.
+    /// Consecutive updates fold into one `update` layer (later values win, as they would as separate
+    /// layers), so a process that calls `updateConfig` all day keeps a bounded list of layers.
     pub fn update(&self, patch: Value, runtimes_started: bool) -> SdkResult<Self> {
         let mut layers = self.layers.clone();
-        layers.push((Source::Update, patch));
+        match layers.last_mut() {
+            Some((Source::Update, folded)) if folded.is_object() && patch.is_object() => fold(folded, &patch),
+            _ => layers.push((Source::Update, patch)),
+        }
         let next = Self::from_layers(layers)?;
         if runtimes_started {
             let (before, after) = (to_tree(&self.config), to_tree(&next.config));
@@ -495,6 +500,23 @@ fn set_path(tree: &mut Value, path: &str, value: Value) {
 }
 
 /// Deep-merges `layer` into `base`, recording the source of every leaf it sets. Arrays replace.
+/// Deep-merges `patch` into `into`: objects key by key, anything else replaced.
+fn fold(into: &mut Value, patch: &Value) {
+    match (into, patch) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => fold(existing, v),
+                    _ => {
+                        a.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (into, patch) => *into = patch.clone(),
+    }
+}
+
 fn merge(base: &mut Value, layer: &Value, prefix: &str, source: &Source, sources: &mut BTreeMap<String, Source>) {
     match (base, layer) {
         (Value::Object(b), Value::Object(l)) => {
@@ -832,6 +854,20 @@ mod tests {
         let text = s.redacted().to_string();
         assert!(!text.contains("secret"), "{text}");
         assert!(text.contains("node.example"));
+    }
+
+    #[test]
+    fn updates_fold_into_one_layer() {
+        let mut s = ConfigState::load(None, &[], None).unwrap();
+        for i in 0..10_000u64 {
+            s = s.update(json!({"retry": {"attempts": 1 + i % 5}, "limits": {"rateLimitPerMinute": i}}), false).unwrap();
+        }
+        s = s.update(json!({"logging": {"level": "debug"}}), false).unwrap();
+        assert_eq!(s.layers.len(), 1, "one update layer, not 10,001");
+        assert_eq!(s.config.retry.attempts, 1 + 9_999 % 5);
+        assert_eq!(s.config.limits.rate_limit_per_minute, 9_999);
+        assert_eq!(s.config.logging.level, "debug");
+        assert_eq!(s.sources.get("retry.attempts"), Some(&Source::Update));
     }
 
     #[test]
