@@ -105,3 +105,29 @@ test('a logger set in a worker stops with the worker: records go back to stderr,
   assert.equal(r.json, 'done', r.stdout + r.stderr)
   assert.match(r.stderr, /"level":"debug"/, 'debug records reach stderr once the worker that held the logger is gone')
 })
+
+test('each worker\'s logger gets the records of its own operations, not another worker\'s', async () => {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const sdk = require(workerData.sdkPath)
+    const seen = new Set()
+    sdk.setLogger((r) => r.correlationId && seen.add(r.correlationId), { level: 'debug' })
+    parentPort.once('message', async () => {
+      for (let i = 0; i < 5; i++) await sdk.getBalance(424242, { correlationId: workerData.name + '-' + i }).catch(() => {})
+      await new Promise((r) => setTimeout(r, 300))
+      parentPort.postMessage([...seen])
+    })
+    parentPort.postMessage('ready')`
+  const workers = ['alpha', 'beta'].map((name) => new Worker(code, { eval: true, workerData: { sdkPath, name } }))
+  try {
+    await Promise.all(workers.map((w) => once(w, 'message')))
+    workers.forEach((w) => w.postMessage('go'))
+    const [alpha, beta] = (await Promise.all(workers.map((w) => once(w, 'message')))).map(([ids]) => ids)
+    assert.ok(alpha.some((id) => id.startsWith('alpha-')), `alpha's logger saw its records: ${alpha}`)
+    assert.ok(beta.some((id) => id.startsWith('beta-')), `beta's logger saw its records: ${beta}`)
+    assert.deepEqual(alpha.filter((id) => id.startsWith('beta-')), [], "alpha's logger saw none of beta's")
+    assert.deepEqual(beta.filter((id) => id.startsWith('alpha-')), [], "beta's logger saw none of alpha's")
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()))
+  }
+})

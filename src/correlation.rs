@@ -47,34 +47,51 @@ pub fn given(id: &str) -> SdkResult<CorrelationId> {
     Ok(CorrelationId::Given(id.into()))
 }
 
+/// What an operation's log records carry: its correlation id and its origin (an opaque id of who started
+/// it; the napi layer passes its JS environment, so each environment's logger gets its own records).
+#[derive(Debug, Clone)]
+struct Context {
+    id: CorrelationId,
+    origin: u64,
+}
+
 tokio::task_local! {
-    static TASK: CorrelationId;
+    static TASK: Context;
 }
 
 thread_local! {
-    static SYNC: RefCell<Option<CorrelationId>> = const { RefCell::new(None) };
+    static SYNC: RefCell<Option<Context>> = const { RefCell::new(None) };
 }
 
-/// Runs `fut` with `id` as the current correlation id.
-pub fn scope<F: Future>(id: CorrelationId, fut: F) -> impl Future<Output = F::Output> {
-    TASK.scope(id, fut)
+/// Runs `fut` with `id` as the current correlation id, started by `origin`.
+pub fn scope<F: Future>(id: CorrelationId, origin: u64, fut: F) -> impl Future<Output = F::Output> {
+    TASK.scope(Context { id, origin }, fut)
 }
 
-/// Runs `f` with `id` as the current correlation id on this thread.
-pub fn sync_scope<T>(id: CorrelationId, f: impl FnOnce() -> T) -> T {
-    struct Restore(Option<CorrelationId>);
+/// Runs `f` with `id` as the current correlation id on this thread, started by `origin`.
+pub fn sync_scope<T>(id: CorrelationId, origin: u64, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Context>);
     impl Drop for Restore {
         fn drop(&mut self) {
             SYNC.with(|s| *s.borrow_mut() = self.0.take());
         }
     }
-    let _restore = Restore(SYNC.with(|s| s.borrow_mut().replace(id)));
+    let _restore = Restore(SYNC.with(|s| s.borrow_mut().replace(Context { id, origin })));
     f()
+}
+
+fn context() -> Option<Context> {
+    TASK.try_with(Clone::clone).ok().or_else(|| SYNC.with(|s| s.borrow().clone()))
 }
 
 /// The id of the operation running here, if any.
 pub fn current() -> Option<CorrelationId> {
-    TASK.try_with(Clone::clone).ok().or_else(|| SYNC.with(|s| s.borrow().clone()))
+    context().map(|c| c.id)
+}
+
+/// Who started the operation running here; `None` outside any operation (the library's own tasks).
+pub fn current_origin() -> Option<u64> {
+    context().map(|c| c.origin)
 }
 
 #[cfg(test)]
@@ -102,10 +119,10 @@ mod tests {
     fn current_follows_the_scopes() {
         assert_eq!(current(), None);
         let id = given("outer").unwrap();
-        sync_scope(id.clone(), || assert_eq!(current(), Some(id.clone())));
+        sync_scope(id.clone(), 7, || assert_eq!((current(), current_origin()), (Some(id.clone()), Some(7))));
         assert_eq!(current(), None);
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let seen = rt.block_on(scope(given("task").unwrap(), async { current() }));
+        let seen = rt.block_on(scope(given("task").unwrap(), 7, async { current() }));
         assert_eq!(seen, given("task").ok());
     }
 }

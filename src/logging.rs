@@ -8,10 +8,10 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering::Relaxed};
-use std::sync::{Arc, Once};
+use std::sync::{Arc, LazyLock, Mutex, Once};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use arc_swap::ArcSwapOption;
+use arc_swap::ArcSwap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
@@ -55,22 +55,27 @@ pub trait RecordSink: Send + Sync {
     fn deliver(&self, record: LogRecord) -> bool;
 }
 
-/// The sink and who set it (the napi layer passes its JS environment).
+/// Each owner's sink (the napi layer passes its JS environment as the owner). A record of an operation
+/// goes to the sink of the owner that started it; a record from outside any operation (the wallet
+/// library's own tasks) goes to every sink; a record no sink takes goes to stderr.
 struct SinkSlot(Box<dyn RecordSink>, u64);
-static SINK: ArcSwapOption<SinkSlot> = ArcSwapOption::const_empty();
+static SINKS: LazyLock<ArcSwap<Vec<Arc<SinkSlot>>>> = LazyLock::new(|| ArcSwap::from_pointee(Vec::new()));
+/// Serialises writers; readers (every record) only load.
+static SINKS_WRITE: Mutex<()> = Mutex::new(());
 
-/// Sends records to `sink` instead of stderr; `None` goes back to stderr. `owner` set it.
+/// Sends `owner`'s records to `sink` instead of stderr; `None` sends them back to stderr.
 pub fn set_sink(owner: u64, sink: Option<Box<dyn RecordSink>>) {
-    SINK.store(sink.map(|s| Arc::new(SinkSlot(s, owner))));
+    let _w = SINKS_WRITE.lock().unwrap_or_else(|p| p.into_inner());
+    let mut next: Vec<Arc<SinkSlot>> = SINKS.load().iter().filter(|s| s.1 != owner).cloned().collect();
+    if let Some(s) = sink {
+        next.push(Arc::new(SinkSlot(s, owner)));
+    }
+    SINKS.store(Arc::new(next));
 }
 
-/// `owner` is going away: if its sink is the one in use, records go back to stderr instead of into a
-/// callback nobody will run.
+/// `owner` is going away: its records would go into a callback nobody will run.
 pub fn release_sink(owner: u64) {
-    let current = SINK.load();
-    if current.as_ref().is_some_and(|s| s.1 == owner) {
-        SINK.compare_and_swap(&current, None);
-    }
+    set_sink(owner, None);
 }
 
 pub fn dropped_records() -> u64 {
@@ -211,13 +216,22 @@ struct SdkLayer;
 impl<S: Subscriber> Layer<S> for SdkLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let record = record_of(event);
-        match SINK.load().as_ref() {
-            Some(sink) => {
-                if !sink.0.deliver(record) {
-                    DROPPED.fetch_add(1, Relaxed);
-                }
+        let sinks = SINKS.load();
+        let origin = crate::correlation::current_origin();
+        let targets: Vec<&Arc<SinkSlot>> = sinks.iter().filter(|s| origin.is_none_or(|o| o == s.1)).collect();
+        let deliver = |sink: &SinkSlot, r: LogRecord| {
+            if !sink.0.deliver(r) {
+                DROPPED.fetch_add(1, Relaxed);
             }
+        };
+        match targets.split_last() {
             None => write_stderr(&record),
+            Some((last, rest)) => {
+                for sink in rest {
+                    deliver(sink, record.clone());
+                }
+                deliver(last, record);
+            }
         }
     }
 }
@@ -279,7 +293,7 @@ mod tests {
         set_sink(1, Some(Box::new(Collect(seen.clone()))));
 
         let id = crate::correlation::given("corr-1").unwrap();
-        crate::correlation::sync_scope(id, || tracing::info!(op = "send", amount = 5u64, "sent it"));
+        crate::correlation::sync_scope(id, 1, || tracing::info!(op = "send", amount = 5u64, "sent it"));
         tracing::debug!("below the level");
         log::warn!(target: "minotari_wallet::x", "library record while the library level is off");
         {

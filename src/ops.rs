@@ -292,7 +292,7 @@ pub fn rejected<'env, T: ToNapiValue + Send + 'static>(
 ) -> napi::Result<PromiseRaw<'env, T>> {
     let correlation = take_call().correlation_id.unwrap_or_else(correlation::generate);
     crate::metrics::record(name, Some(err.code), Duration::ZERO);
-    correlation::sync_scope(correlation.clone(), || tracing::debug!(op = name, code = %err.code, "operation rejected"));
+    correlation::sync_scope(correlation.clone(), env_id(), || tracing::debug!(op = name, code = %err.code, "operation rejected"));
     let raw_env = env.raw();
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
@@ -363,7 +363,7 @@ fn launch<T: ToNapiValue + Send + 'static>(env: &Env, spec: OpSpec, work: Work<T
     let started = Instant::now();
     let task_pool = pool.clone();
     let scoped_id = correlation.clone();
-    pool.handle(spec.runtime).spawn(correlation::scope(scoped_id, async move {
+    pool.handle(spec.runtime).spawn(correlation::scope(scoped_id, env_id(), async move {
         let result = match work {
             Work::Droppable(work) => {
                 let guarded = async {
@@ -424,7 +424,7 @@ pub fn sync_init<T>(env: &Env, f: impl FnOnce() -> SdkResult<T>) -> napi::Result
 fn run_sync<T>(env: &Env, name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
     let correlation = correlation::generate();
     let started = crate::metrics::enabled().then(Instant::now);
-    let result = correlation::sync_scope(correlation.clone(), || {
+    let result = correlation::sync_scope(correlation.clone(), env_id(), || {
         let result = match std::panic::catch_unwind(AssertUnwindSafe(f)) {
             Ok(r) => r,
             Err(panic) => Err(SdkError::from_panic(&*panic)),
