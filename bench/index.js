@@ -16,6 +16,7 @@ async function main() {
     idle: require('./idle'),
     crash: require('./crash'),
     fuzz: require('./fuzz'),
+    parsers: require('./parsers'),
   }
   for (const [name, run] of Object.entries(suites)) {
     if (only && only !== name) continue

@@ -12,6 +12,8 @@ pub mod call_scope;
 pub mod config;
 pub mod correlation;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod health;
 pub mod limits;
 pub mod logging;
