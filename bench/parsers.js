@@ -1,6 +1,6 @@
 'use strict'
 // `npm run bench parsers`: the Rust parsers' fuzz targets (src/fuzz.rs: addresses, seed words, config
-// layers) for FUZZ_SECS each (default 600), with bolero's random engine. Every input must give a value or
+// layers) for FUZZ_SECS each (default 600), from proptest strategies. Every input must give a value or
 // a typed error that echoes at most 64 characters of it.
 const { spawnSync } = require('node:child_process')
 const path = require('node:path')
@@ -16,7 +16,7 @@ module.exports = async function parsers() {
     maxBuffer: 64 * 1024 * 1024,
   })
   const output = r.stdout + r.stderr
-  section(`Fuzz targets of the Rust parsers, ${secs} s each (bolero, random engine)`)
+  section(`Fuzz targets of the Rust parsers, ${secs} s each (proptest strategies)`)
   const found = [...output.matchAll(/^FUZZ (\w+) (\d+) inputs in ([\d.]+) s$/gm)]
   for (const [, name, inputs, took] of found) {
     report({ name: `${name}: inputs per second (${Number(inputs).toLocaleString('en')} in ${took} s)`, value: Number(inputs) / Number(took), unit: 'in/s', lowerIsBetter: false })
