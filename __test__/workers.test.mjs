@@ -131,3 +131,52 @@ test('each worker\'s logger gets the records of its own operations, not another 
     await Promise.all(workers.map((w) => w.terminate()))
   }
 })
+
+test('two workers at once, each with its own wallet, logger and abort signal', async () => {
+  const { createRequire } = await import('node:module')
+  const fs = await import('node:fs')
+  const os = await import('node:os')
+  const path = await import('node:path')
+  const sdk = createRequire(import.meta.url)(sdkPath)
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-workers-'))
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const sdk = require(workerData.sdkPath)
+    const seen = new Set()
+    sdk.setLogger((r) => r.correlationId && seen.add(r.correlationId), { level: 'debug' })
+    sdk.createWallet({ dataDir: workerData.dir, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' }).then((h) => {
+      parentPort.once('message', async () => {
+        const ac = new AbortController()
+        const sleeping = sdk.__testSleep(2000, 'general', undefined, { signal: ac.signal }).then(() => 'ok', (e) => e.code)
+        if (workerData.abort) setTimeout(() => ac.abort(), 50)
+        const balance = await sdk.getBalance(h, { correlationId: workerData.name + '-balance' })
+        await sdk.getBalance(424242, { correlationId: workerData.name + '-bad' }).catch(() => {})
+        const outcome = await sleeping
+        await new Promise((r) => setTimeout(r, 200))
+        parentPort.postMessage({ handle: h, outcome, available: String(balance.available), seen: [...seen] })
+      })
+      parentPort.postMessage('ready')
+    }, (e) => parentPort.postMessage('failed ' + e.code))`
+  const workers = [
+    new Worker(code, { eval: true, workerData: { sdkPath, name: 'alpha', abort: true, dir: path.join(tmp, 'alpha') } }),
+    new Worker(code, { eval: true, workerData: { sdkPath, name: 'beta', abort: false, dir: path.join(tmp, 'beta') } }),
+  ]
+  try {
+    for (const w of workers) assert.equal((await once(w, 'message'))[0], 'ready')
+    workers.forEach((w) => w.postMessage('go'))
+    const [alpha, beta] = (await Promise.all(workers.map((w) => once(w, 'message')))).map(([m]) => m)
+    assert.equal(alpha.outcome, 'ERR_ABORTED')
+    assert.equal(beta.outcome, 'ok', 'alpha\'s abort did not reach beta')
+    assert.deepEqual([alpha.available, beta.available], ['0', '0'])
+    assert.ok(alpha.seen.includes('alpha-bad') && !alpha.seen.some((id) => id.startsWith('beta')), `alpha saw ${alpha.seen}`)
+    assert.ok(beta.seen.includes('beta-bad') && !beta.seen.some((id) => id.startsWith('alpha')), `beta saw ${beta.seen}`)
+    await Promise.all(workers.map((w) => w.terminate()))
+    const deadline = Date.now() + 15_000
+    const open = () => sdk.listWallets().filter((x) => x.handle === alpha.handle || x.handle === beta.handle)
+    while (open().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    assert.deepEqual(open(), [], 'both workers\' wallets closed with them')
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()))
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
+})
