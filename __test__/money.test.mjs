@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { rejectsCode, sdkPath, root, waitFor, settle as settleOn } from './helpers.mjs'
+import { rejectsCode, sdkPath, root, waitFor, mineUntil, settle as settleOn } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
@@ -185,6 +185,8 @@ test('the spend journal is private: a 0700 directory of 0600 files', () => {
 test('coin split and join take a key too; a preview takes none', async () => {
   const c = await sdk.createWallet(opts('c'))
   await net.mine(3, sdk.getAddress(c).base58)
+  // Until C has scanned its coinbases, it has nothing pending and `settle` would pass at once.
+  await mineUntil(net, 'C funded', async () => (await sdk.getBalance(c)).available > 0n)
   await settle(c)
   const split = await sdk.coinSplit(c, { count: 3, idempotencyKey: 'split-1' })
   assert.deepEqual(await sdk.coinSplit(c, { count: 3, idempotencyKey: 'split-1' }), split)

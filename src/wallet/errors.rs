@@ -27,8 +27,28 @@ pub fn storage(e: WalletStorageError) -> SdkError {
 }
 
 pub fn wallet(e: WalletError) -> SdkError {
+    use minotari_wallet::output_manager_service::error::OutputManagerError as Om;
+    use minotari_wallet::transaction_service::error::TransactionServiceError as Ts;
     match e {
         WalletError::WalletStorageError(s) => storage(s),
+        // Raised while choosing inputs, before anything is stored (coin split and join).
+        WalletError::OutputManagerError(Om::NotEnoughFunds | Om::FundsPending)
+        | WalletError::TransactionServiceError(Ts::OutputManagerError(Om::NotEnoughFunds | Om::FundsPending)) => {
+            SdkError::new(ErrorCode::InsufficientFunds, "the spendable outputs cannot cover this (some may still be immature or pending)")
+        }
         other => SdkError::new(ErrorCode::Wallet, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minotari_wallet::output_manager_service::error::OutputManagerError;
+
+    #[test]
+    fn missing_funds_are_insufficient_funds_not_a_wallet_failure() {
+        // A spend that fails this way stored nothing; ERR_WALLET would make it an uncertain outcome.
+        assert_eq!(wallet(WalletError::OutputManagerError(OutputManagerError::NotEnoughFunds)).code, ErrorCode::InsufficientFunds);
+        assert_eq!(wallet(WalletError::OutputManagerError(OutputManagerError::FundsPending)).code, ErrorCode::InsufficientFunds);
     }
 }
