@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { sdkPath, root, runChild, throwsCode, rejectsCode } from './helpers.mjs'
+import { sdkPath, root, runChild, throwsCode, rejectsCode, fakeNode } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
@@ -162,19 +162,6 @@ test('test and benchmark exports exist only in builds with the testing feature, 
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
   assert.ok(!/testing/.test(pkg.scripts['build:dist']) && !/testing/.test(pkg.scripts.build), 'published builds carry no test hooks')
 })
-
-/** A local HTTP server that answers every request with `status` and `body`; counts the requests. */
-async function fakeNode(status, body) {
-  const http = await import('node:http')
-  const server = http.createServer((req, res) => {
-    server.requests++
-    res.statusCode = status
-    res.end(body)
-  })
-  server.requests = 0
-  await new Promise((r) => server.listen(0, '127.0.0.1', r))
-  return { server, url: `http://127.0.0.1:${server.address().port}` }
-}
 
 test('the breaker counts 4xx and malformed answers against the node, and half-open lets one probe through', async () => {
   sdk.updateConfig({ breaker: { failureThreshold: 2, successThreshold: 1, resetTimeoutMs: 300 }, retry: { attempts: 1 } })

@@ -1,6 +1,7 @@
 // Shared test helpers. Tests that need a fresh process (environment layering, exit behaviour, thread
 // counts) run a snippet in a child `node` with its own environment.
 import { spawnSync } from 'node:child_process'
+import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import assert from 'node:assert/strict'
@@ -96,4 +97,16 @@ export async function settle(net, sdk, ...handles) {
     }
     return true
   }, 90_000)
+}
+
+/** A local HTTP server that answers every request with `status` and `body`, counting them in `requests`. */
+export async function fakeNode(status, body = '{}') {
+  const server = http.createServer((req, res) => {
+    server.requests++
+    res.statusCode = status
+    res.end(body)
+  })
+  server.requests = 0
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  return { server, url: `http://127.0.0.1:${server.address().port}` }
 }

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
 import os from 'node:os'
-import { rejectsCode, sdkPath, root, waitFor, mineUntil, settle } from './helpers.mjs'
+import { rejectsCode, sdkPath, root, waitFor, mineUntil, settle, fakeNode } from './helpers.mjs'
 import { FaultProxy } from './fault-proxy.mjs'
 
 const require = createRequire(import.meta.url)
@@ -105,30 +105,19 @@ describe('SDK calls to the base node', () => {
   })
 
   test('answers the node refused are not retried; its failures to answer are', async () => {
-    const http = await import('node:http')
-    const serve = async (status) => {
-      const server = http.createServer((req, res) => {
-        server.hits++
-        res.statusCode = status
-        res.end('{}')
-      })
-      server.hits = 0
-      await new Promise((r) => server.listen(0, '127.0.0.1', r))
-      return server
-    }
-    const [refusing, failing] = [await serve(404), await serve(503)]
+    const [refusing, failing] = [await fakeNode(404), await fakeNode(503)]
     sdk.updateConfig({ retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 20 } })
     try {
-      await rejectsCode(sdk.getTipInfo({ url: `http://127.0.0.1:${refusing.address().port}` }), 'ERR_BASE_NODE', /HTTP 404/)
-      assert.equal(refusing.hits, 1, 'a 404 is an answer: asked once')
-      await rejectsCode(sdk.getTipInfo({ url: `http://127.0.0.1:${failing.address().port}` }), 'ERR_BASE_NODE')
-      assert.equal(failing.hits, 3, 'a 503 is retried up to retry.attempts')
+      await rejectsCode(sdk.getTipInfo({ url: refusing.url }), 'ERR_BASE_NODE', /HTTP 404/)
+      assert.equal(refusing.server.requests, 1, 'a 404 is an answer: asked once')
+      await rejectsCode(sdk.getTipInfo({ url: failing.url }), 'ERR_BASE_NODE')
+      assert.equal(failing.server.requests, 3, 'a 503 is retried up to retry.attempts')
       await rejectsCode(sdk.getTipInfo({ url: 'ftp://nope' }), 'ERR_INVALID_ARGUMENT')
       sdk.updateConfig({ network: { baseNodeUrls: [] } })
       await rejectsCode(sdk.getTipInfo(), 'ERR_CONFIG', /baseNodeUrls/)
     } finally {
-      refusing.close()
-      failing.close()
+      refusing.server.close()
+      failing.server.close()
     }
   })
 

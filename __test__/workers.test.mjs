@@ -4,7 +4,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Worker } from 'node:worker_threads'
 import { once } from 'node:events'
-import { sdkPath } from './helpers.mjs'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { sdkPath, runChild } from './helpers.mjs'
 
 // A worker that starts a long operation with an AbortSignal when told, and aborts it when told.
 const WORKER = `
@@ -58,10 +62,6 @@ test('an abort in one worker cancels its own operation, never another worker\'s'
 })
 
 test('the wallets a worker opened close when the worker is terminated', async () => {
-  const { createRequire } = await import('node:module')
-  const fs = await import('node:fs')
-  const os = await import('node:os')
-  const path = await import('node:path')
   const sdk = createRequire(import.meta.url)(sdkPath)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-worker-wallet-'))
   const opts = { dataDir, passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' }
@@ -92,7 +92,6 @@ test('the wallets a worker opened close when the worker is terminated', async ()
 })
 
 test('a logger set in a worker stops with the worker: records go back to stderr, not into the void', async () => {
-  const { runChild } = await import('./helpers.mjs')
   const r = runChild(`
     const { Worker } = require('node:worker_threads')
     const w = new Worker("const sdk = require(" + JSON.stringify(${JSON.stringify(sdkPath)}) + "); sdk.setLogger(() => {}, { level: 'debug' }); require('node:worker_threads').parentPort.postMessage('set')", { eval: true })
@@ -133,10 +132,6 @@ test('each worker\'s logger gets the records of its own operations, not another 
 })
 
 test('two workers at once, each with its own wallet, logger and abort signal', async () => {
-  const { createRequire } = await import('node:module')
-  const fs = await import('node:fs')
-  const os = await import('node:os')
-  const path = await import('node:path')
   const sdk = createRequire(import.meta.url)(sdkPath)
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-workers-'))
   const code = `

@@ -14,7 +14,8 @@ pub struct CallScope {
     pub op: &'static str,
     pub timeout: Duration,
     deadline: Instant,
-    cancel: CancellationToken,
+    /// Set only when the caller passed a signal: most calls have none, and need no token.
+    cancel: Option<CancellationToken>,
 }
 
 /// Why an operation was interrupted.
@@ -25,20 +26,21 @@ pub enum Interrupt {
 }
 
 impl CallScope {
-    pub fn new(op: &'static str, timeout: Duration, cancel: CancellationToken) -> Self {
+    pub fn new(op: &'static str, timeout: Duration, cancel: Option<CancellationToken>) -> Self {
         Self { op, timeout, deadline: Instant::now() + timeout, cancel }
-    }
-
-    /// A scope nobody can interrupt before `timeout`; for tests and internal callers.
-    pub fn unbounded(op: &'static str, timeout: Duration) -> Self {
-        Self::new(op, timeout, CancellationToken::new())
     }
 
     /// Resolves when the deadline passes or the caller aborts, whichever comes first.
     pub async fn interrupted(&self) -> Interrupt {
+        let aborted = async {
+            match &self.cancel {
+                Some(token) => token.cancelled().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = tokio::time::sleep_until(self.deadline) => Interrupt::Timeout,
-            _ = self.cancel.cancelled() => Interrupt::Aborted,
+            _ = aborted => Interrupt::Aborted,
         }
     }
 
@@ -60,12 +62,12 @@ mod tests {
 
     #[tokio::test]
     async fn deadline_and_abort_interrupt() {
-        let s = CallScope::unbounded("op", Duration::from_millis(50));
+        let s = CallScope::new("op", Duration::from_millis(50), None);
         assert_eq!(s.interrupted().await, Interrupt::Timeout);
         assert_eq!(s.error(Interrupt::Timeout).code, ErrorCode::Timeout);
 
         let token = CancellationToken::new();
-        let s = CallScope::new("op", Duration::from_secs(60), token.clone());
+        let s = CallScope::new("op", Duration::from_secs(60), Some(token.clone()));
         token.cancel();
         assert_eq!(s.interrupted().await, Interrupt::Aborted);
         assert_eq!(s.error(Interrupt::Aborted).code, ErrorCode::Aborted);

@@ -308,7 +308,7 @@ where
     T: ToNapiValue + Send + 'static,
     F: Future<Output = SdkResult<T>> + Send + 'static,
 {
-    launch(env, spec, Work::Droppable(Box::pin(work)))
+    launch(env, spec, Interruption::DropsWork, move |_| work)
 }
 
 /// Like `spawn`, but the guard only interrupts the wait for admission: after that, `work` gets the call's
@@ -320,17 +320,29 @@ where
     F: FnOnce(CallScope) -> Fut + Send + 'static,
     Fut: Future<Output = SdkResult<T>> + Send + 'static,
 {
-    launch(env, spec, Work::Scoped(Box::new(move |scope| -> BoxedWork<T> { Box::pin(work(scope)) })))
+    launch(env, spec, Interruption::HandedToWork, work)
 }
 
-type BoxedWork<T> = std::pin::Pin<Box<dyn Future<Output = SdkResult<T>> + Send>>;
-
-enum Work<T> {
-    Droppable(BoxedWork<T>),
-    Scoped(Box<dyn FnOnce(CallScope) -> BoxedWork<T> + Send>),
+/// What a timeout or abort does once the operation has its slot.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Interruption {
+    /// The guard drops the work at its next await.
+    DropsWork,
+    /// The work gets the `CallScope` and decides.
+    HandedToWork,
 }
 
-fn launch<T: ToNapiValue + Send + 'static>(env: &Env, spec: OpSpec, work: Work<T>) -> napi::Result<PromiseRaw<'_, T>> {
+/// `work` with a panic turned into `ERR_INTERNAL`.
+async fn caught<T>(work: impl Future<Output = SdkResult<T>>) -> SdkResult<T> {
+    AssertUnwindSafe(work).catch_unwind().await.unwrap_or_else(|panic| Err(SdkError::from_panic(&*panic)))
+}
+
+fn launch<T, F, Fut>(env: &Env, spec: OpSpec, interruption: Interruption, work: F) -> napi::Result<PromiseRaw<'_, T>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: FnOnce(CallScope) -> Fut + Send + 'static,
+    Fut: Future<Output = SdkResult<T>> + Send + 'static,
+{
     if let Some(e) = crate::config::startup_error() {
         return rejected(env, spec.name, e);
     }
@@ -352,11 +364,12 @@ fn launch<T: ToNapiValue + Send + 'static>(env: &Env, spec: OpSpec, work: Work<T
     let completer = Completer { tsfn: d.tsfn.clone(), deferred: Some(SendDeferred(deferred)) };
     let timeout = call.timeout.unwrap_or_else(|| spec.effective_timeout());
     let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
-    let token = CancellationToken::new();
     let abort_id = call.abort_id.map(|id| (env_id(), id));
-    if let Some(key) = abort_id {
+    let token = abort_id.map(|key| {
+        let token = CancellationToken::new();
         ABORTABLE.insert(key, token.clone());
-    }
+        token
+    });
     // Time in the bulkhead's queue counts towards the timeout.
     let scope = CallScope::new(spec.name, timeout, token);
     let metrics = crate::metrics::begin(spec.name);
@@ -364,29 +377,17 @@ fn launch<T: ToNapiValue + Send + 'static>(env: &Env, spec: OpSpec, work: Work<T
     let task_pool = pool.clone();
     let scoped_id = correlation.clone();
     pool.handle(spec.runtime).spawn(correlation::scope(scoped_id, env_id(), async move {
-        let result = match work {
-            Work::Droppable(work) => {
-                let guarded = async {
-                    let _slot = admission.ready().await;
-                    AssertUnwindSafe(work).catch_unwind().await
-                };
-                tokio::select! {
-                    o = guarded => o.unwrap_or_else(|panic| Err(SdkError::from_panic(&*panic))),
-                    why = scope.interrupted() => Err(scope.error(why)),
-                }
-            }
-            Work::Scoped(work) => {
-                let slot = tokio::select! {
-                    slot = admission.ready() => Ok(slot),
-                    why = scope.interrupted() => Err(scope.error(why)),
-                };
-                match slot {
-                    Ok(_slot) => {
-                        AssertUnwindSafe(work(scope)).catch_unwind().await.unwrap_or_else(|panic| Err(SdkError::from_panic(&*panic)))
-                    }
-                    Err(e) => Err(e),
-                }
-            }
+        let slot = tokio::select! {
+            slot = admission.ready() => Ok(slot),
+            why = scope.interrupted() => Err(scope.error(why)),
+        };
+        let result = match (slot, interruption) {
+            (Err(e), _) => Err(e),
+            (Ok(_slot), Interruption::DropsWork) => tokio::select! {
+                r = caught(work(scope.clone())) => r,
+                why = scope.interrupted() => Err(scope.error(why)),
+            },
+            (Ok(_slot), Interruption::HandedToWork) => caught(work(scope)).await,
         };
         if let Some(id) = abort_id {
             ABORTABLE.remove(&id);

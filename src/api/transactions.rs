@@ -492,11 +492,7 @@ pub struct CoinPlan {
     pub tx_id: Option<String>,
 }
 
-fn plan(p: crate::wallet::utxos::Plan) -> CoinPlan {
-    CoinPlan { outputs: p.outputs.into_iter().map(BigInt::from).collect(), fee: BigInt::from(p.fee), tx_id: p.tx_id.map(|i| i.to_string()) }
-}
-
-fn spent_plan(r: SpendResult) -> CoinPlan {
+fn coin_plan(r: SpendResult) -> CoinPlan {
     CoinPlan {
         outputs: r.outputs.into_iter().map(BigInt::from).collect(),
         fee: BigInt::from(r.fee),
@@ -522,18 +518,10 @@ fn coin_op<'env>(
             ops::rejected(env, name, SdkError::invalid_argument("a preview spends nothing; it takes no idempotencyKey"))
         }
         Ok((true, None, s)) => {
-            let preview = move |entry: std::sync::Arc<WalletEntry>| async move {
-                match s {
-                    Spend::CoinSplit { commitments, count, fee } => {
-                        crate::wallet::utxos::split(&entry, commitments, count, fee, true).await.map(plan)
-                    }
-                    Spend::CoinJoin { commitments, fee } => crate::wallet::utxos::join(&entry, commitments, fee, true).await.map(plan),
-                    _ => Err(SdkError::internal("not a coin operation")),
-                }
-            };
+            let preview = move |entry: std::sync::Arc<WalletEntry>| async move { s.preview(&entry).await.map(coin_plan) };
             on_wallet(env, wallet_op(name), handle, Ok(preview))
         }
-        Ok((false, key, s)) => spend_op(env, name, handle, Ok((key, s)), spent_plan),
+        Ok((false, key, s)) => spend_op(env, name, handle, Ok((key, s)), coin_plan),
         Err(e) => ops::rejected(env, name, e),
     }
 }

@@ -111,14 +111,10 @@ struct Common {
     pool: usize,
 }
 
-fn common(
-    data_dir: String,
-    passphrase: String,
-    network_name: Option<String>,
-    url: Option<serde_json::Value>,
-    scan: Option<f64>,
-    pool: Option<f64>,
-) -> SdkResult<Common> {
+/// The options every open shares; `seed_words` and `birthday` are left to the caller.
+fn common(o: &mut CreateWalletOptions) -> SdkResult<Common> {
+    let (data_dir, passphrase) = (std::mem::take(&mut o.data_dir), std::mem::take(&mut o.passphrase));
+    let (network_name, url, scan, pool) = (o.network.take(), o.base_node_url.take(), o.scanning_interval_secs, o.db_pool_size);
     let passphrase = bounded("passphrase", passphrase)?;
     if passphrase.is_empty() {
         return Err(SdkError::invalid_argument("passphrase must not be empty"));
@@ -183,16 +179,9 @@ fn spawn_open<'env>(
 /// opens it. Resolves to its handle. Rejects with `ERR_WALLET_EXISTS` if the directory already holds a
 /// wallet, `ERR_INVALID_SEED_WORDS`, `ERR_NETWORK_MISMATCH`, `ERR_UNSUPPORTED_NETWORK` or `ERR_LIMIT`.
 #[napi(catch_unwind, ts_return_type = "Promise<number>")]
-pub fn create_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
+pub fn create_wallet(env: &Env, mut options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
     let parsed = (|| {
-        let c = common(
-            options.data_dir,
-            options.passphrase,
-            options.network,
-            options.base_node_url,
-            options.scanning_interval_secs,
-            options.db_pool_size,
-        )?;
+        let c = common(&mut options)?;
         let mode = match options.seed_words {
             None => {
                 if options.birthday.is_some() {
@@ -214,19 +203,11 @@ pub fn create_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<Pr
 /// `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
 /// (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
 #[napi(catch_unwind, ts_args_type = "options: OpenWalletOptions", ts_return_type = "Promise<number>")]
-pub fn open_wallet(env: &Env, options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
+pub fn open_wallet(env: &Env, mut options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
     let parsed = if options.seed_words.is_some() || options.birthday.is_some() {
         Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet"))
     } else {
-        common(
-            options.data_dir,
-            options.passphrase,
-            options.network,
-            options.base_node_url,
-            options.scanning_interval_secs,
-            options.db_pool_size,
-        )
-        .map(|c| (c, lifecycle::Mode::Open))
+        common(&mut options).map(|c| (c, lifecycle::Mode::Open))
     };
     spawn_open(env, "openWallet", parsed)
 }

@@ -104,13 +104,6 @@ pub fn dir(data_dir: &Path) -> PathBuf {
     data_dir.join("sdk")
 }
 
-/// Creates `path` (and its parents) private to this user.
-pub fn private_dir(path: &Path) -> SdkResult<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path).map_err(db_error)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(db_error)
-}
-
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
@@ -121,7 +114,7 @@ impl Journal {
     pub fn open(data_dir: &Path, secret: &[u8]) -> SdkResult<Self> {
         use std::os::unix::fs::OpenOptionsExt;
         let dir = dir(data_dir);
-        private_dir(&dir)?;
+        super::files::private_dirs(data_dir, &dir)?;
         let path = dir.join(FILE);
         // SQLite gives the -wal and -shm files the mode of the database file, so 0600 here covers them.
         std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path).map_err(db_error)?;

@@ -26,7 +26,7 @@ use zeroize::Zeroizing;
 
 use super::journal::Journal;
 use super::spend::SpendGate;
-use super::{errors, network, registry, seeds};
+use super::{errors, files, network, registry, seeds};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 use crate::runtime::{RuntimeKind, RuntimePool};
 
@@ -172,28 +172,6 @@ impl WalletEntry {
     }
 }
 
-/// The directories from `base` down to the database's, private to this user (0700), whether they are new
-/// or an older SDK made them 0755. `base` itself is the caller's: made private only when created here.
-fn private_dirs(base: &Path, db_file: &Path) -> SdkResult<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    let Some(db_dir) = db_file.parent() else { return Ok(()) };
-    let failed =
-        |dir: &Path, e: std::io::Error| SdkError::invalid_argument(format!("cannot create the data directory {}: {e}", dir.display()));
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(db_dir).map_err(|e| failed(db_dir, e))?;
-    let mut dir = Some(db_dir);
-    while let Some(d) = dir.filter(|d| *d != base && d.starts_with(base)) {
-        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).map_err(|e| failed(d, e))?;
-        dir = d.parent();
-    }
-    Ok(())
-}
-
-/// Best effort: the library makes its lock file with the process umask (0644 by default).
-fn private_file(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
 /// The library's lock file beside the database (`.<db file name>.lock`).
 fn lock_file(db: &Path) -> PathBuf {
     let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -278,7 +256,7 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
         }
         _ => None,
     };
-    private_dirs(base, db_file)?;
+    files::private_dirs(base, db_file.parent().unwrap_or(base))?;
     // Whether a failure may delete the files: decided again under the library's lock, because the check
     // above ran before it (a create abandoned earlier may have finished this wallet in the meantime).
     let mut ours = !exists;
@@ -307,7 +285,7 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
         let node_identity = Arc::new(NodeIdentity::new(comms_key, vec![], PeerFeatures::COMMUNICATION_CLIENT));
         // Opened under the library's file lock, so one process at a time owns the journal too.
         let journal = Journal::open(base, node_identity.secret_key().as_bytes())?;
-        private_file(&lock_file(db_file));
+        files::private_file(&lock_file(db_file));
         Ok(Prepared { wallet_db, output_db, tx_backend, om_backend, km_backend, seed, node_identity, journal })
     })();
     if let Err(e) = &result {
@@ -401,34 +379,23 @@ async fn ready(wallet: &WalletSqlite) -> SdkResult<TariAddress> {
 pub fn remove_wallet_files(base: &Path) {
     let c = layout(base);
     let sdk_dir = super::journal::dir(base);
-    let mut files = vec![lock_file(&c.db_file), sdk_dir.join(super::journal::FILE)];
+    let _ = std::fs::remove_file(lock_file(&c.db_file));
     for db in [c.db_file.clone(), sdk_dir.join(super::journal::FILE)] {
-        for suffix in ["-wal", "-shm", "-journal"] {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
             let mut name = db.clone().into_os_string();
             name.push(suffix);
-            files.push(name.into());
+            let _ = std::fs::remove_file(name);
         }
     }
-    files.push(c.db_file.clone());
-    for f in &files {
-        let _ = std::fs::remove_file(f);
+    // Innermost first, up to `base`; `remove_dir` refuses a directory that still holds something.
+    for leaf in [sdk_dir.as_path(), c.db_file.parent().unwrap_or(base), c.config_dir.as_path()] {
+        let mut dir = Some(leaf);
+        while let Some(d) = dir.filter(|d| *d != base && d.starts_with(base)) {
+            let _ = std::fs::remove_dir(d);
+            dir = d.parent();
+        }
     }
-    // Innermost first; `remove_dir` refuses a directory that still holds something.
-    let mut dirs: Vec<&Path> = vec![&sdk_dir];
-    let mut d = c.db_file.parent();
-    while let Some(dir) = d.filter(|d| d.starts_with(base)) {
-        dirs.push(dir);
-        d = dir.parent();
-    }
-    let mut d = Some(c.config_dir.as_path());
-    while let Some(dir) = d.filter(|d| d.starts_with(base) && *d != base) {
-        dirs.push(dir);
-        d = dir.parent();
-    }
-    dirs.push(base);
-    for dir in dirs {
-        let _ = std::fs::remove_dir(dir);
-    }
+    let _ = std::fs::remove_dir(base);
 }
 
 /// Refuses a `dataDir` whose wallet files would mix with a system's or a user's own: the filesystem root

@@ -3,6 +3,7 @@
 pub mod address;
 pub mod errors;
 pub mod events;
+pub mod files;
 pub mod journal;
 pub mod lifecycle;
 pub mod messages;

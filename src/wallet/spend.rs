@@ -46,6 +46,12 @@ const CLOCK_SLACK_MS: i64 = 5_000;
 /// Longest idempotency key, in bytes.
 pub const MAX_KEY_BYTES: usize = 255;
 
+impl From<super::utxos::Plan> for SpendResult {
+    fn from(p: super::utxos::Plan) -> Self {
+        SpendResult { tx_ids: p.tx_id.into_iter().collect(), outputs: p.outputs, fee: p.fee }
+    }
+}
+
 /// Everything that spends, with its parameters checked.
 pub enum Spend {
     Send { payment: Payment, fee: MicroMinotari, stealth: bool },
@@ -106,12 +112,25 @@ impl Spend {
     /// Hands the spend to the library. Runs to completion on its own task.
     async fn execute(self, entry: &WalletEntry) -> SdkResult<SpendResult> {
         let ids = |tx_ids| SpendResult { tx_ids, ..Default::default() };
-        let plan = |p: super::utxos::Plan| SpendResult { tx_ids: p.tx_id.into_iter().collect(), outputs: p.outputs, fee: p.fee };
         match self {
             Spend::Send { payment, fee, stealth } => tx::send(entry, payment, fee, stealth).await.map(|id| ids(vec![id])),
             Spend::SendMany { payments, fee } => tx::send_many(entry, payments, fee).await.map(ids),
-            Spend::CoinSplit { commitments, count, fee } => super::utxos::split(entry, commitments, count, fee, false).await.map(plan),
-            Spend::CoinJoin { commitments, fee } => super::utxos::join(entry, commitments, fee, false).await.map(plan),
+            coin => coin.coin(entry, false).await,
+        }
+    }
+
+    /// What a coin split or join would make, without making it. Sends have no preview.
+    pub async fn preview(self, entry: &WalletEntry) -> SdkResult<SpendResult> {
+        self.coin(entry, true).await
+    }
+
+    async fn coin(self, entry: &WalletEntry, preview: bool) -> SdkResult<SpendResult> {
+        match self {
+            Spend::CoinSplit { commitments, count, fee } => {
+                super::utxos::split(entry, commitments, count, fee, preview).await.map(Into::into)
+            }
+            Spend::CoinJoin { commitments, fee } => super::utxos::join(entry, commitments, fee, preview).await.map(Into::into),
+            Spend::Send { .. } | Spend::SendMany { .. } => Err(SdkError::invalid_argument("only coin splits and joins have previews")),
         }
     }
 
@@ -248,14 +267,15 @@ pub async fn run(entry: Arc<WalletEntry>, scope: CallScope, key: Option<String>,
         }
         let _ = tx.send(result);
     });
-    let lost = || outcome_unknown(scope.op, "the spend's task ended without an answer", key.as_deref());
+    let lost = || outcome_unknown(scope.op, "the spend's task ended without an answer", None);
     let result = tokio::select! {
         r = &mut rx => r.unwrap_or_else(|_| Err(lost())),
         _ = scope.interrupted() => match tokio::time::timeout(SETTLE_GRACE, rx).await {
             Ok(r) => r.unwrap_or_else(|_| Err(lost())),
-            Err(_) => Err(outcome_unknown(scope.op, "the wallet did not answer in time", key.as_deref())),
+            Err(_) => Err(outcome_unknown(scope.op, "the wallet did not answer in time", None)),
         },
     };
+    // Every uncertain outcome names the key that finds it.
     result.map_err(|e| match (e.code, key.as_deref()) {
         (ErrorCode::OutcomeUnknown, Some(k)) => e.with("idempotencyKey", Detail::Text(k.to_string())),
         _ => e,
@@ -321,10 +341,7 @@ async fn prepare(
 async fn exists(entry: &WalletEntry, tx_id: Option<u64>) -> SdkResult<bool> {
     let Some(id) = tx_id else { return Ok(true) };
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
-    ts.get_any_transaction(TxId::from(id))
-        .await
-        .map(|t| t.is_some())
-        .map_err(|e| SdkError::new(ErrorCode::Wallet, format!("cannot read transactions: {e}")))
+    ts.get_any_transaction(TxId::from(id)).await.map(|t| t.is_some()).map_err(tx::tx_error)
 }
 
 /// Writes the outcome to the journal; on a failure that may have stored something, keeps the key pending
@@ -370,11 +387,10 @@ fn release_after_failure(entry: Arc<WalletEntry>) {
 /// transactions stored since then that match it and that no other spend claimed.
 async fn reconcile(entry: &WalletEntry, spend: &Spend, started_at_ms: i64) -> SdkResult<Option<SpendResult>> {
     let (mut ts, mut oms) = entry.with(|w| (w.transaction_service.clone(), w.output_manager_service.clone()))?;
-    let read = |e: &dyn std::fmt::Display| SdkError::new(ErrorCode::Wallet, format!("cannot read transactions: {e}"));
     let since = started_at_ms - CLOCK_SLACK_MS;
     let journal = &entry.spends.journal;
     let mut candidates = Vec::new();
-    for t in ts.get_completed_transactions(None, None, None, 0).await.map_err(|e| read(&e))? {
+    for t in ts.get_completed_transactions(None, None, None, 0).await.map_err(tx::tx_error)? {
         if t.timestamp.timestamp_millis() >= since && !journal.is_claimed(t.tx_id.as_u64())? {
             candidates.push(t);
         }
@@ -399,7 +415,7 @@ async fn reconcile(entry: &WalletEntry, spend: &Spend, started_at_ms: i64) -> Sd
     let mut result = SpendResult { tx_ids: found.iter().map(|t| t.tx_id.as_u64()).collect(), ..Default::default() };
     if let (Spend::CoinSplit { .. } | Spend::CoinJoin { .. }, Some(t)) = (spend, found.first()) {
         result.fee = t.fee.as_u64();
-        let outputs = oms.fetch_outputs_by_tx_id(t.tx_id).await.map_err(|e| read(&e))?;
+        let outputs = oms.fetch_outputs_by_tx_id(t.tx_id).await.map_err(super::utxos::om_error)?;
         result.outputs =
             outputs.iter().filter(|o| o.received_in_tx_id == Some(t.tx_id)).map(|o| o.wallet_output.value().as_u64()).collect();
     }

@@ -227,7 +227,7 @@ pub enum HistoryKind {
     Cancelled,
 }
 
-fn tx_error(e: TransactionServiceError) -> SdkError {
+pub(crate) fn tx_error(e: TransactionServiceError) -> SdkError {
     SdkError::new(ErrorCode::Wallet, format!("cannot read transactions: {e}"))
 }
 

@@ -28,7 +28,7 @@ fn utxo(o: &DbWalletOutput) -> Utxo {
     }
 }
 
-fn om_error(e: impl std::fmt::Display) -> SdkError {
+pub(crate) fn om_error(e: impl std::fmt::Display) -> SdkError {
     SdkError::new(ErrorCode::Wallet, format!("cannot read outputs: {e}"))
 }
 
