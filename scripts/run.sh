@@ -70,19 +70,19 @@ case "$job" in
     # offline, so the gate says so instead of failing the run.
     if cargo fmt --version >/dev/null 2>&1; then
       log "gate: cargo fmt --check"
-      cargo fmt --check
+      cargo fmt --all --check
     else
       log "WARNING: rustfmt is not installed; the format gate is skipped"
     fi
     if cargo clippy --version >/dev/null 2>&1; then
       log "gate: cargo clippy -D warnings"
-      cargo clippy --release --all-targets --all-features --target "$host" -q -- -D warnings
+      cargo clippy --release --workspace --all-targets --all-features --target "$host" -q -- -D warnings
     else
       log "WARNING: clippy is not installed; the lint gate is skipped"
     fi
-    log "cargo test (core modules)"
+    log "cargo test (the core crate and the binding, no Node)"
     # Same --target as `napi build`, so both share one set of compiled dependencies.
-    cargo test --release --lib --target "$host"
+    cargo test --release --workspace --lib --target "$host"
     build_addon
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
       log "gate: the committed index.js / index.d.ts are what the build generates"
@@ -103,9 +103,9 @@ case "$job" in
   bench)
     build_addon
     ensure_node
-    log "building the raw-library baseline (bench/raw_wallet.rs)"
+    log "building the raw-library baseline (crates/core/examples/raw_wallet.rs)"
     host="$(rustc -vV | sed -n 's/^host: //p')"
-    cargo build --release --target "$host" --example raw_wallet
+    cargo build --release --target "$host" -p tari-wallet-sdk-core --example raw_wallet
     export RAW_WALLET_BIN="$CARGO_TARGET_DIR/$host/release/examples/raw_wallet"
     node bench/index.js "${@:2}"
     ;;

@@ -1,47 +1,13 @@
-//! tari-wallet-sdk: the real `minotari_wallet` embedded in a Node.js addon.
-//!
-//! Core modules (`config`, `runtime`, `alloc`, `metrics`, `health`, `logging`, `system`, `error`) know
-//! nothing of napi and are covered by `cargo test`; `api` (exports) and `ops` (the async guard) are the
-//! only napi-facing code.
+//! tari-wallet-sdk: the napi-rs binding. `api` holds the exports, one file per feature; each converts its
+//! JS arguments once into core types and calls one core function. `ops` is the async guard that runs
+//! that call on its runtime and settles the promise. Everything else lives in `tari-wallet-sdk-core`
+//! (`crates/core`), which knows nothing of napi.
 #![deny(clippy::all)]
 
-pub mod alloc;
-pub mod base_node;
-pub mod breaker;
-pub mod call_scope;
-pub mod config;
-pub mod correlation;
-pub mod error;
-#[cfg(test)]
-mod fuzz;
-pub mod health;
-pub mod limits;
-pub mod logging;
-pub mod metrics;
-pub mod prometheus;
-pub mod runtime;
-pub mod system;
-pub mod system_events;
-pub mod tls_roots;
-pub mod wallet;
+extern crate tari_wallet_sdk_core as sdk;
 
 // Exports are only reachable from JS, so a plain `cargo test` build sees them as unused.
 #[cfg_attr(test, allow(dead_code))]
 mod api;
 #[cfg_attr(test, allow(dead_code))]
 mod ops;
-
-pub const MINOTARI_WALLET_VERSION: &str = "6.2.0";
-
-/// Which networks this build can use (`mainnet`, `nextnet` or `testnet`); fixed by `TARI_TARGET_NETWORK`
-/// when the Tari crates were built.
-pub fn build_target() -> &'static str {
-    use tari_common::{configuration::Network, network_check::is_network_choice_valid};
-    if is_network_choice_valid(Network::MainNet).is_ok() {
-        "mainnet"
-    } else if is_network_choice_valid(Network::NextNet).is_ok() {
-        "nextnet"
-    } else {
-        "testnet"
-    }
-}

@@ -23,10 +23,10 @@ use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{sys, Env, Status};
 
-use crate::call_scope::CallScope;
-use crate::correlation::{self, CorrelationId};
-use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
-use crate::runtime::{self, RuntimeKind};
+use sdk::call_scope::CallScope;
+use sdk::correlation::{self, CorrelationId};
+use sdk::error::{Detail, ErrorCode, SdkError, SdkResult};
+use sdk::runtime::{self, RuntimeKind};
 
 /// What the guard needs to know about an operation.
 #[derive(Clone, Copy)]
@@ -51,7 +51,7 @@ impl OpSpec {
     }
 
     fn effective_timeout(&self) -> Duration {
-        let t = &crate::config::current().config.timeouts;
+        let t = &sdk::config::current().config.timeouts;
         self.timeout.unwrap_or(Duration::from_millis(match self.runtime {
             RuntimeKind::Wallet => t.wallet_ms,
             RuntimeKind::Crypto => t.crypto_ms,
@@ -143,15 +143,15 @@ pub fn register_env(env: &Env) -> napi::Result<()> {
     ENV_ID.with(|slot| slot.set(id));
     env.add_env_cleanup_hook(id, |id| {
         DISPATCH.with(|d| d.borrow_mut().take());
-        crate::logging::release_sink(id);
+        sdk::logging::release_sink(id);
         if LIVE_ENVS.fetch_sub(1, SeqCst) == 1 {
-            crate::wallet::registry::close_all();
+            sdk::wallet::registry::close_all();
             runtime::shutdown(SHUTDOWN_GRACE);
             return;
         }
         // A worker went (terminated or finished): the wallets it opened must not stay open for the
         // rest of the process, holding their databases and threads.
-        let wallets = crate::wallet::registry::take_owned_by(id);
+        let wallets = sdk::wallet::registry::take_owned_by(id);
         if !wallets.is_empty() {
             if let Ok(pool) = runtime::pool() {
                 pool.spawn_background(async move {
@@ -291,7 +291,7 @@ pub fn rejected<'env, T: ToNapiValue + Send + 'static>(
     err: SdkError,
 ) -> napi::Result<PromiseRaw<'env, T>> {
     let correlation = take_call().correlation_id.unwrap_or_else(correlation::generate);
-    crate::metrics::record(name, Some(err.code), Duration::ZERO);
+    sdk::metrics::record(name, Some(err.code), Duration::ZERO);
     correlation::sync_scope(correlation.clone(), env_id(), || tracing::debug!(op = name, code = %err.code, "operation rejected"));
     let raw_env = env.raw();
     let mut deferred = ptr::null_mut();
@@ -343,11 +343,11 @@ where
     F: FnOnce(CallScope) -> Fut + Send + 'static,
     Fut: Future<Output = SdkResult<T>> + Send + 'static,
 {
-    if let Some(e) = crate::config::startup_error() {
+    if let Some(e) = sdk::config::startup_error() {
         return rejected(env, spec.name, e);
     }
     let admitted = runtime::pool().and_then(|pool| {
-        let admission = if spec.limited { crate::limits::admit(spec.runtime)? } else { crate::limits::Admission::Exempt };
+        let admission = if spec.limited { sdk::limits::admit(spec.runtime)? } else { sdk::limits::Admission::Exempt };
         Ok((pool, admission))
     });
     let (pool, admission) = match admitted {
@@ -372,7 +372,7 @@ where
     });
     // Time in the bulkhead's queue counts towards the timeout.
     let scope = CallScope::new(spec.name, timeout, token);
-    let metrics = crate::metrics::begin(spec.name);
+    let metrics = sdk::metrics::begin(spec.name);
     let started = Instant::now();
     let task_pool = pool.clone();
     let scoped_id = correlation.clone();
@@ -411,7 +411,7 @@ where
 /// a correlation id, and records the outcome as operation `name`. Fails with the startup error while the
 /// environment's configuration is bad (see `config::startup_error`).
 pub fn sync<T>(env: &Env, name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
-    run_sync(env, name, || match crate::config::startup_error() {
+    run_sync(env, name, || match sdk::config::startup_error() {
         Some(e) => Err(e),
         None => f(),
     })
@@ -424,7 +424,7 @@ pub fn sync_init<T>(env: &Env, f: impl FnOnce() -> SdkResult<T>) -> napi::Result
 
 fn run_sync<T>(env: &Env, name: &'static str, f: impl FnOnce() -> SdkResult<T>) -> napi::Result<T> {
     let correlation = correlation::generate();
-    let started = crate::metrics::enabled().then(Instant::now);
+    let started = sdk::metrics::enabled().then(Instant::now);
     let result = correlation::sync_scope(correlation.clone(), env_id(), || {
         let result = match std::panic::catch_unwind(AssertUnwindSafe(f)) {
             Ok(r) => r,
@@ -436,7 +436,7 @@ fn run_sync<T>(env: &Env, name: &'static str, f: impl FnOnce() -> SdkResult<T>) 
         result
     });
     if let Some(started) = started {
-        crate::metrics::record(name, result.as_ref().err().map(|e| e.code), started.elapsed());
+        sdk::metrics::record(name, result.as_ref().err().map(|e| e.code), started.elapsed());
     }
     result.map_err(|e| to_napi_error(env, e, Some(&correlation)))
 }

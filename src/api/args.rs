@@ -1,11 +1,11 @@
 //! Argument checks shared by the exports. JS numbers arrive as `f64` so that NaN, fractions and negatives
 //! are rejected with `ERR_INVALID_ARGUMENT` instead of being coerced by N-API.
 
-use crate::error::{SdkError, SdkResult};
+use sdk::error::{SdkError, SdkResult};
 
 /// `limits.maxRequestBytes`, the bound on every string or buffer argument.
 pub fn within_request_limit(name: &str, len: usize) -> SdkResult<()> {
-    let max = crate::config::current().config.limits.max_request_bytes as usize;
+    let max = sdk::config::current().config.limits.max_request_bytes as usize;
     if len > max {
         return Err(SdkError::invalid_argument(format!("{name} is {len} bytes, more than limits.maxRequestBytes ({max})")));
     }
@@ -15,10 +15,10 @@ pub fn within_request_limit(name: &str, len: usize) -> SdkResult<()> {
 /// A base node URL argument (`config::is_base_node_url`). The error shows at most its first 64
 /// characters, with any credentials redacted.
 pub fn base_node_url(url: &str) -> SdkResult<()> {
-    if crate::config::is_base_node_url(url) {
+    if sdk::config::is_base_node_url(url) {
         return Ok(());
     }
-    Err(SdkError::invalid_argument(format!("base node URL {} is not an http(s) URL", crate::error::shown(&crate::config::redact_url(url)))))
+    Err(SdkError::invalid_argument(format!("base node URL {} is not an http(s) URL", sdk::error::shown(&sdk::config::redact_url(url)))))
 }
 
 pub fn whole_number(name: &str, value: f64, min: u64, max: u64) -> SdkResult<u64> {

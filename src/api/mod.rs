@@ -21,9 +21,9 @@ pub fn module_init(_exports: Object, env: Env) -> napi::Result<()> {
     // Our runtime threads can outlive an environment; keep the image mapped for them.
     napi::bindgen_prelude::retain_current_module_for_unload_safety();
     crate::ops::register_env(&env)?;
-    let config = crate::config::current();
-    crate::logging::init(&config.config.logging);
-    crate::metrics::set_enabled(config.config.metrics.enabled);
-    crate::system::install_hooks();
+    let config = sdk::config::current();
+    sdk::logging::init(&config.config.logging);
+    sdk::metrics::set_enabled(config.config.metrics.enabled);
+    sdk::system::install_hooks();
     Ok(())
 }

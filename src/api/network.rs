@@ -5,10 +5,10 @@ use napi::bindgen_prelude::{Either, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::base_node;
-use crate::error::{SdkError, SdkResult};
 use crate::ops::{self, OpSpec};
-use crate::runtime::RuntimeKind;
+use sdk::base_node;
+use sdk::error::{SdkError, SdkResult};
+use sdk::runtime::RuntimeKind;
 
 #[napi(object)]
 pub struct TipInfoOptions {
@@ -33,7 +33,7 @@ pub struct TipInfo {
 
 fn urls(options: Option<TipInfoOptions>) -> SdkResult<Vec<String>> {
     let list = match options.and_then(|o| o.url) {
-        None => crate::config::current().config.network.base_node_urls.clone(),
+        None => sdk::config::current().config.network.base_node_urls.clone(),
         Some(Either::A(u)) => vec![u],
         Some(Either::B(us)) => us,
     };

@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use crate::api::args::whole_number;
 use crate::api::subscriptions;
-use crate::error::{SdkError, SdkResult};
-use crate::logging::{LogRecord, RecordSink};
 use crate::ops::{self, CallContext};
-use crate::system_events::{SystemEvent, SystemEventKind};
-use crate::{correlation, logging, metrics, prometheus, system};
+use sdk::error::{SdkError, SdkResult};
+use sdk::logging::{LogRecord, RecordSink};
+use sdk::system_events::{SystemEvent, SystemEventKind};
+use sdk::{correlation, logging, metrics, prometheus, system};
 
 /// Per-operation counts by outcome, latency percentiles, in-flight and last-minute throughput, plus
 /// runtime, memory, wallet and health figures.
@@ -31,7 +31,7 @@ pub fn get_prometheus_metrics(env: Env, format: Option<String>) -> napi::Result<
     ops::sync(&env, "getPrometheusMetrics", || match format.as_deref() {
         None | Some("text") => Ok(prometheus::render(prometheus::Format::Text)),
         Some("openmetrics") => Ok(prometheus::render(prometheus::Format::OpenMetrics)),
-        Some(other) => Err(SdkError::invalid_argument(format!("format {} is not text or openmetrics", crate::error::shown(other)))),
+        Some(other) => Err(SdkError::invalid_argument(format!("format {} is not text or openmetrics", sdk::error::shown(other)))),
     })
 }
 
@@ -207,7 +207,7 @@ impl From<&SystemEvent> for SystemEventObject {
 pub fn on_system_event(env: Env, listener: Function<SystemEventObject, ()>) -> napi::Result<u32> {
     ops::sync(&env, "onSystemEvent", || {
         let lagged = Box::new(SystemEventObject::lagged);
-        subscriptions::subscribe(crate::system_events::subscribe(), listener, |e: &SystemEvent| SystemEventObject::from(e), lagged)
+        subscriptions::subscribe(sdk::system_events::subscribe(), listener, |e: &SystemEvent| SystemEventObject::from(e), lagged)
     })
 }
 

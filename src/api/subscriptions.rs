@@ -18,8 +18,8 @@ use tokio::sync::broadcast::{error::RecvError, Receiver};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::error::{SdkError, SdkResult};
-use crate::runtime;
+use sdk::error::{SdkError, SdkResult};
+use sdk::runtime;
 
 static ACTIVE: LazyLock<DashMap<u32, CancellationToken>> = LazyLock::new(DashMap::new);
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);

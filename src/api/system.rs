@@ -7,10 +7,10 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::error::{ErrorCode, SdkError};
 use crate::ops::{self, OpSpec};
-use crate::runtime::RuntimeKind;
-use crate::{health, metrics, system};
+use sdk::error::{ErrorCode, SdkError};
+use sdk::runtime::RuntimeKind;
+use sdk::{health, metrics, system};
 
 /// Declared for the TypeScript typings; `init` parses its options itself so that a non-object is
 /// `ERR_INVALID_ARGUMENT` rather than silently ignored.
@@ -40,11 +40,11 @@ pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
         let options: Options = match options {
             None | Some(Value::Null) => Options { config_file: None, config: None },
             Some(v @ Value::Object(_)) => serde_json::from_value(v)
-                .map_err(|e| SdkError::invalid_argument(format!("init options: {}", crate::error::shown(&e.to_string()))))?,
+                .map_err(|e| SdkError::invalid_argument(format!("init options: {}", sdk::error::shown(&e.to_string()))))?,
             Some(other) => {
                 return Err(SdkError::invalid_argument(format!(
                     "init expects an options object, got {}",
-                    crate::error::shown(&other.to_string())
+                    sdk::error::shown(&other.to_string())
                 )))
             }
         };
@@ -62,7 +62,7 @@ pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
 /// config in force would not be the one the environment asked for.
 #[napi(catch_unwind, ts_return_type = "ConfigSnapshot")]
 pub fn get_config(env: Env) -> napi::Result<Value> {
-    ops::sync(&env, "getConfig", || Ok(system::config_snapshot(&crate::config::current())))
+    ops::sync(&env, "getConfig", || Ok(system::config_snapshot(&sdk::config::current())))
 }
 
 /// Applies a partial configuration at runtime and returns the new effective configuration. The whole
@@ -157,7 +157,7 @@ pub fn get_memory_stats() -> MemoryStats {
 /// Restarts peak tracking from the current allocation level.
 #[napi(catch_unwind)]
 pub fn reset_peak_memory() {
-    crate::alloc::reset_peak();
+    sdk::alloc::reset_peak();
 }
 
 /// Evaluates every health check against the `health.*` thresholds. `level` is healthy, warning, degraded
@@ -208,8 +208,8 @@ pub struct VersionInfo {
 pub fn get_version() -> VersionInfo {
     VersionInfo {
         sdk: env!("CARGO_PKG_VERSION").into(),
-        minotari_wallet: crate::MINOTARI_WALLET_VERSION.into(),
-        build_target: crate::build_target().into(),
+        minotari_wallet: sdk::MINOTARI_WALLET_VERSION.into(),
+        build_target: sdk::build_target().into(),
     }
 }
 
@@ -220,7 +220,7 @@ pub fn ping(env: &Env, runtime: Option<String>) -> napi::Result<PromiseRaw<'_, (
     let kind = match runtime.as_deref() {
         None => Ok(RuntimeKind::General),
         Some(name) => RuntimeKind::parse(name).ok_or_else(|| {
-            SdkError::invalid_argument(format!("unknown runtime {}; use wallet, crypto, network or general", crate::error::shown(name)))
+            SdkError::invalid_argument(format!("unknown runtime {}; use wallet, crypto, network or general", sdk::error::shown(name)))
         }),
     };
     match kind {

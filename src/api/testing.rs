@@ -10,11 +10,11 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::api::args::whole_number;
-use crate::error::SdkError;
 use crate::ops::{self, OpSpec};
-use crate::runtime::{self, RuntimeKind};
-use crate::wallet::events::{EventKind, WalletEvent};
-use crate::wallet::lifecycle::WalletEntry;
+use sdk::error::SdkError;
+use sdk::runtime::{self, RuntimeKind};
+use sdk::wallet::events::{EventKind, WalletEvent};
+use sdk::wallet::lifecycle::WalletEntry;
 
 /// @internal Panics inside an operation: synchronously, or on a runtime when `onRuntime` is true.
 #[napi(catch_unwind, js_name = "__testPanic")]
@@ -73,9 +73,9 @@ pub fn bench_alloc_churn(tracking: bool, threads: u32, iterations: u32, fill: bo
         for _ in 0..threads.max(1) {
             s.spawn(move || {
                 if tracking {
-                    std::hint::black_box(crate::alloc::churn(&crate::alloc::ALLOCATOR, iterations as usize, fill))
+                    std::hint::black_box(sdk::alloc::churn(&sdk::alloc::ALLOCATOR, iterations as usize, fill))
                 } else {
-                    std::hint::black_box(crate::alloc::churn(&std::alloc::System, iterations as usize, fill))
+                    std::hint::black_box(sdk::alloc::churn(&std::alloc::System, iterations as usize, fill))
                 }
             });
         }
@@ -88,14 +88,14 @@ pub fn bench_alloc_churn(tracking: bool, threads: u32, iterations: u32, fill: bo
 /// concurrent calls of one export would.
 #[napi(catch_unwind, js_name = "__benchMetricsRecord")]
 pub fn bench_metrics_record(enabled: bool, threads: u32, iterations: u32) -> f64 {
-    let was = crate::metrics::enabled();
-    crate::metrics::set_enabled(enabled);
+    let was = sdk::metrics::enabled();
+    sdk::metrics::set_enabled(enabled);
     let start = std::time::Instant::now();
     std::thread::scope(|s| {
         for _ in 0..threads.max(1) {
             s.spawn(move || {
                 for _ in 0..iterations {
-                    let m = crate::metrics::begin("__benchRecord");
+                    let m = sdk::metrics::begin("__benchRecord");
                     let started = std::time::Instant::now();
                     std::hint::black_box(&m);
                     if let Some(m) = m {
@@ -105,7 +105,7 @@ pub fn bench_metrics_record(enabled: bool, threads: u32, iterations: u32) -> f64
             });
         }
     });
-    crate::metrics::set_enabled(was);
+    sdk::metrics::set_enabled(was);
     start.elapsed().as_nanos() as f64 / (iterations as f64 * threads.max(1) as f64)
 }
 
@@ -115,9 +115,9 @@ pub fn bench_metrics_record(enabled: bool, threads: u32, iterations: u32) -> f64
 pub fn bench_populate_metrics(ops: u32, samples: u32) {
     for i in 0..ops {
         let name: &'static str = Box::leak(format!("benchOp{i:02}").into_boxed_str());
-        for outcome in std::iter::once(None).chain(crate::error::ErrorCode::ALL.iter().copied().map(Some)) {
+        for outcome in std::iter::once(None).chain(sdk::error::ErrorCode::ALL.iter().copied().map(Some)) {
             for s in 0..samples {
-                crate::metrics::record(name, outcome, Duration::from_micros(50 + u64::from(s) * 37 % 250_000));
+                sdk::metrics::record(name, outcome, Duration::from_micros(50 + u64::from(s) * 37 % 250_000));
             }
         }
     }
@@ -130,7 +130,7 @@ pub fn bench_admission(admit: bool, iterations: u32) -> f64 {
     let start = std::time::Instant::now();
     for _ in 0..iterations {
         if admit {
-            std::hint::black_box(crate::limits::admit(RuntimeKind::General).ok());
+            std::hint::black_box(sdk::limits::admit(RuntimeKind::General).ok());
         } else {
             std::hint::black_box(RuntimeKind::General);
         }
@@ -144,9 +144,9 @@ pub fn bench_admission(admit: bool, iterations: u32) -> f64 {
 #[napi(catch_unwind, js_name = "__benchEmitEvents", ts_return_type = "Promise<void>")]
 pub fn bench_emit_events(env: &Env, handle: f64, count: u32, flood: Option<bool>) -> napi::Result<PromiseRaw<'_, ()>> {
     let flood = flood.unwrap_or(false);
-    let args: crate::error::SdkResult<_> = Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
+    let args: sdk::error::SdkResult<_> = Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
         for i in 0..count as u64 {
-            while !flood && entry.events.len() > crate::wallet::events::CHANNEL_CAPACITY / 2 {
+            while !flood && entry.events.len() > sdk::wallet::events::CHANNEL_CAPACITY / 2 {
                 tokio::task::yield_now().await;
             }
             let _ = entry.events.send(std::sync::Arc::new(WalletEvent {

@@ -7,14 +7,14 @@ use napi_derive::napi;
 use crate::api::args::whole_number;
 use crate::api::subscriptions;
 use crate::api::wallet::{handle_arg, on_wallet, Balance};
-use crate::error::{SdkError, SdkResult};
 use crate::ops::{self, OpSpec};
-use crate::runtime::RuntimeKind;
-use crate::wallet::events::{EventKind, WalletEvent};
-use crate::wallet::journal::SpendResult;
-use crate::wallet::spend::{self, Spend};
-use crate::wallet::transactions::{self as tx, HistoryKind, Payment};
-use crate::wallet::{lifecycle::WalletEntry, registry};
+use sdk::error::{SdkError, SdkResult};
+use sdk::runtime::RuntimeKind;
+use sdk::wallet::events::{EventKind, WalletEvent};
+use sdk::wallet::journal::SpendResult;
+use sdk::wallet::spend::{self, Spend};
+use sdk::wallet::transactions::{self as tx, HistoryKind, Payment};
+use sdk::wallet::{lifecycle::WalletEntry, registry};
 use tari_transaction_components::MicroMinotari;
 
 fn amount_arg(name: &str, v: &BigInt) -> SdkResult<u64> {
@@ -244,7 +244,7 @@ pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>)
             "pendingInbound" => HistoryKind::PendingInbound,
             "pendingOutbound" => HistoryKind::PendingOutbound,
             "cancelled" => HistoryKind::Cancelled,
-            other => return Err(SdkError::invalid_argument(format!("unknown history kind {}", crate::error::shown(other)))),
+            other => return Err(SdkError::invalid_argument(format!("unknown history kind {}", sdk::error::shown(other)))),
         };
         let offset = o.offset.map(|v| whole_number("offset", v, 0, u32::MAX as u64)).transpose()?.unwrap_or(0) as usize;
         let limit = o.limit.map(|v| whole_number("limit", v, 1, 10_000)).transpose()?.unwrap_or(100) as usize;
@@ -399,8 +399,8 @@ pub fn sign_message(env: &Env, handle: f64, message: String) -> napi::Result<Pro
         move |entry: std::sync::Arc<WalletEntry>| async move {
             use tari_utilities::hex::Hex;
             let secret = entry.with(|w| w.node_identity.secret_key().clone())?;
-            let signature = crate::wallet::messages::sign(&secret, &message)?;
-            Ok(SignedMessage { signature, public_key: crate::wallet::messages::public_key(&secret).to_hex() })
+            let signature = sdk::wallet::messages::sign(&secret, &message)?;
+            Ok(SignedMessage { signature, public_key: sdk::wallet::messages::public_key(&secret).to_hex() })
         }
     });
     on_wallet(env, OpSpec::new("signMessage", RuntimeKind::Crypto), handle, args)
@@ -413,8 +413,8 @@ pub fn sign_message(env: &Env, handle: f64, message: String) -> napi::Result<Pro
 pub fn verify_message_signature(env: Env, signer: String, message: String, signature: String) -> napi::Result<bool> {
     ops::sync(&env, "verifyMessageSignature", || {
         message_arg(Some(message.clone()))?;
-        let key = crate::wallet::messages::signer_key(&signer)?;
-        Ok(crate::wallet::messages::verify(&key, &message, &signature))
+        let key = sdk::wallet::messages::signer_key(&signer)?;
+        Ok(sdk::wallet::messages::verify(&key, &message, &signature))
     })
 }
 
@@ -453,7 +453,7 @@ pub fn get_utxos(env: &Env, handle: f64, options: Option<UtxoListOptions>) -> na
         let (offset, limit) = paging(o.offset, o.limit)?;
         let spent = o.spent.unwrap_or(false);
         Ok(move |entry: std::sync::Arc<WalletEntry>| async move {
-            Ok(crate::wallet::utxos::list(&entry, spent, offset, limit)
+            Ok(sdk::wallet::utxos::list(&entry, spent, offset, limit)
                 .await?
                 .into_iter()
                 .map(|u| Utxo {
@@ -547,7 +547,7 @@ pub fn coin_join(env: &Env, handle: f64, options: Option<CoinOptions>) -> napi::
 /// Re-checks transactions and outputs against the base node now; results arrive as `validation` events.
 #[napi(catch_unwind, ts_return_type = "Promise<void>")]
 pub fn validate_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
-    let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move { crate::wallet::utxos::validate(&entry).await });
+    let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move { sdk::wallet::utxos::validate(&entry).await });
     on_wallet(env, wallet_op("validateWallet"), handle, args)
 }
 
@@ -570,7 +570,7 @@ pub struct RescanResult {
 pub fn rescan_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, RescanResult>> {
     const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
     let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move {
-        let o = crate::wallet::rescan::rescan(entry).await?;
+        let o = sdk::wallet::rescan::rescan(entry).await?;
         Ok(RescanResult {
             final_height: o.final_height as f64,
             recovered_outputs: o.recovered_outputs as f64,

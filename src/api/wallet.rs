@@ -8,10 +8,10 @@ use napi_derive::napi;
 use zeroize::Zeroizing;
 
 use crate::api::args::{base_node_url, whole_number, within_request_limit};
-use crate::error::{SdkError, SdkResult};
 use crate::ops::{self, OpSpec};
-use crate::runtime::{self, RuntimeKind};
-use crate::wallet::{address, lifecycle, network, queries, registry, seeds};
+use sdk::error::{SdkError, SdkResult};
+use sdk::runtime::{self, RuntimeKind};
+use sdk::wallet::{address, lifecycle, network, queries, registry, seeds};
 
 /// Options of `createWallet`; `openWallet` takes the same without `seedWords` and `birthday`.
 #[napi(object)]
@@ -90,7 +90,7 @@ impl TypeName for SecretWords {
 
 fn urls(value: Option<serde_json::Value>) -> SdkResult<Vec<String>> {
     let list = match value {
-        None | Some(serde_json::Value::Null) => return Ok(crate::config::current().config.network.base_node_urls.clone()),
+        None | Some(serde_json::Value::Null) => return Ok(sdk::config::current().config.network.base_node_urls.clone()),
         Some(serde_json::Value::String(s)) => vec![s],
         Some(serde_json::Value::Array(items)) => items
             .into_iter()
@@ -123,7 +123,7 @@ fn common(o: &mut CreateWalletOptions) -> SdkResult<Common> {
     if data_dir.trim().is_empty() {
         return Err(SdkError::invalid_argument("dataDir must not be empty"));
     }
-    let defaults = crate::config::current();
+    let defaults = sdk::config::current();
     let network = network::parse(network_name.as_deref().unwrap_or(&defaults.config.network.name))?;
     let scan = scan.map(|s| whole_number("scanningIntervalSecs", s, 1, 86_400)).transpose()?;
     let pool = pool.map(|p| whole_number("dbPoolSize", p, 1, 64)).transpose()?;
@@ -146,7 +146,7 @@ fn spawn_open<'env>(
         Ok(p) => p,
         Err(e) => return ops::rejected(env, name, e),
     };
-    let max = crate::config::current().config.limits.max_wallet_instances as usize;
+    let max = sdk::config::current().config.limits.max_wallet_instances as usize;
     let owner = ops::env_id();
     ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), async move {
         let pool = runtime::pool()?;
@@ -214,7 +214,7 @@ pub fn open_wallet(env: &Env, mut options: CreateWalletOptions) -> napi::Result<
 
 pub(crate) fn handle_arg(handle: f64) -> SdkResult<u32> {
     if !handle.is_finite() || handle.fract() != 0.0 || handle < 1.0 || handle > u32::MAX as f64 {
-        return Err(SdkError::new(crate::error::ErrorCode::InvalidHandle, format!("{handle} is not a wallet handle")));
+        return Err(SdkError::new(sdk::error::ErrorCode::InvalidHandle, format!("{handle} is not a wallet handle")));
     }
     Ok(handle as u32)
 }
@@ -399,10 +399,10 @@ pub struct AddressValidation {
 pub fn validate_address(env: Env, address: String, network: Option<String>) -> napi::Result<AddressValidation> {
     ops::sync(&env, "validateAddress", || match parse_checked(&address, network.as_deref()) {
         Ok(info) => Ok(AddressValidation { valid: true, reason: None, message: None, address: Some(info.into()) }),
-        Err(e) if e.code == crate::error::ErrorCode::InvalidAddress => Ok(AddressValidation {
+        Err(e) if e.code == sdk::error::ErrorCode::InvalidAddress => Ok(AddressValidation {
             valid: false,
             reason: match e.detail("reason") {
-                Some(crate::error::Detail::Text(r)) => Some(r.clone()),
+                Some(sdk::error::Detail::Text(r)) => Some(r.clone()),
                 _ => None,
             },
             message: Some(e.message),

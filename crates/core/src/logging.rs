@@ -94,7 +94,8 @@ fn rank(level: LevelFilter) -> u8 {
 }
 
 fn is_sdk(target: &str) -> bool {
-    target.starts_with(env!("CARGO_CRATE_NAME"))
+    // Both crates: the binding (`tari_wallet_sdk`) and this core (`tari_wallet_sdk_core`).
+    target.starts_with("tari_wallet_sdk")
 }
 
 fn enabled(meta: &Metadata<'_>) -> bool {
