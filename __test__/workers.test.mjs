@@ -157,7 +157,9 @@ test('two workers at once, each with its own wallet, logger and abort signal', a
     new Worker(code, { eval: true, workerData: { sdkPath, name: 'beta', abort: false, dir: path.join(tmp, 'beta') } }),
   ]
   try {
-    for (const w of workers) assert.equal((await once(w, 'message'))[0], 'ready')
+    // Both listeners at once: a message that arrives while nobody listens is lost.
+    const ready = await Promise.all(workers.map((w) => once(w, 'message')))
+    assert.deepEqual(ready.map(([m]) => m), ['ready', 'ready'])
     workers.forEach((w) => w.postMessage('go'))
     const [alpha, beta] = (await Promise.all(workers.map((w) => once(w, 'message')))).map(([m]) => m)
     assert.equal(alpha.outcome, 'ERR_ABORTED')
