@@ -1,6 +1,7 @@
 // Compiled with `tsc --noEmit --strict` by the test command: the published typings must describe how a
 // TypeScript user calls the SDK. Never executed.
-import sdk = require('tari-wallet-sdk')
+import * as sdk from 'tari-wallet-sdk'
+import { Wallet, createWallet, type WalletEvent } from 'tari-wallet-sdk'
 import type {
   AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecordObject, MemoryStats, MetricsReport, RuntimeReport, SdkError,
 } from 'tari-wallet-sdk'
@@ -42,7 +43,9 @@ async function usage(): Promise<void> {
   const confirmed = await wallet.waitForConfirmation(txId, { confirmations: 2, signal: AbortSignal.timeout(60_000) })
   const fee: bigint = confirmed.fee
   await wallet.waitForBalance((b) => b.available > fee)
-  for await (const event of wallet.events({ signal: AbortSignal.timeout(1_000) })) console.log(event.type, event.balance?.available)
+  for await (const event of wallet.events({ signal: AbortSignal.timeout(1_000) })) {
+    if (event.type === 'balanceChanged') console.log(event.balance.available)
+  }
   const history = await sdk.getTransactions(handle, { kind: 'pendingOutbound', limit: 10 })
   const signed = await sdk.signMessage(handle, 'hello')
   const ok: boolean = sdk.verifyMessageSignature(address.base58, 'hello', signed.signature)
@@ -84,3 +87,134 @@ async function usage(): Promise<void> {
 }
 
 void usage
+
+// Every field of the generated shapes, spelled out: a field that goes missing (or changes type) is an
+// excess-property or type error here, so the typings cannot drift from the Rust types unnoticed.
+export const everyConfigField: sdk.Config = {
+  network: { name: 'localnet', baseNodeUrls: ['http://127.0.0.1:18142'] },
+  runtime: { walletThreads: 2, cryptoThreads: 1, networkThreads: 4, generalThreads: 2 },
+  limits: {
+    maxWalletInstances: 64,
+    maxConcurrentOperations: 1024,
+    maxQueuedOperations: 4096,
+    rateLimitPerMinute: 0,
+    classRateLimitsPerMinute: { wallet: 0, crypto: 0, network: 0, general: 0 },
+    maxRequestBytes: 65536,
+  },
+  timeouts: { walletMs: 1, cryptoMs: 1, networkMs: 1, generalMs: 1, connectionMs: 1, attemptMs: 2000 },
+  retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 5000 },
+  breaker: { failureThreshold: 5, successThreshold: 2, resetTimeoutMs: 30000 },
+  health: {
+    memoryLimitBytes: 8 * 2 ** 30,
+    errorRateWarning: 0.05,
+    errorRateDegraded: 0.1,
+    errorRateCritical: 0.25,
+    latencyTargetMs: 1000,
+    queueDepthWarning: 1000,
+    tipAgeWarningSecs: 1200,
+    tipAgeDegradedSecs: 3600,
+    checkIntervalMs: 5000,
+  },
+  logging: { level: 'warn', libraryLevel: 'off', format: 'pretty' },
+  metrics: { enabled: true, walletLabels: false },
+  wallet: { dbPoolSize: 4, scanningIntervalSecs: 5, tlsRoots: 'system' },
+}
+
+export function documentedUpdates(): void {
+  sdk.updateConfig({ timeouts: { attemptMs: 2000 } })
+  sdk.updateConfig({ wallet: { tlsRoots: 'system' } })
+  sdk.updateConfig({ limits: { classRateLimitsPerMinute: { wallet: 100 } } })
+  const interval: number = sdk.getConfig().config.health.checkIntervalMs
+  const labels: boolean = sdk.getConfig().config.metrics.walletLabels
+  console.log(interval, labels)
+}
+
+export const everyMetricsField: sdk.MetricsReport = {
+  enabled: true,
+  uptimeSeconds: 1,
+  operations: [
+    {
+      op: 'send',
+      count: 1,
+      ok: 1,
+      errors: { ERR_TIMEOUT: 1 },
+      inFlight: 0,
+      latency: { p50Ms: 1, p95Ms: 1, p99Ms: 1, maxMs: 1, meanMs: 1 },
+      lastMinute: { operations: 1, failures: 0, perSecond: 0.1 },
+    },
+  ],
+  runtimes: {
+    started: true,
+    backgroundTasks: 1,
+    runtimes: [{ name: 'wallet', workers: 2, aliveTasks: 1, globalQueueDepth: 0, busyMs: 1, busyRatio: 0.1, opsCompleted: 1 }],
+  },
+  memory: { currentBytes: 1, peakBytes: 1, totalAllocatedBytes: 1, allocations: 1, deallocations: 1, reallocations: 1, rssBytes: null },
+  wallets: { open: 1, max: 64 },
+  limits: { inFlight: 0, queued: 0, maxConcurrent: 1024, maxQueued: 4096, rateLimitedTotal: 0, overloadedTotal: 0 },
+  breakers: [{ url: 'http://127.0.0.1:1', state: 'halfOpen', consecutiveFailures: 1, retryAfterMs: 0 }],
+  health: 'degraded',
+  logRecordsDropped: 0,
+}
+
+/** Every event variant, narrowed by `type`; a variant that goes missing breaks its `case`. */
+export function describe(e: sdk.WalletEvent): string {
+  switch (e.type) {
+    case 'received':
+    case 'sent':
+    case 'broadcast':
+    case 'confirmed':
+      return e.txId
+    case 'minedUnconfirmed':
+      return `${e.txId} ${e.confirmations}`
+    case 'cancelled':
+      return `${e.txId} ${e.reason}`
+    case 'balanceChanged': {
+      const b: bigint = e.balance.available + e.balance.pendingIncoming + e.balance.pendingOutgoing + e.balance.timeLocked
+      return String(b)
+    }
+    case 'connectivity':
+      return `${e.status} ${e.latencyMs} ${e.tipHeight}`
+    case 'scanProgress':
+      return `${e.currentHeight}/${e.tipHeight}`
+    case 'validation':
+      return `${e.target} ${e.success}`
+    case 'lagged':
+      return String(e.dropped)
+    default: {
+      const none: never = e
+      return none
+    }
+  }
+}
+
+export function describeSystem(e: sdk.SystemEvent): string {
+  switch (e.type) {
+    case 'healthChanged':
+      return `${e.from}->${e.to} ${e.status} ${e.failingChecks.join()}`
+    case 'breakerChanged':
+      return `${e.url} ${e.from}->${e.to}`
+    case 'lagged':
+      return String(e.dropped)
+    default: {
+      const none: never = e
+      return none
+    }
+  }
+}
+
+export function narrowed(wallet: sdk.Wallet): void {
+  wallet.on('minedUnconfirmed', (e) => console.log(e.confirmations))
+  wallet.once('balanceChanged', (e) => console.log(e.balance.available))
+  // @ts-expect-error: a misspelt event name does not compile
+  wallet.on('recieved', () => {})
+  // @ts-expect-error: a `received` event has no balance
+  wallet.on('received', (e) => console.log(e.balance))
+}
+
+// Named imports, as ESM and bundler users write them.
+export async function named(): Promise<WalletEvent['type']> {
+  const w: Wallet = await Wallet.open({ dataDir: '/tmp/w', passphrase: 'pw' })
+  const h: number = await createWallet({ dataDir: '/tmp/x', passphrase: 'pw' })
+  console.log(w.handle, h)
+  return 'received'
+}

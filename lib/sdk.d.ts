@@ -3,7 +3,7 @@
 // per-call options that the JS layer accepts after every async operation's own parameters.
 import type { EventEmitter } from 'node:events'
 import type * as native from '../index'
-import type { ErrorCodeName, LogRecordObject, LoggerOptions, SystemEventObject } from '../index'
+import type { CreateWalletOptions, ErrorCodeName, LogRecordObject, LoggerOptions, SystemEvent } from '../index'
 
 /** Options accepted as the last argument of every async operation. */
 export interface CallOptions {
@@ -66,9 +66,12 @@ export declare const rescanWallet: WithCall<typeof native.rescanWallet>
  * that throws is reported once as a process warning and never crashes the process. */
 export declare function setLogger(logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions): void
 
-/** Process-level events: `'healthChanged'` and `'breakerChanged'`, each with a `SystemEventObject`. Listening starts the runtimes
- * (the health monitor runs there) and never keeps the process alive. */
-export declare const systemEvents: EventEmitter<{ healthChanged: [SystemEventObject]; breakerChanged: [SystemEventObject] }>
+/** Process-level events: `'healthChanged'`, `'breakerChanged'` and `'lagged'`, each with its `SystemEvent` variant.
+ * Listening starts the runtimes (the health monitor runs there) and never keeps the process alive. */
+export declare const systemEvents: EventEmitter<{ [K in SystemEvent['type']]: [Extract<SystemEvent, { type: K }>] }>
+
+/** Options of `openWallet`: those of `createWallet` without the restore fields. */
+export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthday'>
 
 /** Content type of `getPrometheusMetrics()` (Prometheus text format 0.0.4). */
 export declare const PROMETHEUS_CONTENT_TYPE: string
@@ -99,7 +102,7 @@ export {
   offEvent,
 } from '../index'
 
-export { Wallet, WaitOptions } from './wallet'
+export { Wallet, WaitOptions, WalletEventOf } from './wallet'
 
 export type {
   Config,
@@ -116,7 +119,7 @@ export type {
   LoggerOptions,
   MetricsReport,
   OperationMetrics,
-  SystemEventObject,
+  SystemEvent,
   TipInfo,
   RescanResult,
   TipInfoOptions,
@@ -130,7 +133,6 @@ export type {
   AddressValidation,
   Balance,
   CreateWalletOptions,
-  OpenWalletOptions,
   SeedInfo,
   WalletInfo,
   SendOptions,
@@ -141,7 +143,14 @@ export type {
   HistoryOptions,
   Transaction,
   SignedMessage,
-  WalletEventObject,
+  WalletEvent,
+  BreakerStatus,
+  BreakerState,
+  HealthIetfStatus,
+  LimitsStats,
+  LogFormat,
+  TlsRoots,
+  RuntimeName,
   Utxo,
   UtxoListOptions,
   CoinOptions,

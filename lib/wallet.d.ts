@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events'
 import type {
-  AddressInfo, Balance, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions, OpenWalletOptions,
-  SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEventObject, Utxo, UtxoListOptions, CoinOptions,
+  AddressInfo, Balance, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
+  SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
   CoinPlan, RescanResult,
 } from '../index'
-import type { CallOptions } from './sdk'
+import type { CallOptions, OpenWalletOptions } from './sdk'
+
+/** The event of one `type`, e.g. `WalletEventOf<'received'>` has `txId`. */
+export type WalletEventOf<K extends WalletEvent['type']> = Extract<WalletEvent, { type: K }>
 
 export interface WaitOptions {
   /** Abort the wait; it rejects with `ERR_ABORTED`. */
@@ -38,7 +41,7 @@ export declare class Wallet extends EventEmitter {
   /** Rescans from the birthday (progress as `scanProgress` events); bound it with `timeoutMs` or `signal`. */
   rescan(call?: CallOptions): Promise<RescanResult>
   /** Every event, as an async iterator, until `signal` aborts. */
-  events(options?: { signal?: AbortSignal }): AsyncIterableIterator<WalletEventObject>
+  events(options?: { signal?: AbortSignal }): AsyncIterableIterator<WalletEvent>
   /** Resolves once `available >= atLeast`, or once `check(balance)` is true. */
   waitForBalance(atLeast: bigint | ((balance: Balance) => boolean), options?: WaitOptions): Promise<Balance>
   /** Resolves once the transaction has `confirmations` (default 1). */
@@ -46,5 +49,11 @@ export declare class Wallet extends EventEmitter {
   close(): Promise<void>
   destroy(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
-  on(event: 'event' | WalletEventObject['type'], listener: (event: WalletEventObject) => void): this
+  /** `'event'`: every event; an event type: only those, typed by it. */
+  on(event: 'event', listener: (event: WalletEvent) => void): this
+  on<K extends WalletEvent['type']>(event: K, listener: (event: WalletEventOf<K>) => void): this
+  once(event: 'event', listener: (event: WalletEvent) => void): this
+  once<K extends WalletEvent['type']>(event: K, listener: (event: WalletEventOf<K>) => void): this
+  off(event: 'event', listener: (event: WalletEvent) => void): this
+  off<K extends WalletEvent['type']>(event: K, listener: (event: WalletEventOf<K>) => void): this
 }

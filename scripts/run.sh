@@ -90,8 +90,9 @@ case "$job" in
     fi
     ensure_node
     ensure_promtool
-    log "TypeScript check (tsc --strict against the published typings)"
+    log "TypeScript check (tsc --strict against the published typings: module node16, then bundler resolution)"
     npx tsc -p __test__/tsconfig.json
+    npx tsc -p __test__/tsconfig.bundler.json
     log "JS tests (node:test)"
     node --test --test-concurrency=1 --test-timeout=600000 __test__/
     ;;

@@ -10,6 +10,7 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use crate::api::args::whole_number;
+use crate::api::js::Js;
 use crate::api::subscriptions;
 use crate::ops::{self, CallContext};
 use sdk::error::{SdkError, SdkResult};
@@ -20,8 +21,8 @@ use sdk::{correlation, logging, metrics, prometheus, system};
 /// Per-operation counts by outcome, latency percentiles, in-flight and last-minute throughput, plus
 /// runtime, memory, wallet and health figures.
 #[napi(catch_unwind, ts_return_type = "MetricsReport")]
-pub fn get_metrics() -> Value {
-    system::metrics_report()
+pub fn get_metrics() -> Js<system::MetricsReport> {
+    Js(system::metrics_report())
 }
 
 /// All metrics as Prometheus text: format `text` (default; exposition format 0.0.4, served as
@@ -134,80 +135,13 @@ pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, optio
     })
 }
 
-/// A process-level event. `type` says which fields are set.
-#[napi(object, object_from_js = false)]
-pub struct SystemEventObject {
-    /// `healthChanged`, `breakerChanged`, or `lagged` (events were dropped for this listener: `dropped`).
-    #[napi(js_name = "type", ts_type = "'healthChanged' | 'breakerChanged' | 'lagged'")]
-    pub kind: &'static str,
-    /// Milliseconds since the Unix epoch.
-    pub timestamp: f64,
-    /// The previous and the new level (healthChanged) or breaker state (breakerChanged).
-    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical' | 'closed' | 'open' | 'halfOpen'")]
-    pub from: Option<&'static str>,
-    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical' | 'closed' | 'open' | 'halfOpen'")]
-    pub to: Option<&'static str>,
-    /// breakerChanged: the base node (credentials redacted).
-    pub url: Option<String>,
-    /// healthChanged: the IETF status of the new level.
-    #[napi(ts_type = "'pass' | 'warn' | 'fail'")]
-    pub status: Option<&'static str>,
-    /// healthChanged: keys of the checks that are not healthy.
-    pub failing_checks: Option<Vec<String>>,
-    /// lagged: how many events were dropped because this listener fell behind.
-    pub dropped: Option<f64>,
-}
-
-impl SystemEventObject {
-    fn lagged(dropped: u64) -> Self {
-        let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
-        SystemEventObject {
-            kind: "lagged",
-            timestamp,
-            from: None,
-            to: None,
-            url: None,
-            status: None,
-            failing_checks: None,
-            dropped: Some(dropped as f64),
-        }
-    }
-}
-
-impl From<&SystemEvent> for SystemEventObject {
-    fn from(e: &SystemEvent) -> Self {
-        match &e.kind {
-            SystemEventKind::HealthChanged(t) => SystemEventObject {
-                kind: "healthChanged",
-                timestamp: e.timestamp_ms,
-                from: Some(t.from.name()),
-                to: Some(t.to.name()),
-                status: Some(t.to.ietf()),
-                failing_checks: Some(t.failing.clone()),
-                url: None,
-                dropped: None,
-            },
-            SystemEventKind::BreakerChanged { url, from, to } => SystemEventObject {
-                kind: "breakerChanged",
-                timestamp: e.timestamp_ms,
-                from: Some(from.name()),
-                to: Some(to.name()),
-                status: None,
-                failing_checks: None,
-                url: Some(url.clone()),
-                dropped: None,
-            },
-        }
-    }
-}
-
 /// Calls `listener` with every process-level event (health transitions) until `offSystemEvent(id)`.
 /// Never keeps the process alive on its own. Starts the runtimes (the health monitor runs there).
-#[napi(catch_unwind, ts_args_type = "listener: (event: SystemEventObject) => void")]
-pub fn on_system_event(env: Env, listener: Function<SystemEventObject, ()>) -> napi::Result<u32> {
+#[napi(catch_unwind, ts_args_type = "listener: (event: SystemEvent) => void")]
+pub fn on_system_event(env: Env, listener: Function<Js<SystemEvent>, ()>) -> napi::Result<u32> {
     ops::sync(&env, "onSystemEvent", || {
-        let lagged = Box::new(SystemEventObject::lagged);
-        subscriptions::subscribe(sdk::system_events::subscribe(), listener, |e: &SystemEvent| SystemEventObject::from(e), lagged)
+        let lagged = Box::new(|dropped| Js(SystemEvent::now(SystemEventKind::Lagged { dropped })));
+        subscriptions::subscribe(sdk::system_events::subscribe(), listener, |e: &SystemEvent| Js(e.clone()), lagged)
     })
 }
 

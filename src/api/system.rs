@@ -7,10 +7,11 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
+use crate::api::js::Js;
 use crate::ops::{self, OpSpec};
 use sdk::error::{ErrorCode, SdkError};
 use sdk::runtime::RuntimeKind;
-use sdk::{health, metrics, system};
+use sdk::system;
 
 /// Declared for the TypeScript typings; `init` parses its options itself so that a non-object is
 /// `ERR_INVALID_ARGUMENT` rather than silently ignored.
@@ -29,7 +30,7 @@ pub struct InitOptions {
 /// the environment on first use. Thread counts can only be set before the first async operation.
 /// Throws `ERR_CONFIG` naming the bad field, its value and where it came from.
 #[napi(catch_unwind, ts_args_type = "options?: InitOptions", ts_return_type = "ConfigSnapshot")]
-pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
+pub fn init(env: Env, options: Option<Value>) -> napi::Result<Js<system::ConfigSnapshot>> {
     ops::sync_init(&env, || {
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -53,7 +54,7 @@ pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
                 return Err(SdkError::invalid_argument("init options.config must be an object"));
             }
         }
-        system::init(options.config_file.map(PathBuf::from).as_deref(), options.config).map(|s| system::config_snapshot(&s))
+        system::init(options.config_file.map(PathBuf::from).as_deref(), options.config).map(|s| Js(system::config_snapshot(&s)))
     })
 }
 
@@ -61,97 +62,33 @@ pub fn init(env: Env, options: Option<Value>) -> napi::Result<Value> {
 /// `ERR_CONFIG` naming the variable while a `TARI_*` variable (or the file it names) is invalid: the
 /// config in force would not be the one the environment asked for.
 #[napi(catch_unwind, ts_return_type = "ConfigSnapshot")]
-pub fn get_config(env: Env) -> napi::Result<Value> {
-    ops::sync(&env, "getConfig", || Ok(system::config_snapshot(&sdk::config::current())))
+pub fn get_config(env: Env) -> napi::Result<Js<system::ConfigSnapshot>> {
+    ops::sync(&env, "getConfig", || Ok(Js(system::config_snapshot(&sdk::config::current()))))
 }
 
 /// Applies a partial configuration at runtime and returns the new effective configuration. The whole
 /// result is validated first; on `ERR_CONFIG` nothing changes. Thread counts cannot change once the
 /// runtimes run.
 #[napi(catch_unwind, ts_args_type = "patch: ConfigPatch", ts_return_type = "ConfigSnapshot")]
-pub fn update_config(env: Env, patch: Value) -> napi::Result<Value> {
+pub fn update_config(env: Env, patch: Value) -> napi::Result<Js<system::ConfigSnapshot>> {
     ops::sync(&env, "updateConfig", || {
         if !patch.is_object() {
             return Err(SdkError::invalid_argument("updateConfig expects an object such as { logging: { level: 'debug' } }"));
         }
-        system::update(patch).map(|s| system::config_snapshot(&s))
+        system::update(patch).map(|s| Js(system::config_snapshot(&s)))
     })
 }
 
-#[napi(object)]
-pub struct RuntimeStats {
-    /// `wallet`, `crypto`, `network` or `general`.
-    pub name: String,
-    pub workers: u32,
-    pub alive_tasks: u32,
-    pub global_queue_depth: u32,
-    /// Total time the workers spent busy since the runtime started.
-    pub busy_ms: f64,
-    /// Busy share of the workers' wall time since start, 0..1.
-    pub busy_ratio: f64,
-    /// SDK operations completed on this runtime.
-    pub ops_completed: f64,
-}
-
-#[napi(object)]
-pub struct RuntimeReport {
-    /// Runtimes start on the first async operation.
-    pub started: bool,
-    pub background_tasks: u32,
-    pub runtimes: Vec<RuntimeStats>,
-}
-
 /// Per-runtime workers, alive tasks, global queue depth, busy time and completed operations.
-#[napi(catch_unwind)]
-pub fn get_runtime_stats() -> RuntimeReport {
-    let r = system::runtime_report();
-    RuntimeReport {
-        started: r.started,
-        background_tasks: r.background_tasks as u32,
-        runtimes: r
-            .runtimes
-            .into_iter()
-            .map(|s| RuntimeStats {
-                name: s.name.to_string(),
-                workers: s.workers as u32,
-                alive_tasks: s.alive_tasks as u32,
-                global_queue_depth: s.global_queue_depth as u32,
-                busy_ms: s.busy_ms,
-                busy_ratio: s.busy_ratio,
-                ops_completed: s.ops_completed as f64,
-            })
-            .collect(),
-    }
-}
-
-#[napi(object)]
-pub struct MemoryStats {
-    /// Bytes currently allocated through the Rust global allocator.
-    pub current_bytes: f64,
-    /// Highest `currentBytes` since start or `resetPeakMemory()` (exact to within 256 KiB per thread).
-    pub peak_bytes: f64,
-    pub total_allocated_bytes: f64,
-    pub allocations: f64,
-    pub deallocations: f64,
-    pub reallocations: f64,
-    /// Resident set size of the whole process, from the OS (sampled at most every 100 ms); null where the
-    /// platform cannot tell.
-    pub rss_bytes: Option<f64>,
+#[napi(catch_unwind, ts_return_type = "RuntimeReport")]
+pub fn get_runtime_stats() -> Js<system::RuntimeReport> {
+    Js(system::runtime_report())
 }
 
 /// Allocator figures of the native side plus the process RSS.
-#[napi(catch_unwind)]
-pub fn get_memory_stats() -> MemoryStats {
-    let (a, rss) = system::memory();
-    MemoryStats {
-        current_bytes: a.current_bytes as f64,
-        peak_bytes: a.peak_bytes as f64,
-        total_allocated_bytes: a.total_allocated_bytes as f64,
-        allocations: a.allocations as f64,
-        deallocations: a.deallocations as f64,
-        reallocations: a.reallocations as f64,
-        rss_bytes: rss.map(|b| b as f64),
-    }
+#[napi(catch_unwind, ts_return_type = "MemoryStats")]
+pub fn get_memory_stats() -> Js<system::MemoryStats> {
+    Js(system::memory())
 }
 
 /// Restarts peak tracking from the current allocation level.
@@ -163,35 +100,20 @@ pub fn reset_peak_memory() {
 /// Evaluates every health check against the `health.*` thresholds. `level` is healthy, warning, degraded
 /// or critical; `status` and `checks` follow IETF `application/health+json`.
 #[napi(catch_unwind, ts_return_type = "HealthStatus")]
-pub fn get_health_status(env: Env) -> napi::Result<Value> {
-    ops::sync(&env, "getHealthStatus", || {
-        let mut v = serde_json::to_value(system::health_report()).map_err(|e| SdkError::internal(e.to_string()))?;
-        v["uptimeSeconds"] = metrics::uptime().as_secs_f64().into();
-        Ok(v)
-    })
-}
-
-#[napi(object, object_from_js = false)]
-pub struct HealthCheck {
-    /// `pass`, `warn` or `fail`.
-    #[napi(ts_type = "'pass' | 'warn' | 'fail'")]
-    pub status: &'static str,
-    #[napi(ts_type = "'healthy' | 'warning' | 'degraded' | 'critical'")]
-    pub level: &'static str,
-    pub uptime_seconds: f64,
+pub fn get_health_status(env: Env) -> napi::Result<Js<system::HealthStatus>> {
+    ops::sync(&env, "getHealthStatus", || Ok(Js(system::health_status())))
 }
 
 /// The cheap probe for load balancers: the level of the latest evaluation and the uptime, with no I/O.
-#[napi(catch_unwind)]
-pub fn get_health_check() -> HealthCheck {
-    let level = health::last_level();
-    HealthCheck { status: level.ietf(), level: level.name(), uptime_seconds: metrics::uptime().as_secs_f64() }
+#[napi(catch_unwind, ts_return_type = "HealthCheck")]
+pub fn get_health_check() -> Js<system::HealthCheck> {
+    Js(system::health_check())
 }
 
 /// Every error code the SDK can produce, with its meaning.
 #[napi(catch_unwind, ts_return_type = "Record<ErrorCodeName, string>")]
-pub fn error_codes() -> Value {
-    ErrorCode::ALL.iter().map(|c| (c.as_str().to_string(), Value::from(c.description()))).collect::<serde_json::Map<_, _>>().into()
+pub fn error_codes() -> Js<std::collections::BTreeMap<ErrorCode, &'static str>> {
+    Js(ErrorCode::ALL.iter().map(|c| (*c, c.description())).collect())
 }
 
 #[napi(object)]

@@ -13,8 +13,8 @@ use crate::api::args::whole_number;
 use crate::ops::{self, OpSpec};
 use sdk::error::SdkError;
 use sdk::runtime::{self, RuntimeKind};
+use sdk::wallet::entry::WalletEntry;
 use sdk::wallet::events::{EventKind, WalletEvent};
-use sdk::wallet::lifecycle::WalletEntry;
 
 /// @internal Panics inside an operation: synchronously, or on a runtime when `onRuntime` is true.
 #[napi(catch_unwind, js_name = "__testPanic")]

@@ -4,17 +4,20 @@ use napi::bindgen_prelude::{BigInt, Function, PromiseRaw, ToNapiValue};
 use napi::Env;
 use napi_derive::napi;
 
+use std::sync::Arc;
+
 use crate::api::args::whole_number;
+use crate::api::js::Js;
 use crate::api::subscriptions;
-use crate::api::wallet::{handle_arg, on_wallet, Balance};
+use crate::api::wallet::{handle_arg, on_wallet};
 use crate::ops::{self, OpSpec};
 use sdk::error::{SdkError, SdkResult};
 use sdk::runtime::RuntimeKind;
-use sdk::wallet::events::{EventKind, WalletEvent};
+use sdk::wallet::events::WalletEvent;
 use sdk::wallet::journal::SpendResult;
 use sdk::wallet::spend::{self, Spend};
 use sdk::wallet::transactions::{self as tx, HistoryKind, Payment};
-use sdk::wallet::{lifecycle::WalletEntry, registry};
+use sdk::wallet::{entry::WalletEntry, registry};
 use tari_transaction_components::MicroMinotari;
 
 fn amount_arg(name: &str, v: &BigInt) -> SdkResult<u64> {
@@ -272,109 +275,15 @@ pub fn cancel_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result
     on_wallet(env, wallet_op("cancelTransaction"), handle, args)
 }
 
-/// One event. `type` says which fields are set (see `WalletEventType` for the per-type shapes).
-#[napi(object)]
-pub struct WalletEventObject {
-    /// received, sent, broadcast, minedUnconfirmed, confirmed, cancelled, balanceChanged, connectivity,
-    /// scanProgress, validation, or lagged (events were dropped for this listener: `dropped`).
-    #[napi(js_name = "type")]
-    pub kind: String,
-    pub wallet_handle: u32,
-    /// Milliseconds since the epoch.
-    pub timestamp: f64,
-    pub tx_id: Option<String>,
-    pub confirmations: Option<f64>,
-    pub reason: Option<String>,
-    pub balance: Option<Balance>,
-    /// connectivity: `online`, `degraded` (reachable but not synced) or `offline`.
-    pub status: Option<String>,
-    pub latency_ms: Option<f64>,
-    pub tip_height: Option<f64>,
-    pub current_height: Option<f64>,
-    /// validation: `transactions` or `outputs`.
-    pub target: Option<String>,
-    pub success: Option<bool>,
-    /// lagged: how many events were dropped, oldest first, because this listener fell more than 1024
-    /// events behind (a slow listener or a blocked JS thread).
-    pub dropped: Option<f64>,
-}
-
-impl WalletEventObject {
-    fn empty(kind: &str, wallet_handle: u32, timestamp: f64) -> Self {
-        WalletEventObject {
-            kind: kind.into(),
-            wallet_handle,
-            timestamp,
-            tx_id: None,
-            confirmations: None,
-            reason: None,
-            balance: None,
-            status: None,
-            latency_ms: None,
-            tip_height: None,
-            current_height: None,
-            target: None,
-            success: None,
-            dropped: None,
-        }
-    }
-
-    fn lagged(wallet_handle: u32, dropped: u64) -> Self {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
-        WalletEventObject { dropped: Some(dropped as f64), ..Self::empty("lagged", wallet_handle, now) }
-    }
-}
-
-impl From<&WalletEvent> for WalletEventObject {
-    fn from(e: &WalletEvent) -> Self {
-        let mut o = WalletEventObject::empty(e.kind.name(), e.wallet_handle, e.timestamp_ms);
-        match &e.kind {
-            EventKind::Received { tx_id } | EventKind::Sent { tx_id } | EventKind::Broadcast { tx_id } | EventKind::Confirmed { tx_id } => {
-                o.tx_id = Some(tx_id.to_string())
-            }
-            EventKind::MinedUnconfirmed { tx_id, confirmations } => {
-                o.tx_id = Some(tx_id.to_string());
-                o.confirmations = Some(*confirmations as f64);
-            }
-            EventKind::Cancelled { tx_id, reason } => {
-                o.tx_id = Some(tx_id.to_string());
-                o.reason = Some(reason.clone());
-            }
-            EventKind::BalanceChanged { balance } => {
-                o.balance = Some(Balance {
-                    available: BigInt::from(balance.available),
-                    pending_incoming: BigInt::from(balance.pending_incoming),
-                    pending_outgoing: BigInt::from(balance.pending_outgoing),
-                    time_locked: BigInt::from(balance.time_locked),
-                })
-            }
-            EventKind::Connectivity { status, latency_ms, tip_height } => {
-                o.status = Some((*status).into());
-                o.latency_ms = latency_ms.map(|l| l as f64);
-                o.tip_height = tip_height.map(|t| t as f64);
-            }
-            EventKind::ScanProgress { current_height, tip_height } => {
-                o.current_height = Some(*current_height as f64);
-                o.tip_height = Some(*tip_height as f64);
-            }
-            EventKind::Validation { target, success } => {
-                o.target = Some((*target).into());
-                o.success = Some(*success);
-            }
-        }
-        o
-    }
-}
-
 /// Calls `listener` with every event of the wallet until `offEvent(id)` or the wallet closes. Delivery
 /// never keeps the process alive on its own. Returns the subscription id.
-#[napi(catch_unwind, ts_args_type = "handle: number, listener: (event: WalletEventObject) => void")]
-pub fn on_event(env: Env, handle: f64, listener: Function<WalletEventObject, ()>) -> napi::Result<u32> {
+#[napi(catch_unwind, ts_args_type = "handle: number, listener: (event: WalletEvent) => void")]
+pub fn on_event(env: Env, handle: f64, listener: Function<Js<Arc<WalletEvent>>, ()>) -> napi::Result<u32> {
     ops::sync(&env, "onEvent", || {
         let rx = registry::get(handle_arg(handle)?)?.events.subscribe();
         let wallet_handle = handle_arg(handle)?;
-        let lagged = Box::new(move |dropped: u64| WalletEventObject::lagged(wallet_handle, dropped));
-        subscriptions::subscribe(rx, listener, |e: &std::sync::Arc<WalletEvent>| WalletEventObject::from(&**e), lagged)
+        let lagged = Box::new(move |dropped: u64| Js(Arc::new(WalletEvent::lagged(wallet_handle, dropped))));
+        subscriptions::subscribe(rx, listener, |e: &Arc<WalletEvent>| Js(e.clone()), lagged)
     })
 }
 

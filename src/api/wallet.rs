@@ -2,12 +2,13 @@
 
 use std::path::PathBuf;
 
-use napi::bindgen_prelude::{BigInt, Either, PromiseRaw, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{Either, PromiseRaw, ToNapiValue, TypeName};
 use napi::Env;
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
 use crate::api::args::{base_node_url, whole_number, within_request_limit};
+use crate::api::js::Js;
 use crate::ops::{self, OpSpec};
 use sdk::error::{SdkError, SdkResult};
 use sdk::runtime::{self, RuntimeKind};
@@ -124,7 +125,10 @@ fn common(o: &mut CreateWalletOptions) -> SdkResult<Common> {
         return Err(SdkError::invalid_argument("dataDir must not be empty"));
     }
     let defaults = sdk::config::current();
-    let network = network::parse(network_name.as_deref().unwrap_or(&defaults.config.network.name))?;
+    let network = match network_name.as_deref() {
+        Some(name) => network::parse(name)?,
+        None => defaults.config.network.name.network(),
+    };
     let scan = scan.map(|s| whole_number("scanningIntervalSecs", s, 1, 86_400)).transpose()?;
     let pool = pool.map(|p| whole_number("dbPoolSize", p, 1, 64)).transpose()?;
     Ok(Common {
@@ -202,7 +206,7 @@ pub fn create_wallet(env: &Env, mut options: CreateWalletOptions) -> napi::Resul
 /// Opens the wallet in an existing data directory. Resolves to its handle. Rejects with
 /// `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
 /// (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
-#[napi(catch_unwind, ts_args_type = "options: OpenWalletOptions", ts_return_type = "Promise<number>")]
+#[napi(catch_unwind, ts_args_type = "options: Omit<CreateWalletOptions, 'seedWords' | 'birthday'>", ts_return_type = "Promise<number>")]
 pub fn open_wallet(env: &Env, mut options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
     let parsed = if options.seed_words.is_some() || options.birthday.is_some() {
         Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet"))
@@ -224,7 +228,7 @@ pub(crate) fn handle_arg(handle: f64) -> SdkResult<u32> {
 pub(crate) fn on_wallet<'env, T, F, Fut>(env: &'env Env, spec: OpSpec, handle: f64, args: SdkResult<F>) -> napi::Result<PromiseRaw<'env, T>>
 where
     T: ToNapiValue + Send + 'static,
-    F: FnOnce(std::sync::Arc<lifecycle::WalletEntry>) -> Fut + Send + 'static,
+    F: FnOnce(std::sync::Arc<sdk::wallet::entry::WalletEntry>) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = SdkResult<T>> + Send + 'static,
 {
     match handle_arg(handle).and_then(registry::get).and_then(|e| args.map(|f| (e, f))) {
@@ -294,7 +298,7 @@ pub fn get_seed_words(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Sec
         env,
         OpSpec::new("getSeedWords", RuntimeKind::Crypto),
         handle,
-        Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
+        Ok(|entry: std::sync::Arc<sdk::wallet::entry::WalletEntry>| async move {
             let pool = runtime::pool()?;
             Ok(SecretWords(queries::seed_words(&pool, entry).await?))
         }),
@@ -412,34 +416,14 @@ pub fn validate_address(env: Env, address: String, network: Option<String>) -> n
     })
 }
 
-#[napi(object)]
-pub struct Balance {
-    /// Spendable now, µT.
-    pub available: BigInt,
-    /// Incoming, not yet confirmed.
-    pub pending_incoming: BigInt,
-    /// Sent, not yet confirmed (including change).
-    pub pending_outgoing: BigInt,
-    /// Part of `available` still time-locked (e.g. immature coinbase).
-    pub time_locked: BigInt,
-}
-
 /// The wallet's balance in µT, as `bigint`s.
 #[napi(catch_unwind, ts_return_type = "Promise<Balance>")]
-pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Balance>> {
+pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Js<queries::Balance>>> {
     on_wallet(
         env,
         OpSpec::new("getBalance", RuntimeKind::Wallet),
         handle,
-        Ok(|entry: std::sync::Arc<lifecycle::WalletEntry>| async move {
-            let b = queries::balance(&entry).await?;
-            Ok(Balance {
-                available: BigInt::from(b.available),
-                pending_incoming: BigInt::from(b.pending_incoming),
-                pending_outgoing: BigInt::from(b.pending_outgoing),
-                time_locked: BigInt::from(b.time_locked),
-            })
-        }),
+        Ok(|entry: std::sync::Arc<sdk::wallet::entry::WalletEntry>| async move { queries::balance(&entry).await.map(Js) }),
     )
 }
 

@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
 use dashmap::DashMap;
-use serde::Serialize;
 use tari_transaction_components::rpc::models::TipInfoResponse;
 
-use crate::breaker::{Breaker, Change, State};
+use crate::breaker::{Breaker, BreakerStatus, Change, State};
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 use crate::system_events::{self, SystemEventKind};
 
@@ -264,15 +263,6 @@ pub async fn healthy_first(urls: &[String]) -> Vec<String> {
     }
     good.extend(bad);
     good.into_iter().map(|(u, _)| u).collect()
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct BreakerStatus {
-    pub url: String,
-    pub state: State,
-    pub consecutive_failures: u32,
-    pub retry_after_ms: f64,
 }
 
 /// Every base node the SDK has called recently (at most `MAX_LINKS`), with its breaker. URLs that look the

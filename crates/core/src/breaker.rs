@@ -12,8 +12,10 @@ use serde::Serialize;
 
 use crate::config::BreakerConfig;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A circuit breaker's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "BreakerState")]
 pub enum State {
     Closed,
     Open,
@@ -136,6 +138,16 @@ impl Breaker {
         }
         (from != next).then_some(Change { from, to: next })
     }
+}
+
+/// One base node's circuit breaker, as `getMetrics().breakers` shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakerStatus {
+    pub url: String,
+    pub state: State,
+    pub consecutive_failures: u32,
+    pub retry_after_ms: f64,
 }
 
 #[cfg(test)]

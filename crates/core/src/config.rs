@@ -12,10 +12,11 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use ts_rs::TS;
 
 use crate::error::{SdkError, SdkResult};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Config {
     pub network: NetworkConfig,
@@ -31,7 +32,7 @@ pub struct Config {
 }
 
 /// Defaults for wallets that do not set these themselves.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct WalletDefaults {
     /// SQLite connections per wallet. The library's default of 16 costs ~3 MB of RSS per wallet.
@@ -42,25 +43,25 @@ pub struct WalletDefaults {
     pub scanning_interval_secs: u64,
     /// `auto`: skip loading OpenSSL's CA bundle on every scan while every base node is plain http (see
     /// README, "Idle cost"); `system`: leave TLS roots alone.
-    pub tls_roots: String,
+    pub tls_roots: TlsRoots,
 }
 
 impl Default for WalletDefaults {
     fn default() -> Self {
-        Self { db_pool_size: 4, scanning_interval_secs: 5, tls_roots: "auto".into() }
+        Self { db_pool_size: 4, scanning_interval_secs: 5, tls_roots: TlsRoots::Auto }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct NetworkConfig {
-    /// Tari network for wallets that do not name one: mainnet, stagenet, nextnet, localnet, igor, esmeralda.
-    pub name: String,
+    /// Tari network for wallets that do not name one.
+    pub name: NetworkName,
     /// Base node HTTP URLs, in order of preference. Empty means the wallet library's default for the network.
     pub base_node_urls: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct RuntimeConfig {
     pub wallet_threads: u32,
@@ -69,7 +70,7 @@ pub struct RuntimeConfig {
     pub general_threads: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct LimitsConfig {
     pub max_wallet_instances: u32,
@@ -84,7 +85,7 @@ pub struct LimitsConfig {
     pub max_request_bytes: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct ClassRateLimits {
     pub wallet: u32,
@@ -93,7 +94,7 @@ pub struct ClassRateLimits {
     pub general: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct TimeoutsConfig {
     /// Wallet operations: create, open, send, history.
@@ -110,7 +111,7 @@ pub struct TimeoutsConfig {
     pub attempt_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct RetryConfig {
     pub attempts: u32,
@@ -118,7 +119,7 @@ pub struct RetryConfig {
     pub max_delay_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct BreakerConfig {
     pub failure_threshold: u32,
@@ -126,9 +127,10 @@ pub struct BreakerConfig {
     pub reset_timeout_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct HealthConfig {
+    #[serde(serialize_with = "crate::js_repr::number")]
     pub memory_limit_bytes: u64,
     pub error_rate_warning: f64,
     pub error_rate_degraded: f64,
@@ -144,18 +146,18 @@ pub struct HealthConfig {
     pub check_interval_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct LoggingConfig {
-    /// The SDK's own records: error, warn, info, debug, trace or off.
-    pub level: String,
-    /// Records of the embedded Tari crates, same scale; off by default because they are noisy.
-    pub library_level: String,
-    /// json or pretty.
-    pub format: String,
+    /// The SDK's own records.
+    pub level: LogLevel,
+    /// Records of the embedded Tari crates; off by default because they are noisy.
+    pub library_level: LogLevel,
+    /// Lines on stderr when no JS logger is set: JSON, or human-readable.
+    pub format: LogFormat,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct MetricsConfig {
     pub enabled: bool,
@@ -164,9 +166,76 @@ pub struct MetricsConfig {
     pub wallet_labels: bool,
 }
 
+/// A Tari network. Which ones a build can use is fixed when the Tari crates are built (`build_target`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkName {
+    Mainnet,
+    Stagenet,
+    Nextnet,
+    Localnet,
+    Igor,
+    Esmeralda,
+}
+
+impl NetworkName {
+    pub fn network(self) -> tari_common::configuration::Network {
+        use tari_common::configuration::Network;
+        match self {
+            NetworkName::Mainnet => Network::MainNet,
+            NetworkName::Stagenet => Network::StageNet,
+            NetworkName::Nextnet => Network::NextNet,
+            NetworkName::Localnet => Network::LocalNet,
+            NetworkName::Igor => Network::Igor,
+            NetworkName::Esmeralda => Network::Esmeralda,
+        }
+    }
+}
+
+impl From<tari_common::configuration::Network> for NetworkName {
+    fn from(n: tari_common::configuration::Network) -> Self {
+        use tari_common::configuration::Network;
+        match n {
+            Network::MainNet => NetworkName::Mainnet,
+            Network::StageNet => NetworkName::Stagenet,
+            Network::NextNet => NetworkName::Nextnet,
+            Network::LocalNet => NetworkName::Localnet,
+            Network::Igor => NetworkName::Igor,
+            Network::Esmeralda => NetworkName::Esmeralda,
+        }
+    }
+}
+
+/// How much a logger records, from nothing (`off`) to everything (`trace`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// `auto`: skip OpenSSL's CA bundle while every base node is plain http; `system`: leave TLS roots alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsRoots {
+    Auto,
+    System,
+}
+
 impl Default for NetworkConfig {
     fn default() -> Self {
-        Self { name: tari_common::configuration::Network::default().as_key_str().to_string(), base_node_urls: vec![] }
+        Self { name: tari_common::configuration::Network::default().into(), base_node_urls: vec![] }
     }
 }
 
@@ -225,7 +294,7 @@ impl Default for HealthConfig {
 
 impl Default for LoggingConfig {
     fn default() -> Self {
-        Self { level: "warn".into(), library_level: "off".into(), format: "json".into() }
+        Self { level: LogLevel::Warn, library_level: LogLevel::Off, format: LogFormat::Json }
     }
 }
 
@@ -287,8 +356,9 @@ pub const ENV_VARS: &[(&str, &str)] = &[
 const RESTART_ONLY: &[&str] = &["runtime."];
 
 /// Where an effective value came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "layer", rename_all = "camelCase")]
+#[ts(rename = "ConfigSource")]
 pub enum Source {
     Default,
     File { path: String },
@@ -389,17 +459,13 @@ impl ConfigState {
         Ok(next)
     }
 
-    /// The config as JSON with secrets redacted (credentials inside base node URLs).
-    pub fn redacted(&self) -> Value {
-        let mut tree = to_tree(&self.config);
-        if let Some(Value::Array(urls)) = tree.pointer_mut("/network/baseNodeUrls") {
-            for url in urls.iter_mut() {
-                if let Value::String(s) = url {
-                    *s = redact_url(s);
-                }
-            }
+    /// The config with secrets redacted (credentials, paths and queries inside base node URLs).
+    pub fn redacted(&self) -> Config {
+        let mut config = self.config.clone();
+        for url in config.network.base_node_urls.iter_mut() {
+            *url = redact_url(url);
         }
-        tree
+        config
     }
 }
 
@@ -561,8 +627,14 @@ fn deserialize(mut merged: Value, sources: &BTreeMap<String, Source>) -> SdkResu
         // most 64 characters of what came. An unknown key's value is never shown: it may be a secret put in
         // the wrong place (`{ passphrase: ... }`).
         let inner = e.inner().to_string();
+        let value = || get_path(&merged, &path).map(|v| crate::error::shown(&v.to_string())).unwrap_or_else(|| "(missing)".into());
         let message = match inner.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
             Some(key) => format!("{path}: {} is not a config field{from}", crate::error::shown(key)),
+            // An enum: serde lists the allowed values, which are short and safe to show.
+            None if inner.starts_with("unknown variant") => {
+                let allowed = inner.split_once(", expected ").map(|(_, a)| a.replace('`', "")).unwrap_or_default();
+                format!("{path}: expected {allowed}; got {}{from}", value())
+            }
             None => {
                 let expected = match get_path(&defaults_tree(), &path) {
                     Some(Value::Bool(_)) => "a boolean",
@@ -572,8 +644,7 @@ fn deserialize(mut merged: Value, sources: &BTreeMap<String, Source>) -> SdkResu
                     Some(Value::Object(_)) => "an object",
                     _ => "a valid value",
                 };
-                let value = get_path(&merged, &path).map(|v| crate::error::shown(&v.to_string())).unwrap_or_else(|| "(missing)".into());
-                format!("{path}: expected {expected}; got {value}{from}")
+                format!("{path}: expected {expected}; got {}{from}", value())
             }
         };
         SdkError::config(message).with("field", crate::error::Detail::Text(path))
@@ -593,13 +664,6 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
     };
     const DAY_MS: u64 = 86_400_000;
 
-    if c.network.name.parse::<tari_common::configuration::Network>().is_err() {
-        fail(
-            "network.name",
-            &crate::error::shown(&c.network.name),
-            "is not a Tari network (mainnet, stagenet, nextnet, localnet, igor, esmeralda)",
-        )?;
-    }
     for url in &c.network.base_node_urls {
         if !is_base_node_url(url) {
             fail("network.baseNodeUrls", &crate::error::shown(&redact_url(url)), "is not an http:// or https:// URL")?;
@@ -657,20 +721,8 @@ fn validate(c: &Config, sources: &BTreeMap<String, Source>) -> SdkResult<()> {
     if !(h.error_rate_warning <= h.error_rate_degraded && h.error_rate_degraded <= h.error_rate_critical) {
         fail("health.errorRateDegraded", &h.error_rate_degraded, "must lie between errorRateWarning and errorRateCritical")?;
     }
-    if crate::logging::parse_level(&c.logging.level).is_none() {
-        fail("logging.level", &crate::error::shown(&c.logging.level), "is not one of error, warn, info, debug, trace, off")?;
-    }
     range("wallet.dbPoolSize", c.wallet.db_pool_size.into(), 1, 64)?;
     range("wallet.scanningIntervalSecs", c.wallet.scanning_interval_secs, 1, 86_400)?;
-    if crate::logging::parse_level(&c.logging.library_level).is_none() {
-        fail("logging.libraryLevel", &crate::error::shown(&c.logging.library_level), "is not one of error, warn, info, debug, trace, off")?;
-    }
-    if !matches!(c.wallet.tls_roots.as_str(), "auto" | "system") {
-        fail("wallet.tlsRoots", &crate::error::shown(&c.wallet.tls_roots), "is not auto or system")?;
-    }
-    if !matches!(c.logging.format.as_str(), "json" | "pretty") {
-        fail("logging.format", &crate::error::shown(&c.logging.format), "is not json or pretty")?;
-    }
     Ok(())
 }
 
@@ -773,7 +825,7 @@ mod tests {
         assert_eq!(s.sources["limits.maxWalletInstances"], Source::Init);
         assert_eq!(s.config.limits.max_request_bytes, 1000);
         assert!(matches!(s.sources["limits.maxRequestBytes"], Source::File { .. }));
-        assert_eq!(s.config.logging.level, "debug");
+        assert_eq!(s.config.logging.level, LogLevel::Debug);
         assert!(!s.config.metrics.enabled);
         assert_eq!(s.sources["metrics.enabled"], Source::Env { var: "TARI_ENABLE_METRICS".into() });
         assert_eq!(s.config.timeouts.connection_ms, 1500);
@@ -841,7 +893,7 @@ mod tests {
         assert!(e.message.contains("runtime.walletThreads"));
         assert!(s.update(json!({"runtime": {"walletThreads": 3}}), false).is_ok());
         let next = s.update(json!({"logging": {"level": "debug"}}), true).unwrap();
-        assert_eq!(next.config.logging.level, "debug");
+        assert_eq!(next.config.logging.level, LogLevel::Debug);
         assert_eq!(next.sources["logging.level"], Source::Update);
         // an update is validated against all layers: an invalid patch leaves nothing applied
         assert!(s.update(json!({"retry": {"attempts": 0}}), true).is_err());
@@ -851,7 +903,7 @@ mod tests {
     fn redaction_hides_url_credentials() {
         let s =
             ConfigState::load(None, &[], Some(json!({"network": {"baseNodeUrls": ["https://user:secret@node.example:9000"]}}))).unwrap();
-        let text = s.redacted().to_string();
+        let text = serde_json::to_string(&s.redacted()).unwrap();
         assert!(!text.contains("secret"), "{text}");
         assert!(text.contains("node.example"));
     }
@@ -866,7 +918,7 @@ mod tests {
         assert_eq!(s.layers.len(), 1, "one update layer, not 10,001");
         assert_eq!(s.config.retry.attempts, 1 + 9_999 % 5);
         assert_eq!(s.config.limits.rate_limit_per_minute, 9_999);
-        assert_eq!(s.config.logging.level, "debug");
+        assert_eq!(s.config.logging.level, LogLevel::Debug);
         assert_eq!(s.sources.get("retry.attempts"), Some(&Source::Update));
     }
 

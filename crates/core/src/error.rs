@@ -8,7 +8,8 @@ use serde::Serialize;
 macro_rules! error_codes {
     ($($variant:ident => $code:literal: $doc:literal,)*) => {
         /// Stable error codes. Never renumber or rename: applications `switch` on these strings.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ts_rs::TS)]
+        #[ts(rename = "ErrorCodeName")]
         pub enum ErrorCode {
             $(#[doc = $doc] #[serde(rename = $code)] $variant,)*
         }

@@ -9,8 +9,10 @@ use serde::Serialize;
 
 use crate::config::HealthConfig;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// The SDK's four-step health level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "HealthLevel")]
 pub enum Level {
     Healthy = 0,
     Warning = 1,
@@ -29,11 +31,11 @@ impl Level {
     }
 
     /// The IETF health+json status.
-    pub const fn ietf(self) -> &'static str {
+    pub const fn ietf(self) -> Status {
         match self {
-            Level::Healthy => "pass",
-            Level::Warning | Level::Degraded => "warn",
-            Level::Critical => "fail",
+            Level::Healthy => Status::Pass,
+            Level::Warning | Level::Degraded => Status::Warn,
+            Level::Critical => Status::Fail,
         }
     }
 
@@ -47,14 +49,37 @@ impl Level {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The IETF `application/health+json` status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(rename = "HealthIetfStatus")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+/// One health check's result.
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "HealthCheckResult")]
 pub struct Check {
     /// Which instance the check is about (a wallet handle), for checks with one entry per instance.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub component_id: Option<String>,
     pub level: Level,
-    pub status: &'static str,
+    pub status: Status,
     pub observed_value: f64,
     pub observed_unit: &'static str,
     pub output: String,
@@ -97,14 +122,17 @@ pub struct Observations {
     pub open_wallets: u64,
     pub max_wallets: u64,
     pub limits: crate::limits::LimitsStats,
-    pub breakers: Vec<crate::base_node::BreakerStatus>,
+    pub breakers: Vec<crate::breaker::BreakerStatus>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// Every check's latest result: IETF `application/health+json` plus the SDK's four-step `level`.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "HealthReport")]
 pub struct Report {
     pub level: Level,
-    pub status: &'static str,
+    pub status: Status,
+    /// Keyed `component:measurement`, e.g. `memory:utilization`.
     pub checks: BTreeMap<String, Vec<Check>>,
 }
 
@@ -228,11 +256,15 @@ fn reachability(w: &WalletObservation) -> Check {
 }
 
 /// A change of the overall level.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 pub struct Transition {
     pub from: Level,
     pub to: Level,
+    /// The IETF status of the new level.
+    pub status: Status,
     /// Keys of the checks that are not healthy now.
+    #[serde(rename = "failingChecks")]
     pub failing: Vec<String>,
 }
 
@@ -242,6 +274,7 @@ pub fn publish(report: &Report) -> Option<Transition> {
     (from != report.level).then(|| Transition {
         from,
         to: report.level,
+        status: report.level.ietf(),
         failing: report.checks.iter().filter(|(_, cs)| cs.iter().any(|c| c.level != Level::Healthy)).map(|(k, _)| k.clone()).collect(),
     })
 }
@@ -298,7 +331,7 @@ mod tests {
         let h = HealthConfig::default();
         let with = |state| {
             let o = Observations {
-                breakers: vec![crate::base_node::BreakerStatus {
+                breakers: vec![crate::breaker::BreakerStatus {
                     url: "http://n".into(),
                     state,
                     consecutive_failures: 5,
@@ -384,7 +417,7 @@ mod tests {
     fn quiet_process_is_healthy() {
         let r = evaluate(&HealthConfig::default(), &obs());
         assert_eq!(r.level, Level::Healthy);
-        assert_eq!(r.status, "pass");
+        assert_eq!(r.status, Status::Pass);
         assert!(r.checks.contains_key("memory:utilization"));
     }
 
@@ -405,6 +438,6 @@ mod tests {
         let h = HealthConfig { memory_limit_bytes: 8 << 20, ..HealthConfig::default() };
         let r = evaluate(&h, &obs());
         assert_eq!(r.level, Level::Critical);
-        assert_eq!(r.status, "fail");
+        assert_eq!(r.status, Status::Fail);
     }
 }

@@ -14,14 +14,18 @@ pub mod error;
 #[cfg(test)]
 mod fuzz;
 pub mod health;
+pub mod js_repr;
 pub mod limits;
 pub mod logging;
 pub mod metrics;
+#[cfg(test)]
+mod module_graph;
 pub mod prometheus;
 pub mod runtime;
 pub mod system;
 pub mod system_events;
 pub mod tls_roots;
+pub mod typegen;
 pub mod wallet;
 
 pub const MINOTARI_WALLET_VERSION: &str = "6.2.0";

@@ -128,14 +128,17 @@ pub fn admit(class: RuntimeKind) -> SdkResult<Admission> {
     ))
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+/// The bulkhead and the rate limiters.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LimitsStats {
     pub in_flight: u64,
     pub queued: u64,
     pub max_concurrent: u64,
     pub max_queued: u64,
+    #[serde(serialize_with = "crate::js_repr::number")]
     pub rate_limited_total: u64,
+    #[serde(serialize_with = "crate::js_repr::number")]
     pub overloaded_total: u64,
     /// Seconds since the latest `ERR_OVERLOADED`, if there was one.
     #[serde(skip)]

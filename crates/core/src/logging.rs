@@ -21,7 +21,7 @@ use tracing_subscriber::filter::{filter_fn, LevelFilter};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::{Layer, Registry};
 
-use crate::config::LoggingConfig;
+use crate::config::{LogFormat, LogLevel, LoggingConfig};
 
 static INSTALL: Once = Once::new();
 static JSON: AtomicBool = AtomicBool::new(true);
@@ -103,15 +103,14 @@ fn enabled(meta: &Metadata<'_>) -> bool {
     rank(LevelFilter::from_level(*meta.level())) <= ceiling.load(Relaxed)
 }
 
-pub fn parse_level(s: &str) -> Option<LevelFilter> {
-    match s.to_ascii_lowercase().as_str() {
-        "off" => Some(LevelFilter::OFF),
-        "error" => Some(LevelFilter::ERROR),
-        "warn" => Some(LevelFilter::WARN),
-        "info" => Some(LevelFilter::INFO),
-        "debug" => Some(LevelFilter::DEBUG),
-        "trace" => Some(LevelFilter::TRACE),
-        _ => None,
+pub fn filter(level: LogLevel) -> LevelFilter {
+    match level {
+        LogLevel::Off => LevelFilter::OFF,
+        LogLevel::Error => LevelFilter::ERROR,
+        LogLevel::Warn => LevelFilter::WARN,
+        LogLevel::Info => LevelFilter::INFO,
+        LogLevel::Debug => LevelFilter::DEBUG,
+        LogLevel::Trace => LevelFilter::TRACE,
     }
 }
 
@@ -252,9 +251,8 @@ pub fn init(config: &LoggingConfig) {
 
 /// Applies levels and format; cheap enough to call on every config update.
 pub fn apply(config: &LoggingConfig) {
-    JSON.store(config.format != "pretty", Relaxed);
-    let sdk = parse_level(&config.level).unwrap_or(LevelFilter::WARN);
-    let library = parse_level(&config.library_level).unwrap_or(LevelFilter::OFF);
+    JSON.store(config.format == LogFormat::Json, Relaxed);
+    let (sdk, library) = (filter(config.level), filter(config.library_level));
     SDK_LEVEL.store(rank(sdk), Relaxed);
     LIBRARY_LEVEL.store(rank(library), Relaxed);
     // Callsites cache whether they are enabled; make them ask again.
@@ -269,14 +267,6 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn levels_parse_case_insensitively() {
-        assert_eq!(parse_level("WARN"), Some(LevelFilter::WARN));
-        assert_eq!(parse_level("trace"), Some(LevelFilter::TRACE));
-        assert_eq!(parse_level("off"), Some(LevelFilter::OFF));
-        assert_eq!(parse_level("loud"), None);
-    }
-
     struct Collect(Arc<Mutex<Vec<LogRecord>>>);
     impl RecordSink for Collect {
         fn deliver(&self, record: LogRecord) -> bool {
@@ -288,7 +278,7 @@ mod tests {
     // One test owns the process-wide subscriber and levels, so the steps run in order.
     #[test]
     fn records_carry_fields_levels_and_correlation_ids() {
-        init(&LoggingConfig { level: "info".into(), library_level: "off".into(), format: "json".into() });
+        init(&LoggingConfig { level: LogLevel::Info, library_level: LogLevel::Off, format: LogFormat::Json });
         assert_eq!(log::max_level(), log::LevelFilter::Info);
         let seen = Arc::new(Mutex::new(Vec::new()));
         set_sink(1, Some(Box::new(Collect(seen.clone()))));
@@ -308,7 +298,7 @@ mod tests {
             assert_eq!(r.correlation_id.as_deref(), Some("corr-1"));
         }
 
-        apply(&LoggingConfig { level: "error".into(), library_level: "debug".into(), format: "pretty".into() });
+        apply(&LoggingConfig { level: LogLevel::Error, library_level: LogLevel::Debug, format: LogFormat::Pretty });
         assert_eq!(log::max_level(), log::LevelFilter::Debug);
         assert!(!JSON.load(Relaxed));
         log::info!(target: "minotari_wallet::y", "bridged");

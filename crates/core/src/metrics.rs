@@ -220,7 +220,8 @@ pub fn record(name: &'static str, error: Option<ErrorCode>, elapsed: Duration) {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// From an HdrHistogram with 2 significant digits (1% resolution).
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Latency {
     pub p50_ms: f64,
@@ -230,7 +231,8 @@ pub struct Latency {
     pub mean_ms: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Operations and failures (excluding invalid arguments and handles) in the last 60 s.
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LastMinute {
     pub operations: u64,
@@ -239,13 +241,18 @@ pub struct LastMinute {
     pub per_second: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Figures of one operation name since start or `resetMetrics()`.
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "OperationMetrics")]
 pub struct OpSnapshot {
     pub op: &'static str,
+    #[serde(serialize_with = "crate::js_repr::number")]
     pub count: u64,
+    #[serde(serialize_with = "crate::js_repr::number")]
     pub ok: u64,
     /// Counts by error code; only codes that occurred.
+    #[ts(type = "Partial<Record<ErrorCodeName, number>>")]
     pub errors: BTreeMap<&'static str, u64>,
     pub in_flight: i64,
     pub latency: Latency,

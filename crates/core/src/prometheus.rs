@@ -96,7 +96,7 @@ impl Collector for SdkCollector {
         )?;
 
         let runtimes: Vec<(Labels<1>, crate::runtime::RuntimeStats)> =
-            system::runtime_report().runtimes.into_iter().map(|r| ([("runtime", r.name.to_string())], r)).collect();
+            system::runtime_report().runtimes.into_iter().map(|r| ([("runtime", r.name.name().to_string())], r)).collect();
         family(&mut enc, "runtime_workers", "Worker threads of each tokio runtime.", None, MetricType::Gauge, &runtimes, |m, r| {
             m.encode_gauge(&(r.workers as u64))
         })?;
@@ -186,7 +186,7 @@ impl Collector for SdkCollector {
         })?;
 
         if state.config.metrics.wallet_labels {
-            let wallets: Vec<(Labels<1>, wallet::lifecycle::Connectivity)> =
+            let wallets: Vec<(Labels<1>, wallet::entry::Connectivity)> =
                 wallet::registry::list().iter().map(|w| ([("wallet", w.handle.to_string())], w.connectivity())).collect();
             family(
                 &mut enc,

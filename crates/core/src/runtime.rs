@@ -16,8 +16,10 @@ use tokio_util::task::TaskTracker;
 use crate::config::RuntimeConfig;
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// The four runtimes; each operation class runs on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "RuntimeName")]
 pub enum RuntimeKind {
     Wallet,
     Crypto,
@@ -70,16 +72,19 @@ pub struct RuntimePool {
     started: Instant,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RuntimeStats {
-    pub name: &'static str,
+    pub name: RuntimeKind,
     pub workers: usize,
     pub alive_tasks: usize,
     pub global_queue_depth: usize,
+    /// Total time the workers spent busy since the runtime started.
     pub busy_ms: f64,
     /// Share of the workers' wall time spent busy since start, 0..1.
     pub busy_ratio: f64,
+    /// SDK operations completed on this runtime.
+    #[serde(serialize_with = "crate::js_repr::number")]
     pub ops_completed: u64,
 }
 
@@ -147,7 +152,7 @@ impl RuntimePool {
                 let workers = metrics.num_workers();
                 let busy: Duration = (0..workers).map(|w| metrics.worker_total_busy_duration(w)).sum();
                 RuntimeStats {
-                    name: m.kind.name(),
+                    name: m.kind,
                     workers,
                     alive_tasks: metrics.num_alive_tasks(),
                     global_queue_depth: metrics.global_queue_depth(),
@@ -255,7 +260,7 @@ mod tests {
     fn runtimes_have_configured_workers_and_named_threads() {
         let pool = RuntimePool::start(&small()).unwrap();
         let stats = pool.stats();
-        let workers: Vec<_> = stats.iter().map(|s| (s.name, s.workers)).collect();
+        let workers: Vec<_> = stats.iter().map(|s| (s.name.name(), s.workers)).collect();
         assert_eq!(workers, vec![("wallet", 2), ("crypto", 1), ("network", 3), ("general", 1)]);
         for kind in RuntimeKind::ALL {
             let name = pool
@@ -312,7 +317,7 @@ mod tests {
         });
         pool.op_completed(RuntimeKind::Crypto);
         // Workers publish busy time when they park, shortly after going idle.
-        let crypto = || pool.stats().into_iter().find(|s| s.name == "crypto").unwrap();
+        let crypto = || pool.stats().into_iter().find(|s| s.name == RuntimeKind::Crypto).unwrap();
         let deadline = Instant::now() + Duration::from_secs(2);
         while crypto().busy_ms < 20.0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));

@@ -1,12 +1,14 @@
 //! Process-level operations behind the system exports: configuration, stats and health. Composes the core
 //! modules; knows nothing of napi.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use ts_rs::TS;
 
 use crate::config::{self, ConfigState};
 use crate::error::SdkResult;
@@ -59,13 +61,23 @@ pub fn update(patch: Value) -> SdkResult<Arc<ConfigState>> {
     Ok(install(next))
 }
 
-pub fn config_snapshot(state: &ConfigState) -> Value {
-    json!({ "config": state.redacted(), "sources": state.sources })
+/// The effective configuration, secrets redacted, and the layer that set each field.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConfigSnapshot {
+    pub config: config::Config,
+    /// Keyed by dotted path, e.g. `limits.maxWalletInstances`.
+    pub sources: BTreeMap<String, config::Source>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+pub fn config_snapshot(state: &ConfigState) -> ConfigSnapshot {
+    ConfigSnapshot { config: state.redacted(), sources: state.sources.clone() }
+}
+
+/// The four runtimes, each with its workers, tasks, queue and busy time.
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RuntimeReport {
+    /// Runtimes start on the first async operation.
     pub started: bool,
     pub background_tasks: usize,
     pub runtimes: Vec<runtime::RuntimeStats>,
@@ -79,8 +91,61 @@ pub fn runtime_report() -> RuntimeReport {
     }
 }
 
-pub fn memory() -> (alloc::AllocStats, Option<u64>) {
-    (alloc::stats(), alloc::resident_set_bytes())
+/// Allocator figures of the native side plus the process RSS. Numbers, not bigints: exact to 2^53 bytes.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MemoryStats {
+    /// Bytes currently allocated through the Rust global allocator.
+    pub current_bytes: f64,
+    /// Highest `currentBytes` since start or `resetPeakMemory()` (exact to within 256 KiB per thread).
+    pub peak_bytes: f64,
+    pub total_allocated_bytes: f64,
+    pub allocations: f64,
+    pub deallocations: f64,
+    pub reallocations: f64,
+    /// Resident set size of the whole process, from the OS (sampled at most every 100 ms); null where the
+    /// platform cannot tell.
+    pub rss_bytes: Option<f64>,
+}
+
+pub fn memory() -> MemoryStats {
+    let a = alloc::stats();
+    MemoryStats {
+        current_bytes: a.current_bytes as f64,
+        peak_bytes: a.peak_bytes as f64,
+        total_allocated_bytes: a.total_allocated_bytes as f64,
+        allocations: a.allocations as f64,
+        deallocations: a.deallocations as f64,
+        reallocations: a.reallocations as f64,
+        rss_bytes: alloc::resident_set_bytes().map(|b| b as f64),
+    }
+}
+
+/// `getHealthStatus()`: the evaluation and the process uptime.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthStatus {
+    #[serde(flatten)]
+    pub report: health::Report,
+    pub uptime_seconds: f64,
+}
+
+pub fn health_status() -> HealthStatus {
+    HealthStatus { report: health_report(), uptime_seconds: metrics::uptime().as_secs_f64() }
+}
+
+/// `getHealthCheck()`: the cheap probe for load balancers, with no I/O.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthCheck {
+    pub status: health::Status,
+    pub level: health::Level,
+    pub uptime_seconds: f64,
+}
+
+pub fn health_check() -> HealthCheck {
+    let level = health::last_level();
+    HealthCheck { status: level.ietf(), level, uptime_seconds: metrics::uptime().as_secs_f64() }
 }
 
 /// Evaluates health now, makes it the latest level, and emits `healthChanged` if the level moved.
@@ -123,28 +188,45 @@ pub fn health_report() -> health::Report {
     report
 }
 
+/// Open wallets against `limits.maxWalletInstances`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WalletCount {
+    pub open: usize,
+    pub max: u32,
+}
+
 /// Everything `getMetrics()` returns: per-operation figures plus the process view.
-pub fn metrics_report() -> Value {
-    let state = config::current();
-    let (a, rss) = memory();
-    json!({
-        "enabled": metrics::enabled(),
-        "uptimeSeconds": metrics::uptime().as_secs_f64(),
-        "operations": metrics::snapshot(),
-        "runtimes": runtime_report(),
-        "memory": {
-            "currentBytes": a.current_bytes,
-            "peakBytes": a.peak_bytes,
-            "allocations": a.allocations,
-            "rssBytes": rss,
-        },
-        "wallets": {
-            "open": crate::wallet::registry::count(),
-            "max": state.config.limits.max_wallet_instances,
-        },
-        "limits": limits::stats(),
-        "breakers": crate::base_node::breakers(),
-        "health": health::last_level().name(),
-        "logRecordsDropped": logging::dropped_records(),
-    })
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsReport {
+    /// False while recording is switched off (`enableMetrics(false)`, `metrics.enabled`).
+    pub enabled: bool,
+    pub uptime_seconds: f64,
+    pub operations: Vec<metrics::OpSnapshot>,
+    pub runtimes: RuntimeReport,
+    pub memory: MemoryStats,
+    pub wallets: WalletCount,
+    pub limits: limits::LimitsStats,
+    /// Every base node called recently, with its circuit breaker.
+    pub breakers: Vec<crate::breaker::BreakerStatus>,
+    /// The latest evaluated health level.
+    pub health: health::Level,
+    /// Log records dropped because the JS logger fell behind.
+    #[serde(serialize_with = "crate::js_repr::number")]
+    pub log_records_dropped: u64,
+}
+
+pub fn metrics_report() -> MetricsReport {
+    MetricsReport {
+        enabled: metrics::enabled(),
+        uptime_seconds: metrics::uptime().as_secs_f64(),
+        operations: metrics::snapshot(),
+        runtimes: runtime_report(),
+        memory: memory(),
+        wallets: WalletCount { open: crate::wallet::registry::count(), max: config::current().config.limits.max_wallet_instances },
+        limits: limits::stats(),
+        breakers: crate::base_node::breakers(),
+        health: health::last_level(),
+        log_records_dropped: logging::dropped_records(),
+    }
 }

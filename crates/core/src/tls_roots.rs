@@ -61,7 +61,7 @@ pub fn prepare_for(urls: &[&str]) {
 }
 
 fn narrowing_applies() -> bool {
-    cfg!(target_os = "linux") && crate::config::current().config.wallet.tls_roots == "auto"
+    cfg!(target_os = "linux") && crate::config::current().config.wallet.tls_roots == crate::config::TlsRoots::Auto
 }
 
 #[cfg(test)]

@@ -40,6 +40,13 @@ pub fn wallet(e: WalletError) -> SdkError {
     }
 }
 
+pub fn invalid_handle(handle: u32) -> crate::error::SdkError {
+    crate::error::SdkError::new(
+        crate::error::ErrorCode::InvalidHandle,
+        format!("wallet handle {handle} is not open (closed, destroyed or never issued)"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

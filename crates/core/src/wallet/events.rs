@@ -7,39 +7,55 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use minotari_wallet::base_node_service::handle::BaseNodeEvent;
 use minotari_wallet::output_manager_service::handle::OutputManagerEvent;
 use minotari_wallet::transaction_service::handle::TransactionEvent;
-use minotari_wallet::utxo_scanner_service::handle::UtxoScannerEvent;
-use tari_shutdown::ShutdownSignal;
+use serde::Serialize;
 use tokio::sync::broadcast;
+use ts_rs::TS;
 
-use super::lifecycle::WalletEntry;
-use super::queries::{self, Balance};
+use super::balance::Balance;
 
-#[derive(Debug, Clone, PartialEq)]
+/// What happened; `type` names it, and each type carries only its own fields. Transaction ids are decimal
+/// strings (they exceed 2^53).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum EventKind {
     /// An incoming payment was seen.
     Received {
+        #[serde(serialize_with = "crate::js_repr::decimal")]
+        #[ts(type = "string")]
         tx_id: u64,
     },
     /// An outgoing transaction was created and queued for broadcast.
     Sent {
+        #[serde(serialize_with = "crate::js_repr::decimal")]
+        #[ts(type = "string")]
         tx_id: u64,
     },
+    /// A transaction reached the base node's mempool.
     Broadcast {
+        #[serde(serialize_with = "crate::js_repr::decimal")]
+        #[ts(type = "string")]
         tx_id: u64,
     },
+    /// Mined, with fewer confirmations than required; one event per new confirmation count.
     MinedUnconfirmed {
+        #[serde(serialize_with = "crate::js_repr::decimal")]
+        #[ts(type = "string")]
         tx_id: u64,
         confirmations: u64,
     },
+    /// Mined with the required confirmations.
     Confirmed {
+        #[serde(serialize_with = "crate::js_repr::decimal")]
+        #[ts(type = "string")]
         tx_id: u64,
     },
     Cancelled {
+        #[serde(serialize_with = "crate::js_repr::decimal")]
+        #[ts(type = "string")]
         tx_id: u64,
         reason: String,
     },
@@ -48,6 +64,7 @@ pub enum EventKind {
     },
     /// `online`, `degraded` (reachable, not synced) or `offline`, with the base node's latency.
     Connectivity {
+        #[ts(type = "'online' | 'degraded' | 'offline'")]
         status: &'static str,
         latency_ms: Option<u64>,
         tip_height: Option<u64>,
@@ -58,8 +75,15 @@ pub enum EventKind {
     },
     /// `transactions` or `outputs` validation finished.
     Validation {
+        #[ts(type = "'transactions' | 'outputs'")]
         target: &'static str,
         success: bool,
+    },
+    /// Made by the delivery to one listener, not by the wallet: that listener fell more than 1024 events
+    /// behind (a slow listener or a blocked JS thread), and this many of the oldest were dropped.
+    Lagged {
+        #[serde(serialize_with = "crate::js_repr::number")]
+        dropped: u64,
     },
 }
 
@@ -76,29 +100,37 @@ impl EventKind {
             EventKind::Connectivity { .. } => "connectivity",
             EventKind::ScanProgress { .. } => "scanProgress",
             EventKind::Validation { .. } => "validation",
+            EventKind::Lagged { .. } => "lagged",
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// An event of one wallet. `Wallet#on(type)` narrows it by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
 pub struct WalletEvent {
     pub wallet_handle: u32,
+    /// Milliseconds since the Unix epoch.
+    #[serde(rename = "timestamp")]
     pub timestamp_ms: f64,
+    #[serde(flatten)]
     pub kind: EventKind,
 }
 
-pub const CHANNEL_CAPACITY: usize = 1024;
+impl WalletEvent {
+    /// The event a listener gets in place of the `dropped` events it fell behind on.
+    pub fn lagged(wallet_handle: u32, dropped: u64) -> Self {
+        WalletEvent { wallet_handle, timestamp_ms: now_ms(), kind: EventKind::Lagged { dropped } }
+    }
+}
 
-/// The library reports its base node's state when it hears from it and is silent when it cannot reach
-/// it; after this much silence the pump asks the node itself and reports `offline` if nobody answers.
-const SILENCE_BEFORE_PROBE: Duration = Duration::from_secs(15);
-const WATCHDOG_EVERY: Duration = Duration::from_secs(5);
+pub const CHANNEL_CAPACITY: usize = 1024;
 
 pub fn channel() -> broadcast::Sender<Arc<WalletEvent>> {
     broadcast::channel(CHANNEL_CAPACITY).0
 }
 
-pub(super) fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0)
 }
 
@@ -156,6 +188,7 @@ impl Dedupe {
             }
             // Validation reruns after every scan; report a result when it differs from the last one.
             EventKind::Validation { target, success } => self.validation.insert(target, *success) != Some(*success),
+            EventKind::Lagged { .. } => true,
         }
     }
 }
@@ -192,7 +225,7 @@ pub fn from_transaction_event(e: &TransactionEvent) -> Vec<EventKind> {
     }
 }
 
-fn from_output_event(e: &OutputManagerEvent) -> Option<EventKind> {
+pub(super) fn from_output_event(e: &OutputManagerEvent) -> Option<EventKind> {
     match e {
         OutputManagerEvent::TxoValidationSuccess(_) => Some(EventKind::Validation { target: "outputs", success: true }),
         OutputManagerEvent::TxoValidationInternalFailure(_) | OutputManagerEvent::TxoValidationCommunicationFailure(_) => {
@@ -203,96 +236,6 @@ fn from_output_event(e: &OutputManagerEvent) -> Option<EventKind> {
 }
 
 /// Runs until the wallet shuts down: reads the library's streams, publishes SDK events on `entry.events`.
-pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
-    let Ok((mut tx_events, mut om_events, mut scan_events, mut node_events)) = entry.with(|w| {
-        (
-            w.transaction_service.get_event_stream(),
-            w.output_manager_service.get_event_stream(),
-            w.utxo_scanner_service.clone().get_event_receiver(),
-            w.base_node_service.get_event_stream(),
-        )
-    }) else {
-        return;
-    };
-    let mut dedupe = Dedupe::default();
-    let mut last_report = Instant::now();
-    let mut watchdog = tokio::time::interval(WATCHDOG_EVERY);
-    loop {
-        let (kinds, money_moved): (Vec<EventKind>, bool) = tokio::select! {
-            _ = shutdown.wait() => break,
-            e = tx_events.recv() => match e {
-                Ok(e) => { let k = from_transaction_event(&e); let moved = !k.is_empty(); (k, moved) }
-                Err(broadcast::error::RecvError::Lagged(_)) => (vec![], true),
-                Err(broadcast::error::RecvError::Closed) => break,
-            },
-            e = om_events.recv() => match e {
-                Ok(e) => (from_output_event(&e).into_iter().collect(), true),
-                Err(broadcast::error::RecvError::Lagged(_)) => (vec![], true),
-                Err(broadcast::error::RecvError::Closed) => break,
-            },
-            e = scan_events.recv() => match e {
-                Ok(UtxoScannerEvent::Progress { current_height, tip_height, .. }) => {
-                    entry.set_tip_height(tip_height);
-                    (vec![EventKind::ScanProgress { current_height, tip_height }], false)
-                }
-                Ok(UtxoScannerEvent::Completed { final_height, num_recovered, .. }) => {
-                    entry.set_tip_height(final_height);
-                    (vec![EventKind::ScanProgress { current_height: final_height, tip_height: final_height }], num_recovered > 0)
-                }
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => (vec![], false),
-                Err(broadcast::error::RecvError::Closed) => break,
-            },
-            _ = watchdog.tick() => {
-                let quiet = last_report.elapsed() >= SILENCE_BEFORE_PROBE && !entry.base_node_urls.is_empty();
-                if !quiet || crate::base_node::reachable(&entry.base_node_urls).await {
-                    (vec![], false)
-                } else {
-                    entry.set_link("offline", None);
-                    (vec![EventKind::Connectivity { status: "offline", latency_ms: None, tip_height: None }], false)
-                }
-            },
-            e = node_events.recv() => match e {
-                Ok(e) => {
-                    last_report = Instant::now();
-                    let BaseNodeEvent::BaseNodeStateChanged(state) = &*e;
-                    let tip = state.chain_metadata.as_ref().map(|m| m.best_block_height());
-                    if let Some(t) = tip { entry.set_tip_height(t); }
-                    let online = tip.is_some();
-                    // Reachable but behind the network: the wallet's view of the chain may be stale.
-                    let status = match (online, state.is_synced) {
-                        (false, _) => "offline",
-                        (true, Some(false)) => "degraded",
-                        (true, _) => "online",
-                    };
-                    let latency_ms = state.latency.map(|l| l.as_millis() as u64);
-                    entry.set_link(status, latency_ms);
-                    (vec![EventKind::Connectivity {
-                        status,
-                        latency_ms,
-                        tip_height: tip,
-                    }], online)
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => (vec![], false),
-                Err(broadcast::error::RecvError::Closed) => break,
-            },
-        };
-        for kind in kinds {
-            publish(&entry, &mut dedupe, kind);
-        }
-        if money_moved {
-            if let Ok(balance) = queries::balance(&entry).await {
-                publish(&entry, &mut dedupe, EventKind::BalanceChanged { balance });
-            }
-        }
-    }
-}
-
-fn publish(entry: &WalletEntry, dedupe: &mut Dedupe, kind: EventKind) {
-    if dedupe.admit(&kind) {
-        let _ = entry.events.send(Arc::new(WalletEvent { wallet_handle: entry.handle, timestamp_ms: now_ms(), kind }));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,14 +24,13 @@ use tari_transaction_components::crypto_factories::CryptoFactories;
 use tari_utilities::{ByteArray, SafePassword};
 use zeroize::Zeroizing;
 
+use super::entry::{Link, WalletEntry};
+use super::gate::SpendGate;
 use super::journal::Journal;
-use super::spend::SpendGate;
+use super::layout::{check_data_dir, lock_file, remove_wallet_files};
 use super::{errors, files, network, registry, seeds};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 use crate::runtime::{RuntimeKind, RuntimePool};
-
-/// How long `close` waits for the wallet's services to stop before leaving them to finish on their own.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub enum Mode {
     Create,
@@ -50,147 +49,6 @@ pub struct OpenRequest {
     /// Who opened it (an opaque id; the napi layer passes its JS environment): when the owner goes, its
     /// wallets are closed.
     pub owner: u64,
-}
-
-/// The wallet's view of its base node, for health and metrics.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Connectivity {
-    /// `online`, `degraded` (reachable, not synced), `offline`, or `unknown` before the first report.
-    pub status: &'static str,
-    pub latency_ms: Option<u64>,
-    pub tip_height: Option<u64>,
-    /// Since the tip last advanced, or since open if it never has.
-    pub tip_age: Duration,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Link {
-    status: &'static str,
-    latency_ms: Option<u64>,
-    tip_changed_at: Instant,
-}
-
-pub struct WalletEntry {
-    pub handle: u32,
-    /// `OpenRequest::owner`.
-    pub owner: u64,
-    pub data_dir: PathBuf,
-    pub network: Network,
-    pub address: TariAddress,
-    pub opened_at: Instant,
-    /// The base node URLs the wallet opened with, primary first.
-    pub base_node_urls: Vec<String>,
-    /// SDK events of this wallet; subscribers each get a receiver.
-    pub events: tokio::sync::broadcast::Sender<Arc<super::events::WalletEvent>>,
-    /// Best block height last reported by the base node; 0 until known.
-    tip: std::sync::atomic::AtomicU64,
-    link: Mutex<Link>,
-    /// The one `Wallet` value: every clone holds a shutdown signal that delays shutdown, so operations clone
-    /// service handles out of it under the lock instead of cloning the wallet.
-    wallet: Mutex<Option<WalletSqlite>>,
-    shutdown: Mutex<Option<Shutdown>>,
-    /// Spends in flight, the journal, idempotency keys (`wallet::spend`).
-    pub spends: SpendGate,
-}
-
-impl WalletEntry {
-    pub fn tip_height(&self) -> Option<u64> {
-        Some(self.tip.load(std::sync::atomic::Ordering::Relaxed)).filter(|t| *t > 0)
-    }
-
-    /// Tips only move forward here; a reorg shows up as transactions changing state, not as a lower tip.
-    pub fn set_tip_height(&self, height: u64) {
-        if self.tip.fetch_max(height, std::sync::atomic::Ordering::Relaxed) < height {
-            if let Ok(mut link) = self.link.lock() {
-                link.tip_changed_at = Instant::now();
-            }
-        }
-    }
-
-    pub fn set_link(&self, status: &'static str, latency_ms: Option<u64>) {
-        if let Ok(mut link) = self.link.lock() {
-            link.status = status;
-            link.latency_ms = latency_ms;
-        }
-    }
-
-    pub fn connectivity(&self) -> Connectivity {
-        let link = self.link.lock().map(|l| *l).unwrap_or(Link { status: "unknown", latency_ms: None, tip_changed_at: self.opened_at });
-        Connectivity {
-            status: link.status,
-            latency_ms: link.latency_ms,
-            tip_height: self.tip_height(),
-            tip_age: link.tip_changed_at.elapsed(),
-        }
-    }
-
-    /// Runs `f` on the live wallet; `ERR_INVALID_HANDLE` once it is closing.
-    pub fn with<T>(&self, f: impl FnOnce(&WalletSqlite) -> T) -> SdkResult<T> {
-        let guard = self.wallet.lock().map_err(|_| SdkError::internal("wallet lock poisoned"))?;
-        guard.as_ref().map(f).ok_or_else(|| registry::invalid_handle(self.handle))
-    }
-
-    /// Resolves when the wallet starts closing; `None` if it already has. Long operations select on it so a
-    /// close ends them instead of waiting for them.
-    pub fn closing(&self) -> Option<tari_shutdown::ShutdownSignal> {
-        self.shutdown.lock().ok().and_then(|s| s.as_ref().map(Shutdown::to_signal))
-    }
-
-    pub fn trigger_shutdown(&self) {
-        if let Some(s) = self.shutdown.lock().ok().and_then(|mut s| s.take()) {
-            s.trigger();
-        }
-    }
-
-    /// Closes the wallet, then deletes what the library and the SDK created under its data directory.
-    pub async fn destroy(&self) {
-        self.close().await;
-        remove_wallet_files(&self.data_dir);
-    }
-
-    /// Lets the spends the wallet accepted finish, stops the wallet's services and waits (bounded) until
-    /// they have released the database, so a close that resolved means the directory can be reopened or
-    /// deleted at once.
-    pub async fn close(&self) {
-        if !self.spends.close().await {
-            tracing::warn!(handle = self.handle, "closing with spends still running after {:?}", super::spend::CLOSE_WAIT);
-        }
-        let wallet = self.wallet.lock().ok().and_then(|mut w| w.take());
-        self.trigger_shutdown();
-        let deadline = tokio::time::Instant::now() + CLOSE_TIMEOUT;
-        if let Some(w) = wallet {
-            if tokio::time::timeout_at(deadline, w.wait_until_shutdown()).await.is_err() {
-                tracing::warn!(handle = self.handle, "wallet services still stopping after {CLOSE_TIMEOUT:?}");
-            }
-        }
-        // Service tasks drop their database connections shortly after the shutdown drains; the library
-        // releases its file lock with the last one.
-        let lock = lock_file(&layout(&self.data_dir).db_file);
-        while !lock_is_free(&lock) && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-}
-
-/// The library's lock file beside the database (`.<db file name>.lock`).
-fn lock_file(db: &Path) -> PathBuf {
-    let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    db.with_file_name(format!(".{name}.lock"))
-}
-
-fn lock_is_free(lock: &Path) -> bool {
-    use fs2::FileExt;
-    match std::fs::File::open(lock) {
-        Ok(f) => f.try_lock_exclusive().map(|_| f.unlock()).is_ok(),
-        Err(_) => true,
-    }
-}
-
-/// The library's layout under a base directory: `db_file`, `data_dir` and `config_dir` are what matter.
-fn layout(base: &Path) -> WalletConfig {
-    let mut c = WalletConfig::default();
-    c.set_base_path(base);
-    c
 }
 
 /// The library's primary and fallback base node: the first two of `urls`.
@@ -357,7 +215,7 @@ pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) 
         spends: SpendGate::new(prepared.journal),
     });
     if let Some(signal) = entry.closing() {
-        tokio::spawn(super::events::pump(entry.clone(), signal));
+        tokio::spawn(super::pump::pump(entry.clone(), signal));
     }
     tracing::info!(handle = entry.handle, network = %network, "wallet opened");
     Ok(registry::insert(reservation, entry))
@@ -372,54 +230,4 @@ async fn ready(wallet: &WalletSqlite) -> SdkResult<TariAddress> {
         tracing::warn!("cannot restart the broadcast of stored transactions: {e}");
     }
     wallet.get_wallet_one_sided_address().map_err(|e| SdkError::internal(format!("cannot derive the wallet address: {e}")))
-}
-
-/// Deletes the files the library and the SDK create for a wallet under `base`, then each of their
-/// directories that this left empty. Anything else (a file of the user's) stays, and so do its directories.
-pub fn remove_wallet_files(base: &Path) {
-    let c = layout(base);
-    let sdk_dir = super::journal::dir(base);
-    let _ = std::fs::remove_file(lock_file(&c.db_file));
-    for db in [c.db_file.clone(), sdk_dir.join(super::journal::FILE)] {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut name = db.clone().into_os_string();
-            name.push(suffix);
-            let _ = std::fs::remove_file(name);
-        }
-    }
-    // Innermost first, up to `base`; `remove_dir` refuses a directory that still holds something.
-    for leaf in [sdk_dir.as_path(), c.db_file.parent().unwrap_or(base), c.config_dir.as_path()] {
-        let mut dir = Some(leaf);
-        while let Some(d) = dir.filter(|d| *d != base && d.starts_with(base)) {
-            let _ = std::fs::remove_dir(d);
-            dir = d.parent();
-        }
-    }
-    let _ = std::fs::remove_dir(base);
-}
-
-/// Refuses a `dataDir` whose wallet files would mix with a system's or a user's own: the filesystem root
-/// and the home directory.
-pub fn check_data_dir(dir: &Path) -> SdkResult<()> {
-    let resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let home = std::env::var_os("HOME").map(PathBuf::from).map(|h| std::fs::canonicalize(&h).unwrap_or(h));
-    if resolved.parent().is_none() || home.as_deref() == Some(resolved.as_path()) {
-        return Err(SdkError::invalid_argument(format!(
-            "dataDir {} is the filesystem root or the home directory; give each wallet a directory of its own",
-            crate::error::shown(&dir.display().to_string())
-        )));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_root_is_no_data_dir() {
-        assert_eq!(check_data_dir(Path::new("/")).unwrap_err().code, ErrorCode::InvalidArgument);
-        let tmp = tempfile::tempdir().unwrap();
-        assert!(check_data_dir(&tmp.path().join("wallet")).is_ok());
-    }
 }

@@ -1,13 +1,18 @@
 //! Real Tari wallets: the `minotari_wallet` library set up, run and shut down behind numeric handles.
 
 pub mod address;
+pub mod balance;
+pub mod entry;
 pub mod errors;
 pub mod events;
 pub mod files;
+pub mod gate;
 pub mod journal;
+pub mod layout;
 pub mod lifecycle;
 pub mod messages;
 pub mod network;
+pub mod pump;
 pub mod queries;
 pub mod registry;
 pub mod rescan;

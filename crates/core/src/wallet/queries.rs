@@ -4,18 +4,10 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::{errors, lifecycle::WalletEntry, seeds};
+pub use super::balance::Balance;
+use super::{entry::WalletEntry, errors, seeds};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 use crate::runtime::{RuntimeKind, RuntimePool};
-
-/// Amounts in µT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Balance {
-    pub available: u64,
-    pub pending_incoming: u64,
-    pub pending_outgoing: u64,
-    pub time_locked: u64,
-}
 
 pub async fn balance(entry: &WalletEntry) -> SdkResult<Balance> {
     let mut oms = entry.with(|w| w.output_manager_service.clone())?;

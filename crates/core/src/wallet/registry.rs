@@ -6,7 +6,7 @@ use std::sync::{Arc, LazyLock};
 
 use dashmap::DashMap;
 
-use super::lifecycle::WalletEntry;
+use super::entry::WalletEntry;
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
 static WALLETS: LazyLock<DashMap<u32, Arc<WalletEntry>>> = LazyLock::new(DashMap::new);
@@ -62,9 +62,7 @@ pub fn remove(handle: u32) -> SdkResult<Arc<WalletEntry>> {
     Ok(entry)
 }
 
-pub fn invalid_handle(handle: u32) -> SdkError {
-    SdkError::new(ErrorCode::InvalidHandle, format!("wallet handle {handle} is not open (closed, destroyed or never issued)"))
-}
+pub use super::errors::invalid_handle;
 
 pub fn list() -> Vec<Arc<WalletEntry>> {
     let mut all: Vec<_> = WALLETS.iter().map(|e| e.value().clone()).collect();

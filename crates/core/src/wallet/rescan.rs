@@ -11,8 +11,8 @@ use minotari_wallet::utxo_scanner_service::uxto_scanner_service_builder::{UtxoSc
 use tari_shutdown::Shutdown;
 use tokio::sync::broadcast;
 
+use super::entry::WalletEntry;
 use super::events::{EventKind, WalletEvent};
-use super::lifecycle::WalletEntry;
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ fn url(s: &str) -> SdkResult<reqwest::Url> {
 /// Runs a recovery scan from the birthday to the tip, publishing `scanProgress` events. Dropping the
 /// future (abort, timeout) stops the scan: its shutdown signal fires.
 pub async fn rescan(entry: Arc<WalletEntry>) -> SdkResult<Outcome> {
-    let mut closing = entry.closing().ok_or_else(|| super::registry::invalid_handle(entry.handle))?;
+    let mut closing = entry.closing().ok_or_else(|| super::errors::invalid_handle(entry.handle))?;
     let parts = entry.with(|w| {
         w.db.clear_scanned_blocks().map(|_| {
             (

@@ -16,8 +16,7 @@
 //!
 //! Closing a wallet waits for its spends in phase 2 (`SpendGate::close`), so a close never cuts one short.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use minotari_wallet::output_manager_service::storage::database::OutputBackendQuery;
@@ -26,10 +25,11 @@ use minotari_wallet::transaction_service::storage::models::CompletedTransaction;
 use tari_common_types::transaction::{TransactionDirection, TxId};
 use tari_transaction_components::transaction_components::memo_field::TxType;
 use tari_transaction_components::MicroMinotari;
-use tokio::sync::{oneshot, OwnedRwLockReadGuard, RwLock};
+use tokio::sync::{oneshot, OwnedRwLockReadGuard};
 
-use super::journal::{Digest, Journal, Record, SpendResult, State};
-use super::lifecycle::WalletEntry;
+use super::entry::WalletEntry;
+use super::gate::CLOSE_WAIT;
+use super::journal::{Digest, Record, SpendResult, State};
 use super::transactions::{self as tx, Payment};
 use crate::call_scope::CallScope;
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
@@ -40,8 +40,6 @@ pub type OutputManager = minotari_wallet::output_manager_service::handle::Output
 /// How long a spend that the wallet accepted may still take after its caller's timeout or abort.
 pub const SETTLE_GRACE: Duration = Duration::from_secs(60);
 /// How long closing a wallet waits for its spends in flight.
-pub const CLOSE_WAIT: Duration = Duration::from_secs(30);
-/// The library stamps a transaction after the journal stamps its intent; this covers clock steps between.
 const CLOCK_SLACK_MS: i64 = 5_000;
 /// Longest idempotency key, in bytes.
 pub const MAX_KEY_BYTES: usize = 255;
@@ -143,45 +141,6 @@ impl Spend {
             (Spend::CoinSplit { .. }, _) => t.payment_id.get_type() == TxType::CoinSplit,
             (Spend::CoinJoin { .. }, _) => t.payment_id.get_type() == TxType::CoinJoin,
             _ => false,
-        }
-    }
-}
-
-/// Per wallet: the gate closing waits on, the journal, and one lock per idempotency key in use.
-pub struct SpendGate {
-    /// `true` while the wallet accepts spends. Spends hold a read guard until they are recorded.
-    open: Arc<RwLock<bool>>,
-    pub journal: Journal,
-    keys: Mutex<HashMap<Digest, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-impl SpendGate {
-    pub fn new(journal: Journal) -> Self {
-        Self { open: Arc::new(RwLock::new(true)), journal, keys: Mutex::new(HashMap::new()) }
-    }
-
-    /// Refuses new spends and waits (bounded) for those the wallet has accepted. False if some were still
-    /// running when the wait ran out.
-    pub async fn close(&self) -> bool {
-        match tokio::time::timeout(CLOSE_WAIT, self.open.write()).await {
-            Ok(mut open) => {
-                *open = false;
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    fn key_lock(&self, key: &Digest) -> Arc<tokio::sync::Mutex<()>> {
-        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        keys.entry(*key).or_default().clone()
-    }
-
-    /// Drops the key's lock from the map once nobody else holds or waits for it.
-    fn release_key(&self, key: &Digest, lock: Arc<tokio::sync::Mutex<()>>) {
-        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        if Arc::strong_count(&lock) == 2 {
-            keys.remove(key);
         }
     }
 }
@@ -292,7 +251,7 @@ async fn prepare(
     let gates = &entry.spends;
     let gate = gates.open.clone().read_owned().await;
     if !*gate {
-        return Err(super::registry::invalid_handle(entry.handle));
+        return Err(super::errors::invalid_handle(entry.handle));
     }
     let Some(key) = key else { return Ok(Ticket::Run(Run { gate, key: None })) };
     let journal = &gates.journal;

@@ -12,7 +12,7 @@ use tari_transaction_components::transaction_components::memo_field::TxType;
 use tari_transaction_components::transaction_components::{MemoField, OutputFeatures};
 use tari_transaction_components::MicroMinotari;
 
-use super::{address, lifecycle::WalletEntry, queries};
+use super::{address, entry::WalletEntry, queries};
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 
 /// Largest memo the library accepts, in bytes.

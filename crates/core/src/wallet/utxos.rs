@@ -7,7 +7,7 @@ use tari_transaction_components::transaction_components::MemoField;
 use tari_transaction_components::MicroMinotari;
 use tari_utilities::hex::Hex;
 
-use super::{errors, lifecycle::WalletEntry};
+use super::{entry::WalletEntry, errors};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,137 @@
+//! One open wallet: the library's `Wallet`, its event channel, its base-node link and its spends.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use minotari_wallet::WalletSqlite;
+use tari_common::configuration::Network;
+use tari_common_types::tari_address::TariAddress;
+use tari_shutdown::Shutdown;
+
+use super::gate::{SpendGate, CLOSE_WAIT};
+use super::layout::{layout, lock_file, lock_is_free, remove_wallet_files};
+use crate::error::{SdkError, SdkResult};
+
+/// How long `close` waits for the wallet's services to stop before leaving them to finish on their own.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The wallet's view of its base node, for health and metrics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Connectivity {
+    /// `online`, `degraded` (reachable, not synced), `offline`, or `unknown` before the first report.
+    pub status: &'static str,
+    pub latency_ms: Option<u64>,
+    pub tip_height: Option<u64>,
+    /// Since the tip last advanced, or since open if it never has.
+    pub tip_age: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Link {
+    pub(super) status: &'static str,
+    pub(super) latency_ms: Option<u64>,
+    pub(super) tip_changed_at: Instant,
+}
+
+pub struct WalletEntry {
+    pub handle: u32,
+    /// `OpenRequest::owner`.
+    pub owner: u64,
+    pub data_dir: PathBuf,
+    pub network: Network,
+    pub address: TariAddress,
+    pub opened_at: Instant,
+    /// The base node URLs the wallet opened with, primary first.
+    pub base_node_urls: Vec<String>,
+    /// SDK events of this wallet; subscribers each get a receiver.
+    pub events: tokio::sync::broadcast::Sender<Arc<super::events::WalletEvent>>,
+    /// Best block height last reported by the base node; 0 until known.
+    pub(super) tip: std::sync::atomic::AtomicU64,
+    pub(super) link: Mutex<Link>,
+    /// The one `Wallet` value: every clone holds a shutdown signal that delays shutdown, so operations clone
+    /// service handles out of it under the lock instead of cloning the wallet.
+    pub(super) wallet: Mutex<Option<WalletSqlite>>,
+    pub(super) shutdown: Mutex<Option<Shutdown>>,
+    /// Spends in flight, the journal, idempotency keys (`wallet::spend`).
+    pub spends: SpendGate,
+}
+
+impl WalletEntry {
+    pub fn tip_height(&self) -> Option<u64> {
+        Some(self.tip.load(std::sync::atomic::Ordering::Relaxed)).filter(|t| *t > 0)
+    }
+
+    /// Tips only move forward here; a reorg shows up as transactions changing state, not as a lower tip.
+    pub fn set_tip_height(&self, height: u64) {
+        if self.tip.fetch_max(height, std::sync::atomic::Ordering::Relaxed) < height {
+            if let Ok(mut link) = self.link.lock() {
+                link.tip_changed_at = Instant::now();
+            }
+        }
+    }
+
+    pub fn set_link(&self, status: &'static str, latency_ms: Option<u64>) {
+        if let Ok(mut link) = self.link.lock() {
+            link.status = status;
+            link.latency_ms = latency_ms;
+        }
+    }
+
+    pub fn connectivity(&self) -> Connectivity {
+        let link = self.link.lock().map(|l| *l).unwrap_or(Link { status: "unknown", latency_ms: None, tip_changed_at: self.opened_at });
+        Connectivity {
+            status: link.status,
+            latency_ms: link.latency_ms,
+            tip_height: self.tip_height(),
+            tip_age: link.tip_changed_at.elapsed(),
+        }
+    }
+
+    /// Runs `f` on the live wallet; `ERR_INVALID_HANDLE` once it is closing.
+    pub fn with<T>(&self, f: impl FnOnce(&WalletSqlite) -> T) -> SdkResult<T> {
+        let guard = self.wallet.lock().map_err(|_| SdkError::internal("wallet lock poisoned"))?;
+        guard.as_ref().map(f).ok_or_else(|| super::errors::invalid_handle(self.handle))
+    }
+
+    /// Resolves when the wallet starts closing; `None` if it already has. Long operations select on it so a
+    /// close ends them instead of waiting for them.
+    pub fn closing(&self) -> Option<tari_shutdown::ShutdownSignal> {
+        self.shutdown.lock().ok().and_then(|s| s.as_ref().map(Shutdown::to_signal))
+    }
+
+    pub fn trigger_shutdown(&self) {
+        if let Some(s) = self.shutdown.lock().ok().and_then(|mut s| s.take()) {
+            s.trigger();
+        }
+    }
+
+    /// Closes the wallet, then deletes what the library and the SDK created under its data directory.
+    pub async fn destroy(&self) {
+        self.close().await;
+        remove_wallet_files(&self.data_dir);
+    }
+
+    /// Lets the spends the wallet accepted finish, stops the wallet's services and waits (bounded) until
+    /// they have released the database, so a close that resolved means the directory can be reopened or
+    /// deleted at once.
+    pub async fn close(&self) {
+        if !self.spends.close().await {
+            tracing::warn!(handle = self.handle, "closing with spends still running after {:?}", CLOSE_WAIT);
+        }
+        let wallet = self.wallet.lock().ok().and_then(|mut w| w.take());
+        self.trigger_shutdown();
+        let deadline = tokio::time::Instant::now() + CLOSE_TIMEOUT;
+        if let Some(w) = wallet {
+            if tokio::time::timeout_at(deadline, w.wait_until_shutdown()).await.is_err() {
+                tracing::warn!(handle = self.handle, "wallet services still stopping after {CLOSE_TIMEOUT:?}");
+            }
+        }
+        // Service tasks drop their database connections shortly after the shutdown drains; the library
+        // releases its file lock with the last one.
+        let lock = lock_file(&layout(&self.data_dir).db_file);
+        while !lock_is_free(&lock) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The per-wallet state of spends: the gate that closing waits on, the journal, and the idempotency-key
+//! locks. Its own module so that `WalletEntry` can hold it without depending on the spend logic.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::RwLock;
+
+use super::journal::{Digest, Journal};
+
+pub const CLOSE_WAIT: Duration = Duration::from_secs(30);
+/// The library stamps a transaction after the journal stamps its intent; this covers clock steps between.
+/// Per wallet: the gate closing waits on, the journal, and one lock per idempotency key in use.
+pub struct SpendGate {
+    /// `true` while the wallet accepts spends. Spends hold a read guard until they are recorded.
+    pub(super) open: Arc<RwLock<bool>>,
+    pub journal: Journal,
+    keys: Mutex<HashMap<Digest, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl SpendGate {
+    pub fn new(journal: Journal) -> Self {
+        Self { open: Arc::new(RwLock::new(true)), journal, keys: Mutex::new(HashMap::new()) }
+    }
+
+    /// Refuses new spends and waits (bounded) for those the wallet has accepted. False if some were still
+    /// running when the wait ran out.
+    pub async fn close(&self) -> bool {
+        match tokio::time::timeout(CLOSE_WAIT, self.open.write()).await {
+            Ok(mut open) => {
+                *open = false;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub(super) fn key_lock(&self, key: &Digest) -> Arc<tokio::sync::Mutex<()>> {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.entry(*key).or_default().clone()
+    }
+
+    /// Drops the key's lock from the map once nobody else holds or waits for it.
+    pub(super) fn release_key(&self, key: &Digest, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        if Arc::strong_count(&lock) == 2 {
+            keys.remove(key);
+        }
+    }
+}
