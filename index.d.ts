@@ -365,9 +365,6 @@ export type ConfigPatch = { [S in keyof Config]?: Config[S] extends object ? { [
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** @internal Aborts the operation started with `abortId` (its AbortSignal fired). */
-export declare function __abortOperation(abortId: number): void
-
 /**
  * @internal The policy layer's admission (rate limiters and bulkhead) `iterations` times on one thread,
  * or, with `admit` false, the same loop without it; returns nanoseconds per operation.
@@ -406,12 +403,6 @@ export declare function __benchNapiAsyncNoop(): Promise<void>
  */
 export declare function __benchPopulateMetrics(ops: number, samples: number): void
 
-/**
- * @internal Per-call options for the next operation on this thread; the JS wrapper calls it right before
- * the operation. With no arguments, clears them.
- */
-export declare function __setCallContext(correlationId?: string | undefined | null, timeoutMs?: number | undefined | null, abortId?: number | undefined | null): void
-
 /** @internal Starts a background task on the general runtime that sleeps `ms`. */
 export declare function __testBackgroundSleep(ms: number): void
 
@@ -419,7 +410,7 @@ export declare function __testBackgroundSleep(ms: number): void
 export declare function __testPanic(onRuntime: boolean): Promise<undefined> | null
 
 /** @internal Sleeps `ms` on a runtime, under an optional per-call timeout. */
-export declare function __testSleep(ms: number, runtime: string, timeoutMs?: number | undefined | null): Promise<undefined>
+export declare function __testSleep(ms: number, runtime: string, timeoutMs?: number | undefined | null, call?: CallOptions | undefined | null): Promise<undefined>
 
 export interface AddressInfo {
   base58: string
@@ -443,17 +434,33 @@ export interface AddressValidation {
   address?: AddressInfo
 }
 
+/** Options of one call, accepted last by every async operation. */
+export interface CallOptions {
+  /**
+   * Your id for this call (1-128 characters of letters, digits and `-_.:/`); one is generated otherwise.
+   * It appears in the operation's log records and as `error.correlationId`.
+   */
+  correlationId?: string
+  /** Overrides the configured timeout of the operation's class (ms); rejects with `ERR_TIMEOUT`. */
+  timeoutMs?: number
+  /**
+   * Aborting stops the operation at its next await and rejects with `ERR_ABORTED` (a spend only until the
+   * wallet has it: see `send`). An already aborted signal rejects at once.
+   */
+  signal?: AbortSignal
+}
+
 /**
  * Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
  * gets `ERR_NOT_CANCELLABLE`.
  */
-export declare function cancelTransaction(handle: number, txId: string): Promise<void>
+export declare function cancelTransaction(handle: number, txId: string, call?: CallOptions | undefined | null): Promise<void>
 
 /** Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards. */
-export declare function closeWallet(handle: number): Promise<void>
+export declare function closeWallet(handle: number, call?: CallOptions | undefined | null): Promise<void>
 
 /** Joins outputs (default: all unspent) into one. `preview: true` only computes the result. */
-export declare function coinJoin(handle: number, options?: CoinOptions | undefined | null): Promise<CoinPlan>
+export declare function coinJoin(handle: number, options?: CoinOptions | undefined | null, call?: CallOptions | undefined | null): Promise<CoinPlan>
 
 export interface CoinOptions {
   /** Commitments (hex) of the outputs to use; default: the largest output (split) or all (join). */
@@ -483,14 +490,14 @@ export interface CoinPlan {
  * Splits outputs into `count` equal ones (to pay many recipients in parallel). `preview: true` only
  * computes the result.
  */
-export declare function coinSplit(handle: number, options: CoinOptions): Promise<CoinPlan>
+export declare function coinSplit(handle: number, options: CoinOptions, call?: CallOptions | undefined | null): Promise<CoinPlan>
 
 /**
  * Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
  * opens it. Resolves to its handle. Rejects with `ERR_WALLET_EXISTS` if the directory already holds a
  * wallet, `ERR_INVALID_SEED_WORDS`, `ERR_NETWORK_MISMATCH`, `ERR_UNSUPPORTED_NETWORK` or `ERR_LIMIT`.
  */
-export declare function createWallet(options: CreateWalletOptions): Promise<number>
+export declare function createWallet(options: CreateWalletOptions, call?: CallOptions | undefined | null): Promise<number>
 
 /** Options of `createWallet`; `openWallet` takes the same without `seedWords` and `birthday`. */
 export interface CreateWalletOptions {
@@ -519,7 +526,7 @@ export interface CreateWalletOptions {
  * Shuts the wallet down, then deletes its database and the directories the library created. Files of
  * your own in `dataDir` are left alone.
  */
-export declare function destroyWallet(handle: number): Promise<void>
+export declare function destroyWallet(handle: number, call?: CallOptions | undefined | null): Promise<void>
 
 /**
  * Switches recording of operation metrics on or off (same as `updateConfig({ metrics: { enabled } })`).
@@ -531,7 +538,7 @@ export declare function enableMetrics(enabled: boolean): void
 export declare function errorCodes(): Record<ErrorCodeName, string>
 
 /** Estimates the fee of a payment without sending anything. */
-export declare function estimateFee(handle: number, options: FeeEstimateOptions): Promise<FeeEstimate>
+export declare function estimateFee(handle: number, options: FeeEstimateOptions, call?: CallOptions | undefined | null): Promise<FeeEstimate>
 
 export interface FeeEstimate {
   /** µT. */
@@ -552,7 +559,7 @@ export interface FeeEstimateOptions {
 export declare function getAddress(handle: number): AddressInfo
 
 /** The wallet's balance in µT, as `bigint`s. */
-export declare function getBalance(handle: number): Promise<Balance>
+export declare function getBalance(handle: number, call?: CallOptions | undefined | null): Promise<Balance>
 
 /**
  * The effective configuration (secrets redacted) and, for every field, the layer that set it. Throws
@@ -592,7 +599,7 @@ export declare function getPrometheusMetrics(format?: 'text' | 'openmetrics'): s
 export declare function getRuntimeStats(): RuntimeReport
 
 /** The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds. */
-export declare function getSeedWords(handle: number): Promise<string[]>
+export declare function getSeedWords(handle: number, call?: CallOptions | undefined | null): Promise<string[]>
 
 /**
  * The chain tip from the first base node that answers. Transient failures (refused, reset, timeout,
@@ -600,19 +607,19 @@ export declare function getSeedWords(handle: number): Promise<string[]>
  * Rejects with `ERR_CIRCUIT_OPEN` (with `retryAfterMs`) at once while every node's breaker is open,
  * `ERR_TIMEOUT` or `ERR_BASE_NODE` (with `attempts`) when none answers.
  */
-export declare function getTipInfo(options?: TipInfoOptions): Promise<TipInfo>
+export declare function getTipInfo(options?: TipInfoOptions, call?: CallOptions): Promise<TipInfo>
 
 /**
  * One transaction by id: status, direction, amount, fee, confirmations, mined height, timestamp, message.
  * `ERR_TRANSACTION_NOT_FOUND` if the wallet has none with that id.
  */
-export declare function getTransaction(handle: number, txId: string): Promise<Transaction>
+export declare function getTransaction(handle: number, txId: string, call?: CallOptions | undefined | null): Promise<Transaction>
 
 /** Transactions of one kind, newest first, paginated with `offset`/`limit`. */
-export declare function getTransactions(handle: number, options?: HistoryOptions | undefined | null): Promise<Transaction[]>
+export declare function getTransactions(handle: number, options?: HistoryOptions | undefined | null, call?: CallOptions | undefined | null): Promise<Transaction[]>
 
 /** The wallet's outputs, largest first, paginated. */
-export declare function getUtxos(handle: number, options?: UtxoListOptions | undefined | null): Promise<Utxo[]>
+export declare function getUtxos(handle: number, options?: UtxoListOptions | undefined | null, call?: CallOptions | undefined | null): Promise<Utxo[]>
 
 /** Versions of the SDK and the embedded wallet library. */
 export declare function getVersion(): VersionInfo
@@ -691,7 +698,7 @@ export declare const OPENMETRICS_CONTENT_TYPE: string
  * `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
  * (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
  */
-export declare function openWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'birthday'>): Promise<number>
+export declare function openWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'birthday'>, call?: CallOptions): Promise<number>
 
 /**
  * Parses a Tari address (base58, emoji or hex) without a wallet. Throws `ERR_INVALID_ADDRESS` with
@@ -703,7 +710,7 @@ export declare function parseAddress(address: string, network?: NetworkName): Ad
  * Round trip through one runtime (default `general`): resolves when a task scheduled there has run.
  * Starts the runtimes if needed. Rejects with `ERR_INVALID_ARGUMENT` for an unknown runtime name.
  */
-export declare function ping(runtime?: 'wallet' | 'crypto' | 'network' | 'general'): Promise<undefined>
+export declare function ping(runtime?: RuntimeName, call?: CallOptions): Promise<undefined>
 
 /** Content type of `getPrometheusMetrics()` (the Prometheus text format 0.0.4). */
 export declare const PROMETHEUS_CONTENT_TYPE: string
@@ -730,7 +737,7 @@ export interface RescanResult {
  * doubled. Not bounded by the wallet timeout class: pass `timeoutMs` or a `signal` to bound it; aborting
  * stops the scan.
  */
-export declare function rescanWallet(handle: number): Promise<RescanResult>
+export declare function rescanWallet(handle: number, call?: CallOptions | undefined | null): Promise<RescanResult>
 
 /** Forgets every recorded operation figure (counts, histograms, windows). */
 export declare function resetMetrics(): void
@@ -753,13 +760,13 @@ export interface SeedInfo {
  * `ERR_ABORTED`: nothing was stored). After that the call settles with the payment's real outcome;
  * `ERR_OUTCOME_UNKNOWN` means it may have been made: look it up, or retry with the same `idempotencyKey`.
  */
-export declare function send(handle: number, options: SendOptions): Promise<string>
+export declare function send(handle: number, options: SendOptions, call?: CallOptions | undefined | null): Promise<string>
 
 /**
  * Pays several recipients in one one-sided transaction. Resolves to one transaction id per recipient.
  * Exactly once, with the same rules as `send`.
  */
-export declare function sendMany(handle: number, options: SendManyOptions): Promise<string[]>
+export declare function sendMany(handle: number, options: SendManyOptions, call?: CallOptions | undefined | null): Promise<string[]>
 
 export interface SendManyOptions {
   recipients: Array<Recipient>
@@ -789,7 +796,8 @@ export interface SendOptions {
 
 /**
  * Sends every log record to `logger` instead of stderr; `null` goes back to JSON lines on stderr. The
- * logger never keeps the process alive, is called on the JS thread, and must not throw. If it falls more
+ * logger never keeps the process alive and is called on the JS thread; one that throws is reported once
+ * as a process warning, never a crash. If it falls more
  * than 4096 records behind, records are dropped and counted (`tari_sdk_log_records_dropped_total`).
  */
 export declare function setLogger(logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions): void
@@ -802,7 +810,7 @@ export interface SignedMessage {
 }
 
 /** Signs `message` with the wallet's key. Verify with `verifyMessageSignature(address or publicKey, ...)`. */
-export declare function signMessage(handle: number, message: string): Promise<SignedMessage>
+export declare function signMessage(handle: number, message: string, call?: CallOptions | undefined | null): Promise<SignedMessage>
 
 export interface TipInfo {
   /** The base node that answered (credentials redacted). */
@@ -876,10 +884,10 @@ export declare function validateAddress(address: string, network?: NetworkName):
  * Checks 24 seed words without a wallet. Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count,
  * unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
  */
-export declare function validateSeedWords(words: string | string[]): Promise<SeedInfo>
+export declare function validateSeedWords(words: string | string[], call?: CallOptions): Promise<SeedInfo>
 
 /** Re-checks transactions and outputs against the base node now; results arrive as `validation` events. */
-export declare function validateWallet(handle: number): Promise<void>
+export declare function validateWallet(handle: number, call?: CallOptions | undefined | null): Promise<void>
 
 /**
  * Checks a signature made by `signMessage`, with no wallet. `signer` is the signer's Tari address (any

@@ -835,7 +835,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.__abortOperation = nativeBinding.__abortOperation
 module.exports.__benchAdmission = nativeBinding.__benchAdmission
 module.exports.__benchAllocChurn = nativeBinding.__benchAllocChurn
 module.exports.__benchEmitEvents = nativeBinding.__benchEmitEvents
@@ -843,7 +842,6 @@ module.exports.__benchEmpty = nativeBinding.__benchEmpty
 module.exports.__benchMetricsRecord = nativeBinding.__benchMetricsRecord
 module.exports.__benchNapiAsyncNoop = nativeBinding.__benchNapiAsyncNoop
 module.exports.__benchPopulateMetrics = nativeBinding.__benchPopulateMetrics
-module.exports.__setCallContext = nativeBinding.__setCallContext
 module.exports.__testBackgroundSleep = nativeBinding.__testBackgroundSleep
 module.exports.__testPanic = nativeBinding.__testPanic
 module.exports.__testSleep = nativeBinding.__testSleep

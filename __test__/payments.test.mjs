@@ -254,9 +254,12 @@ describe('the Wallet class', () => {
 describe('rescan', () => {
   test('a rescan from the birthday reaches the tip with progress events and doubles nothing', async () => {
     await settle(b)
+    const tip = await net.tipHeight()
+    // The wallet's own scanner must have reached the tip first, or the rescan finds what it had not seen yet.
+    await waitFor('the scanner to reach the tip', () => events.get(b).some((e) => e.type === 'scanProgress' && e.currentHeight >= tip), 60_000)
+    await settle(b)
     const balance = await sdk.getBalance(b)
     const history = (await sdk.getTransactions(b)).map((t) => t.id).sort()
-    const tip = await net.tipHeight()
     const from = events.get(b).length
     const started = Date.now()
     const result = await sdk.rescanWallet(b, { timeoutMs: 120_000 })

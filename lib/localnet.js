@@ -1,3 +1,4 @@
+// @ts-check
 'use strict'
 // LocalNet harness: runs a real minotari_node on loopback with a throwaway chain and mines blocks on demand
 // through its gRPC interface. Used by the SDK's tests and demo, and offered to users as `tari-wallet-sdk/localnet`.
@@ -24,11 +25,9 @@ const INSTALL_HINT =
   '(or `bash scripts/install-minotari-node.sh` in the tari-wallet-sdk repository), ' +
   'or set TARI_MINOTARI_NODE to the path of a minotari_node ' + NODE_VERSION + ' binary'
 
+/** @param {string} code @param {string} message @param {Record<string, unknown>} [extra] */
 function codedError(code, message, extra) {
-  const err = new Error(message)
-  err.code = code
-  if (extra) Object.assign(err, extra)
-  return err
+  return Object.assign(new Error(message), { code }, extra)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -169,7 +168,7 @@ function baseNodeClient(address) {
       longs: String, // u64 heights and amounts survive without precision loss
       defaults: true, // proto3 omits false/0; we want `initial_sync_achieved: false` to be present
     })
-    baseNodeServiceCtor = grpc.loadPackageDefinition(definition).tari.rpc.BaseNode
+    baseNodeServiceCtor = /** @type {any} */ (grpc.loadPackageDefinition(definition)).tari.rpc.BaseNode
   }
   return new baseNodeServiceCtor(address, grpc.credentials.createInsecure())
 }
@@ -396,11 +395,28 @@ network_discovery.bootstrap_timeout = 3
 // ---------------------------------------------------------------------------------------------------------------
 
 class Localnet {
-  /** Use Localnet.start(). */
+  /**
+   * Use Localnet.start().
+   * @param {{ binary: string, dataDir: string, configFile: string, logFile: string, grpcAddress: string,
+   *   httpUrl: string, p2pAddress: string, child: import('node:child_process').ChildProcess, client: any,
+   *   keepDataDir: boolean }} fields
+   */
   constructor(fields) {
-    Object.assign(this, fields)
+    this.binary = fields.binary
+    this.dataDir = fields.dataDir
+    this.configFile = fields.configFile
+    this.logFile = fields.logFile
+    this.grpcAddress = fields.grpcAddress
+    this.httpUrl = fields.httpUrl
+    this.p2pAddress = fields.p2pAddress
+    /** @type {number | null} */
+    this.startupMs = null
+    this._child = fields.child
+    this._client = fields.client
+    this._keepDataDir = fields.keepDataDir
     this.network = NETWORK
     this._stopping = null
+    /** @type {Promise<unknown>} */
     this._miningQueue = Promise.resolve()
     this._defaultAddress = null
   }
@@ -477,10 +493,9 @@ class Localnet {
       grpcAddress: `127.0.0.1:${grpcPort}`,
       httpUrl: `http://127.0.0.1:${httpPort}`,
       p2pAddress: `/ip4/127.0.0.1/tcp/${p2pPort}`,
-      startupMs: null,
-      _child: child,
-      _client: client,
-      _keepDataDir: keepDataDir,
+      child,
+      client,
+      keepDataDir,
     })
 
     try {
@@ -518,7 +533,7 @@ class Localnet {
         if (tip.initial_sync_achieved && tip.base_node_state === BASE_NODE_STATE_LISTENING) {
           // This also proves the HTTP port accepts connections.
           const res = await fetch(`${this.httpUrl}/get_tip_info`, { signal: AbortSignal.timeout(1_000) })
-          const body = await res.json()
+          const body = /** @type {{ is_synced?: boolean }} */ (await res.json())
           if (body.is_synced === true) return
           last = `HTTP get_tip_info is_synced=${body.is_synced}`
         } else {
@@ -583,7 +598,7 @@ class Localnet {
 
   /** Stops the node (SIGTERM, SIGKILL after 10 s), closes the client and removes the temp dir. Idempotent. */
   stop() {
-    if (!this._stopping) this._stopping = this._stop()
+    if (!this._stopping) this._stopping = this._stop().then(() => {})
     return this._stopping
   }
 

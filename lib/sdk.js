@@ -1,7 +1,7 @@
+// @ts-check
 'use strict'
 // The public entry point: the native exports, with argument errors normalised to the SDK's own codes,
-// per-call options ({ correlationId, timeoutMs, signal }) on every async operation, a crash-proof
-// logger bridge, and process events as an EventEmitter.
+// a crash-proof logger bridge, and process events as an EventEmitter.
 //
 // napi-rs rejects a wrongly typed argument before our code runs, with its own status as `error.code`
 // (InvalidArg, NumberExpected, ...). Callers should only ever see the SDK's documented `ERR_*` codes,
@@ -9,7 +9,7 @@
 
 const { EventEmitter } = require('node:events')
 const native = require('../index.js')
-const { abortError, argumentError, sdkError } = require('./errors.js')
+const { argumentError, sdkError } = require('./errors.js')
 
 const ERROR_CODES = Object.freeze(native.errorCodes())
 
@@ -57,37 +57,13 @@ function wrapSync(fn) {
   return wrapped
 }
 
-let lastAbortId = 0
-
-/** Runs `fn(...positional)` with per-call options handed to the native side just before the call. */
-function callWith(fn, positional, call) {
-  if (typeof call !== 'object') {
-    throw argumentError('call options must be an object such as { timeoutMs, signal, correlationId }')
-  }
-  const { correlationId, timeoutMs, signal } = call
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argumentError('signal must be an AbortSignal')
-  if (signal?.aborted) return Promise.reject(abortError(signal))
-  const abortId = signal ? ++lastAbortId : undefined
-  native.__setCallContext(correlationId ?? undefined, timeoutMs ?? undefined, abortId)
-  let promise
-  try {
-    promise = fn(...positional)
-  } finally {
-    // Consumed by the call; cleared anyway in case argument conversion threw before it was.
-    native.__setCallContext()
-  }
-  if (!signal) return promise
-  const onAbort = () => native.__abortOperation(abortId)
-  signal.addEventListener('abort', onAbort, { once: true })
-  return promise.finally(() => signal.removeEventListener('abort', onAbort))
-}
-
-/** `arity`: how many positional parameters come before the optional call options. */
-function wrapAsync(fn, arity) {
+/** Async exports always return a promise: an argument napi-rs rejects before our code runs becomes a
+ * rejection too. Call options (`{ correlationId, timeoutMs, signal }`) are each export's own last
+ * parameter; the native side reads them. */
+function wrapAsync(fn) {
   const wrapped = function (...args) {
     try {
-      if (args.length <= arity || args[arity] === undefined || args[arity] === null) return fn(...args.slice(0, arity))
-      return callWith(fn, args.slice(0, arity), args[arity])
+      return fn(...args)
     } catch (err) {
       return Promise.reject(normalizeError(err))
     }
@@ -98,7 +74,8 @@ function wrapAsync(fn, arity) {
 
 /** True when `err` is an error the SDK produced, with one of the documented codes. */
 function isSdkError(err) {
-  return err instanceof Error && typeof err.code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, err.code)
+  const code = err instanceof Error ? /** @type {{ code?: unknown }} */ (err).code : undefined
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code)
 }
 
 /** Routes log records to `logger` (null: back to stderr). A throwing logger is reported once, not fatal. */
@@ -159,32 +136,32 @@ const api = {
   enableMetrics: wrapSync(native.enableMetrics),
   resetMetrics: wrapSync(native.resetMetrics),
   getVersion: wrapSync(native.getVersion),
-  ping: wrapAsync(native.ping, 1),
-  createWallet: wrapAsync(native.createWallet, 1),
-  openWallet: wrapAsync(native.openWallet, 1),
-  closeWallet: wrapAsync(native.closeWallet, 1),
-  destroyWallet: wrapAsync(native.destroyWallet, 1),
+  ping: wrapAsync(native.ping),
+  createWallet: wrapAsync(native.createWallet),
+  openWallet: wrapAsync(native.openWallet),
+  closeWallet: wrapAsync(native.closeWallet),
+  destroyWallet: wrapAsync(native.destroyWallet),
   listWallets: wrapSync(native.listWallets),
-  getSeedWords: wrapAsync(native.getSeedWords, 1),
-  validateSeedWords: wrapAsync(native.validateSeedWords, 1),
+  getSeedWords: wrapAsync(native.getSeedWords),
+  validateSeedWords: wrapAsync(native.validateSeedWords),
   getAddress: wrapSync(native.getAddress),
   parseAddress: wrapSync(native.parseAddress),
   validateAddress: wrapSync(native.validateAddress),
-  getBalance: wrapAsync(native.getBalance, 1),
+  getBalance: wrapAsync(native.getBalance),
   getProcessNetwork: wrapSync(native.getProcessNetwork),
-  send: wrapAsync(native.send, 2),
-  sendMany: wrapAsync(native.sendMany, 2),
-  estimateFee: wrapAsync(native.estimateFee, 2),
-  getTransactions: wrapAsync(native.getTransactions, 2),
-  getTransaction: wrapAsync(native.getTransaction, 2),
-  cancelTransaction: wrapAsync(native.cancelTransaction, 2),
-  getUtxos: wrapAsync(native.getUtxos, 2),
-  coinSplit: wrapAsync(native.coinSplit, 2),
-  coinJoin: wrapAsync(native.coinJoin, 2),
-  validateWallet: wrapAsync(native.validateWallet, 1),
-  signMessage: wrapAsync(native.signMessage, 2),
-  getTipInfo: wrapAsync(native.getTipInfo, 1),
-  rescanWallet: wrapAsync(native.rescanWallet, 1),
+  send: wrapAsync(native.send),
+  sendMany: wrapAsync(native.sendMany),
+  estimateFee: wrapAsync(native.estimateFee),
+  getTransactions: wrapAsync(native.getTransactions),
+  getTransaction: wrapAsync(native.getTransaction),
+  cancelTransaction: wrapAsync(native.cancelTransaction),
+  getUtxos: wrapAsync(native.getUtxos),
+  coinSplit: wrapAsync(native.coinSplit),
+  coinJoin: wrapAsync(native.coinJoin),
+  validateWallet: wrapAsync(native.validateWallet),
+  signMessage: wrapAsync(native.signMessage),
+  getTipInfo: wrapAsync(native.getTipInfo),
+  rescanWallet: wrapAsync(native.rescanWallet),
   verifyMessageSignature: wrapSync(native.verifyMessageSignature),
   onEvent: wrapSync(native.onEvent),
   offEvent: wrapSync(native.offEvent),
@@ -193,7 +170,7 @@ api.Wallet = require('./wallet.js').create(api)
 // For the test suite: an operation that lasts, to exercise call options (not part of the public API; only
 // in builds with the `testing` feature).
 if (typeof native.__testSleep === 'function') {
-  Object.defineProperty(api, '__testSleep', { value: wrapAsync(native.__testSleep, 3), enumerable: false })
+  Object.defineProperty(api, '__testSleep', { value: wrapAsync(native.__testSleep), enumerable: false })
 }
 
 module.exports = api

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, Balance, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
   SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
-  CoinPlan, RescanResult,
+  CoinPlan, RescanResult, CallOptions,
 } from '../index'
-import type { CallOptions, OpenWalletOptions } from './sdk'
+import type { OpenWalletOptions } from './sdk'
 
 /** The event of one `type`, e.g. `WalletEventOf<'received'>` has `txId`. */
 export type WalletEventOf<K extends WalletEvent['type']> = Extract<WalletEvent, { type: K }>
@@ -15,6 +15,9 @@ export interface WaitOptions {
   /** Reject with `ERR_TIMEOUT` after this long. */
   timeoutMs?: number
 }
+
+/** The module's own export: builds the `Wallet` class over the SDK's functions (lib/sdk.js does). */
+export declare function create(sdk: object): typeof Wallet
 
 /** A wallet handle with methods, events and disposal. `'event'` carries every event; each `type` also
  * fires under its own name (`'received'`, `'confirmed'`, `'balanceChanged'`, ...). */

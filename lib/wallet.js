@@ -1,3 +1,4 @@
+// @ts-check
 'use strict'
 // `Wallet`: a small class over a wallet handle. Async methods for every operation, Node events
 // (`'event'` plus one per event type), `events()` as an async iterator, `Symbol.asyncDispose`, and
@@ -108,6 +109,7 @@ function create(sdk) {
     }
 
     /** All events as an async iterator; ends when `signal` aborts (the loop then throws ERR_ABORTED). */
+    /** @param {{ signal?: AbortSignal }} [options] */
     async *events({ signal } = {}) {
       try {
         for await (const [event] of on(this, 'event', { signal })) yield event
@@ -118,6 +120,7 @@ function create(sdk) {
     }
 
     /** Resolves with the balance once `check(balance)` is true; re-checks on every balance change. */
+    /** @param {bigint | ((b: import('../index').Balance) => boolean)} check @param {import('./wallet').WaitOptions} [options] */
     waitForBalance(check, { signal, timeoutMs } = {}) {
       const test = typeof check === 'function' ? check : (b) => b.available >= check
       return this.#waitFor('the balance condition', async () => {
@@ -127,6 +130,7 @@ function create(sdk) {
     }
 
     /** Resolves with the transaction once it has `confirmations` (default 1). */
+    /** @param {string} txId @param {import('./wallet').WaitOptions & { confirmations?: number }} [options] */
     waitForConfirmation(txId, { confirmations = 1, signal, timeoutMs } = {}) {
       return this.#waitFor(`confirmation of ${txId}`, async () => {
         const t = await this.transaction(txId)

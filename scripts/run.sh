@@ -93,6 +93,8 @@ case "$job" in
     log "TypeScript check (tsc --strict against the published typings: module node16, then bundler resolution)"
     npx tsc -p __test__/tsconfig.json
     npx tsc -p __test__/tsconfig.bundler.json
+    log "TypeScript check of the JS layer (lib/*.js, @ts-check against the generated typings)"
+    npx tsc -p lib/tsconfig.json
     log "JS tests (node:test)"
     node --test --test-concurrency=1 --test-timeout=600000 __test__/
     ;;

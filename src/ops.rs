@@ -12,16 +12,15 @@ use std::panic::AssertUnwindSafe;
 use std::ptr;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dashmap::DashMap;
 use tokio_util::sync::CancellationToken;
 
 use futures::FutureExt;
 use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{sys, Env, Status};
+use napi::{sys, Env, JsValue, Status};
 
 use sdk::call_scope::CallScope;
 use sdk::correlation::{self, CorrelationId};
@@ -61,31 +60,79 @@ impl OpSpec {
     }
 }
 
-/// Per-call options from JS (`{ correlationId, timeoutMs, signal }`). The JS wrapper hands them over
-/// immediately before the call they belong to, on the same thread; the next operation takes them.
+/// One call's options (`{ correlationId, timeoutMs, signal }`), parsed by the export from its last
+/// argument (`api::call`).
 #[derive(Default)]
-pub struct CallContext {
+pub struct Call {
     pub correlation_id: Option<CorrelationId>,
     pub timeout: Option<Duration>,
-    /// Key under which `abort_operation` finds this call; set when the caller passed a signal.
-    pub abort_id: Option<u64>,
+    pub abort: Option<Abort>,
+    /// The options were invalid, or the signal had already fired: the operation rejects with this.
+    pub invalid: Option<SdkError>,
 }
 
-thread_local! {
-    static NEXT_CALL: RefCell<Option<CallContext>> = const { RefCell::new(None) };
+/// The caller's AbortSignal, wired to a token: its `abort` listener cancels the token. The listener is
+/// removed when the operation settles (on the JS thread), so a long-lived signal does not collect one
+/// listener per call.
+pub struct Abort {
+    pub token: CancellationToken,
+    listener: Listener,
 }
 
-pub fn set_next_call(ctx: Option<CallContext>) {
-    NEXT_CALL.with(|c| *c.borrow_mut() = ctx);
+/// References to the signal and to our listener on it.
+struct Listener {
+    signal: sys::napi_ref,
+    function: sys::napi_ref,
+}
+// SAFETY: only used on the JS thread that created it: `remove` runs in `settle` (through the environment's
+// threadsafe function) or in `rejected`; elsewhere the references are only carried.
+unsafe impl Send for Listener {}
+
+impl Abort {
+    /// Listens for `signal`'s `abort` event. `signal` is a JS AbortSignal not yet aborted.
+    pub fn listen(env: &Env, signal: sys::napi_value) -> napi::Result<Self> {
+        let token = CancellationToken::new();
+        let cancel = token.clone();
+        let f = env.create_function_from_closure::<(), (), _>("tariSdkAbort", move |_| {
+            cancel.cancel();
+            Ok(())
+        })?;
+        let raw = env.raw();
+        unsafe {
+            call_method(raw, signal, "addEventListener", f.raw())?;
+            let (mut signal_ref, mut function_ref) = (ptr::null_mut(), ptr::null_mut());
+            napi::check_status!(sys::napi_create_reference(raw, signal, 1, &mut signal_ref))?;
+            napi::check_status!(sys::napi_create_reference(raw, f.raw(), 1, &mut function_ref))?;
+            Ok(Abort { token, listener: Listener { signal: signal_ref, function: function_ref } })
+        }
+    }
 }
 
-fn take_call() -> CallContext {
-    NEXT_CALL.with(|c| c.borrow_mut().take()).unwrap_or_default()
+impl Listener {
+    /// Removes the listener and releases both references. On the JS thread only.
+    fn remove(self, env: sys::napi_env) {
+        unsafe {
+            let (mut signal, mut function) = (ptr::null_mut(), ptr::null_mut());
+            sys::napi_get_reference_value(env, self.signal, &mut signal);
+            sys::napi_get_reference_value(env, self.function, &mut function);
+            if !signal.is_null() && !function.is_null() {
+                let _ = call_method(env, signal, "removeEventListener", function);
+            }
+            sys::napi_delete_reference(env, self.signal);
+            sys::napi_delete_reference(env, self.function);
+        }
+    }
 }
 
-/// Operations started with an abort id and not yet finished, by (JS environment, abort id): each
-/// environment (main thread, every worker) counts its abort ids from 1, so the id alone is ambiguous.
-static ABORTABLE: LazyLock<DashMap<(u64, u64), CancellationToken>> = LazyLock::new(DashMap::new);
+/// `target[method]('abort', listener)`.
+unsafe fn call_method(env: sys::napi_env, target: sys::napi_value, method: &str, listener: sys::napi_value) -> napi::Result<()> {
+    let (mut name, mut func, mut event, mut result) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    napi::check_status!(sys::napi_create_string_utf8(env, method.as_ptr().cast(), method.len() as isize, &mut name))?;
+    napi::check_status!(sys::napi_get_property(env, target, name, &mut func))?;
+    napi::check_status!(sys::napi_create_string_utf8(env, c"abort".as_ptr(), 5, &mut event))?;
+    let argv = [event, listener];
+    napi::check_status!(sys::napi_call_function(env, target, func, argv.len(), argv.as_ptr(), &mut result))
+}
 
 static NEXT_ENV_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -99,15 +146,6 @@ pub fn env_id() -> u64 {
     ENV_ID.with(Cell::get)
 }
 
-/// Cancels this environment's operation started with `abort_id`: it is interrupted at its next await (a
-/// spend only before the wallet has it, see `wallet::spend`) and rejects with `ERR_ABORTED`. Unknown or
-/// finished ids are ignored.
-pub fn abort_operation(abort_id: u64) {
-    if let Some((_, token)) = ABORTABLE.remove(&(env_id(), abort_id)) {
-        token.cancel();
-    }
-}
-
 struct SendDeferred(sys::napi_deferred);
 // SAFETY: the pointer is only dereferenced by N-API on the JS thread that created it (in `settle`).
 unsafe impl Send for SendDeferred {}
@@ -117,6 +155,7 @@ type Settle = Box<dyn FnOnce(sys::napi_env, sys::napi_deferred) + Send>;
 struct Completion {
     deferred: SendDeferred,
     settle: Settle,
+    listener: Option<Listener>,
 }
 
 type CompletionFn = ThreadsafeFunction<Completion, (), (), Status, false, true>;
@@ -174,6 +213,9 @@ fn dispatch(env: &Env) -> napi::Result<Rc<EnvDispatch>> {
         settle_noop.build_threadsafe_function::<Completion>().callee_handled::<false>().weak::<true>().build_callback(
             |ctx: ThreadsafeCallContext<Completion>| {
                 let env = ctx.env.raw();
+                if let Some(l) = ctx.value.listener {
+                    l.remove(env);
+                }
                 (ctx.value.settle)(env, ctx.value.deferred.0);
                 end_outstanding(env);
                 Ok(())
@@ -209,13 +251,15 @@ fn end_outstanding(env: sys::napi_env) {
 struct Completer {
     tsfn: Arc<CompletionFn>,
     deferred: Option<SendDeferred>,
+    listener: Option<Listener>,
 }
 
 impl Completer {
     fn complete(mut self, settle: Settle) {
         if let Some(deferred) = self.deferred.take() {
             // `Closing` means the environment is gone; nobody is left to settle for.
-            let _ = self.tsfn.call(Completion { deferred, settle }, ThreadsafeFunctionCallMode::NonBlocking);
+            let listener = self.listener.take();
+            let _ = self.tsfn.call(Completion { deferred, settle, listener }, ThreadsafeFunctionCallMode::NonBlocking);
         }
     }
 }
@@ -224,8 +268,8 @@ impl Drop for Completer {
     fn drop(&mut self) {
         if let Some(deferred) = self.deferred.take() {
             let err = SdkError::new(ErrorCode::ShuttingDown, "the operation was stopped because the SDK is shutting down");
-            let _ =
-                self.tsfn.call(Completion { deferred, settle: settle_with::<()>(Err(err), None) }, ThreadsafeFunctionCallMode::NonBlocking);
+            let completion = Completion { deferred, settle: settle_with::<()>(Err(err), None), listener: self.listener.take() };
+            let _ = self.tsfn.call(completion, ThreadsafeFunctionCallMode::NonBlocking);
         }
     }
 }
@@ -288,9 +332,15 @@ pub unsafe fn js_error(env: sys::napi_env, err: &SdkError, correlation: Option<&
 pub fn rejected<'env, T: ToNapiValue + Send + 'static>(
     env: &'env Env,
     name: &'static str,
+    call: Call,
     err: SdkError,
 ) -> napi::Result<PromiseRaw<'env, T>> {
-    let correlation = take_call().correlation_id.unwrap_or_else(correlation::generate);
+    if let Some(a) = call.abort {
+        a.listener.remove(env.raw());
+    }
+    // Invalid call options come first: they are what the caller must fix.
+    let err = call.invalid.unwrap_or(err);
+    let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
     sdk::metrics::record(name, Some(err.code), Duration::ZERO);
     correlation::sync_scope(correlation.clone(), env_id(), || tracing::debug!(op = name, code = %err.code, "operation rejected"));
     let raw_env = env.raw();
@@ -303,24 +353,24 @@ pub fn rejected<'env, T: ToNapiValue + Send + 'static>(
 
 /// Runs `work` on the operation's runtime and returns the promise for its result. Never throws for the
 /// operation's own failures: they reject the promise. A timeout or abort drops `work` at its next await.
-pub fn spawn<'env, T, F>(env: &'env Env, spec: OpSpec, work: F) -> napi::Result<PromiseRaw<'env, T>>
+pub fn spawn<'env, T, F>(env: &'env Env, spec: OpSpec, call: Call, work: F) -> napi::Result<PromiseRaw<'env, T>>
 where
     T: ToNapiValue + Send + 'static,
     F: Future<Output = SdkResult<T>> + Send + 'static,
 {
-    launch(env, spec, Interruption::DropsWork, move |_| work)
+    launch(env, spec, call, Interruption::DropsWork, move |_| work)
 }
 
 /// Like `spawn`, but the guard only interrupts the wait for admission: after that, `work` gets the call's
 /// deadline and abort as a `CallScope` and decides itself what they mean. For spends, which cannot be
 /// dropped once the wallet has accepted them.
-pub fn spawn_scoped<'env, T, F, Fut>(env: &'env Env, spec: OpSpec, work: F) -> napi::Result<PromiseRaw<'env, T>>
+pub fn spawn_scoped<'env, T, F, Fut>(env: &'env Env, spec: OpSpec, call: Call, work: F) -> napi::Result<PromiseRaw<'env, T>>
 where
     T: ToNapiValue + Send + 'static,
     F: FnOnce(CallScope) -> Fut + Send + 'static,
     Fut: Future<Output = SdkResult<T>> + Send + 'static,
 {
-    launch(env, spec, Interruption::HandedToWork, work)
+    launch(env, spec, call, Interruption::HandedToWork, work)
 }
 
 /// What a timeout or abort does once the operation has its slot.
@@ -337,14 +387,14 @@ async fn caught<T>(work: impl Future<Output = SdkResult<T>>) -> SdkResult<T> {
     AssertUnwindSafe(work).catch_unwind().await.unwrap_or_else(|panic| Err(SdkError::from_panic(&*panic)))
 }
 
-fn launch<T, F, Fut>(env: &Env, spec: OpSpec, interruption: Interruption, work: F) -> napi::Result<PromiseRaw<'_, T>>
+fn launch<T, F, Fut>(env: &Env, spec: OpSpec, mut call: Call, interruption: Interruption, work: F) -> napi::Result<PromiseRaw<'_, T>>
 where
     T: ToNapiValue + Send + 'static,
     F: FnOnce(CallScope) -> Fut + Send + 'static,
     Fut: Future<Output = SdkResult<T>> + Send + 'static,
 {
-    if let Some(e) = sdk::config::startup_error() {
-        return rejected(env, spec.name, e);
+    if let Some(e) = call.invalid.take().or_else(sdk::config::startup_error) {
+        return rejected(env, spec.name, call, e);
     }
     let admitted = runtime::pool().and_then(|pool| {
         let admission = if spec.limited { sdk::limits::admit(spec.runtime)? } else { sdk::limits::Admission::Exempt };
@@ -352,24 +402,18 @@ where
     });
     let (pool, admission) = match admitted {
         Ok(a) => a,
-        Err(e) => return rejected(env, spec.name, e),
+        Err(e) => return rejected(env, spec.name, call, e),
     };
-    let call = take_call();
     let raw_env = env.raw();
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
     napi::check_status!(unsafe { sys::napi_create_promise(raw_env, &mut deferred, &mut promise) })?;
     let d = dispatch(env)?;
     begin_outstanding(raw_env, &d);
-    let completer = Completer { tsfn: d.tsfn.clone(), deferred: Some(SendDeferred(deferred)) };
+    let (token, listener) = call.abort.map(|a| (a.token, a.listener)).unzip();
+    let completer = Completer { tsfn: d.tsfn.clone(), deferred: Some(SendDeferred(deferred)), listener };
     let timeout = call.timeout.unwrap_or_else(|| spec.effective_timeout());
     let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
-    let abort_id = call.abort_id.map(|id| (env_id(), id));
-    let token = abort_id.map(|key| {
-        let token = CancellationToken::new();
-        ABORTABLE.insert(key, token.clone());
-        token
-    });
     // Time in the bulkhead's queue counts towards the timeout.
     let scope = CallScope::new(spec.name, timeout, token);
     let metrics = sdk::metrics::begin(spec.name);
@@ -389,9 +433,6 @@ where
             },
             (Ok(_slot), Interruption::HandedToWork) => caught(work(scope)).await,
         };
-        if let Some(id) = abort_id {
-            ABORTABLE.remove(&id);
-        }
         let elapsed = started.elapsed();
         let code = result.as_ref().err().map(|e| e.code);
         if let Some(m) = metrics {

@@ -2,6 +2,7 @@
 //! lives in the core modules.
 
 pub mod args;
+pub mod call;
 pub mod js;
 pub mod network;
 pub mod observability;

@@ -5,6 +5,7 @@ use napi::bindgen_prelude::{Either, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
 
+use crate::api::call::{self, CallOptions};
 use crate::ops::{self, OpSpec};
 use sdk::base_node;
 use sdk::error::{SdkError, SdkResult};
@@ -48,17 +49,22 @@ fn urls(options: Option<TipInfoOptions>) -> SdkResult<Vec<String>> {
 /// HTTP 5xx) are retried with exponential backoff and jitter (`retry.*`), then the next URL is tried.
 /// Rejects with `ERR_CIRCUIT_OPEN` (with `retryAfterMs`) at once while every node's breaker is open,
 /// `ERR_TIMEOUT` or `ERR_BASE_NODE` (with `attempts`) when none answers.
-#[napi(catch_unwind, ts_args_type = "options?: TipInfoOptions", ts_return_type = "Promise<TipInfo>")]
-pub fn get_tip_info(env: &Env, options: Option<TipInfoOptions>) -> napi::Result<PromiseRaw<'_, TipInfo>> {
+#[napi(strict, catch_unwind, ts_args_type = "options?: TipInfoOptions, call?: CallOptions", ts_return_type = "Promise<TipInfo>")]
+pub fn get_tip_info<'env>(
+    env: &'env Env,
+    options: Option<TipInfoOptions>,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, TipInfo>> {
     const NAME: &str = "getTipInfo";
+    let call = call::parse(env, call);
     let list = match urls(options) {
         Ok(l) => l,
-        Err(e) => return ops::rejected(env, NAME, e),
+        Err(e) => return ops::rejected(env, NAME, call, e),
     };
     if let Some(e) = base_node::fail_fast(&list) {
-        return ops::rejected(env, NAME, e);
+        return ops::rejected(env, NAME, call, e);
     }
-    ops::spawn(env, OpSpec::new(NAME, RuntimeKind::Network), async move {
+    ops::spawn(env, OpSpec::new(NAME, RuntimeKind::Network), call, async move {
         let t = base_node::tip_info(&list).await?;
         Ok(TipInfo {
             url: t.url,

@@ -1,22 +1,19 @@
 //! Observability exports: metrics (JSON and Prometheus), the JS log bridge, process events, and the
 //! per-call context (correlation id, timeout, abort) that the JS wrapper hands over before each call.
 
-use std::time::Duration;
-
 use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::api::args::whole_number;
 use crate::api::js::Js;
 use crate::api::subscriptions;
-use crate::ops::{self, CallContext};
-use sdk::error::{SdkError, SdkResult};
+use crate::ops;
+use sdk::error::SdkError;
 use sdk::logging::{LogRecord, RecordSink};
 use sdk::system_events::{SystemEvent, SystemEventKind};
-use sdk::{correlation, logging, metrics, prometheus, system};
+use sdk::{logging, metrics, prometheus, system};
 
 /// Per-operation counts by outcome, latency percentiles, in-flight and last-minute throughput, plus
 /// runtime, memory, wallet and health figures.
@@ -103,7 +100,8 @@ pub struct LoggerOptions {
 }
 
 /// Sends every log record to `logger` instead of stderr; `null` goes back to JSON lines on stderr. The
-/// logger never keeps the process alive, is called on the JS thread, and must not throw. If it falls more
+/// logger never keeps the process alive and is called on the JS thread; one that throws is reported once
+/// as a process warning, never a crash. If it falls more
 /// than 4096 records behind, records are dropped and counted (`tari_sdk_log_records_dropped_total`).
 #[napi(catch_unwind, ts_args_type = "logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions")]
 pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, options: Option<LoggerOptions>) -> napi::Result<()> {
@@ -149,33 +147,4 @@ pub fn on_system_event(env: Env, listener: Function<Js<SystemEvent>, ()>) -> nap
 #[napi(catch_unwind)]
 pub fn off_system_event(subscription: u32) {
     subscriptions::unsubscribe(subscription);
-}
-
-fn call_context(correlation_id: Option<String>, timeout_ms: Option<f64>, abort_id: Option<f64>) -> SdkResult<CallContext> {
-    Ok(CallContext {
-        correlation_id: correlation_id.as_deref().map(correlation::given).transpose()?,
-        timeout: timeout_ms.map(|t| whole_number("timeoutMs", t, 1, 86_400_000).map(Duration::from_millis)).transpose()?,
-        abort_id: abort_id.map(|a| whole_number("abort id", a, 1, u64::MAX >> 11)).transpose()?,
-    })
-}
-
-/// @internal Per-call options for the next operation on this thread; the JS wrapper calls it right before
-/// the operation. With no arguments, clears them.
-#[napi(catch_unwind, js_name = "__setCallContext")]
-pub fn set_call_context(env: Env, correlation_id: Option<String>, timeout_ms: Option<f64>, abort_id: Option<f64>) -> napi::Result<()> {
-    ops::set_next_call(None);
-    if correlation_id.is_none() && timeout_ms.is_none() && abort_id.is_none() {
-        return Ok(());
-    }
-    let ctx = call_context(correlation_id, timeout_ms, abort_id).map_err(|e| ops::to_napi_error(&env, e, None))?;
-    ops::set_next_call(Some(ctx));
-    Ok(())
-}
-
-/// @internal Aborts the operation started with `abortId` (its AbortSignal fired).
-#[napi(catch_unwind, js_name = "__abortOperation")]
-pub fn abort_operation(abort_id: f64) {
-    if abort_id >= 1.0 {
-        ops::abort_operation(abort_id as u64);
-    }
 }

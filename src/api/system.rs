@@ -7,6 +7,7 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
+use crate::api::call::{self, CallOptions};
 use crate::api::js::Js;
 use crate::ops::{self, OpSpec};
 use sdk::error::{ErrorCode, SdkError};
@@ -137,8 +138,9 @@ pub fn get_version() -> VersionInfo {
 
 /// Round trip through one runtime (default `general`): resolves when a task scheduled there has run.
 /// Starts the runtimes if needed. Rejects with `ERR_INVALID_ARGUMENT` for an unknown runtime name.
-#[napi(catch_unwind, ts_args_type = "runtime?: 'wallet' | 'crypto' | 'network' | 'general'")]
-pub fn ping(env: &Env, runtime: Option<String>) -> napi::Result<PromiseRaw<'_, ()>> {
+#[napi(strict, catch_unwind, ts_args_type = "runtime?: RuntimeName, call?: CallOptions")]
+pub fn ping<'env>(env: &'env Env, runtime: Option<String>, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, ()>> {
+    let call = call::parse(env, call);
     let kind = match runtime.as_deref() {
         None => Ok(RuntimeKind::General),
         Some(name) => RuntimeKind::parse(name).ok_or_else(|| {
@@ -146,7 +148,7 @@ pub fn ping(env: &Env, runtime: Option<String>) -> napi::Result<PromiseRaw<'_, (
         }),
     };
     match kind {
-        Ok(kind) => ops::spawn(env, OpSpec::new("ping", kind), async { Ok(()) }),
-        Err(e) => ops::rejected(env, "ping", e),
+        Ok(kind) => ops::spawn(env, OpSpec::new("ping", kind), call, async { Ok(()) }),
+        Err(e) => ops::rejected(env, "ping", call, e),
     }
 }

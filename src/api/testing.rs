@@ -10,6 +10,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::api::args::whole_number;
+use crate::api::call::{self, CallOptions};
 use crate::ops::{self, OpSpec};
 use sdk::error::SdkError;
 use sdk::runtime::{self, RuntimeKind};
@@ -20,15 +21,24 @@ use sdk::wallet::events::{EventKind, WalletEvent};
 #[napi(catch_unwind, js_name = "__testPanic")]
 pub fn test_panic(env: &Env, on_runtime: bool) -> napi::Result<Option<PromiseRaw<'_, ()>>> {
     if on_runtime {
-        return ops::spawn(env, OpSpec::new("__testPanic", RuntimeKind::General), async { panic!("deliberate test panic on a runtime") })
-            .map(Some);
+        return ops::spawn(env, OpSpec::new("__testPanic", RuntimeKind::General), Default::default(), async {
+            panic!("deliberate test panic on a runtime")
+        })
+        .map(Some);
     }
     ops::sync(env, "__testPanic", || -> Result<Option<PromiseRaw<'_, ()>>, SdkError> { panic!("deliberate test panic") })
 }
 
 /// @internal Sleeps `ms` on a runtime, under an optional per-call timeout.
-#[napi(catch_unwind, js_name = "__testSleep")]
-pub fn test_sleep<'env>(env: &'env Env, ms: f64, runtime: String, timeout_ms: Option<f64>) -> napi::Result<PromiseRaw<'env, ()>> {
+#[napi(strict, catch_unwind, js_name = "__testSleep")]
+pub fn test_sleep<'env>(
+    env: &'env Env,
+    ms: f64,
+    runtime: String,
+    timeout_ms: Option<f64>,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, ()>> {
+    let call = call::parse(env, call);
     let parsed = (|| {
         let ms = whole_number("ms", ms, 0, 86_400_000)?;
         let timeout = timeout_ms.map(|t| whole_number("timeoutMs", t, 1, 86_400_000)).transpose()?;
@@ -37,10 +47,10 @@ pub fn test_sleep<'env>(env: &'env Env, ms: f64, runtime: String, timeout_ms: Op
     })();
     let (ms, timeout, kind) = match parsed {
         Ok(p) => p,
-        Err(e) => return ops::rejected(env, "__testSleep", e),
+        Err(e) => return ops::rejected(env, "__testSleep", call, e),
     };
     let spec = OpSpec { timeout: timeout.map(Duration::from_millis), ..OpSpec::new("__testSleep", kind) };
-    ops::spawn(env, spec, async move {
+    ops::spawn(env, spec, call, async move {
         tokio::time::sleep(Duration::from_millis(ms)).await;
         Ok(())
     })
@@ -157,5 +167,5 @@ pub fn bench_emit_events(env: &Env, handle: f64, count: u32, flood: Option<bool>
         }
         Ok(())
     });
-    crate::api::wallet::on_wallet(env, OpSpec::new("__benchEmitEvents", RuntimeKind::Wallet), handle, args)
+    crate::api::wallet::on_wallet(env, OpSpec::new("__benchEmitEvents", RuntimeKind::Wallet), Default::default(), handle, args)
 }

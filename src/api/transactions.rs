@@ -7,10 +7,11 @@ use napi_derive::napi;
 use std::sync::Arc;
 
 use crate::api::args::whole_number;
+use crate::api::call::{self, CallOptions};
 use crate::api::js::Js;
 use crate::api::subscriptions;
 use crate::api::wallet::{handle_arg, on_wallet};
-use crate::ops::{self, OpSpec};
+use crate::ops::{self, Call, OpSpec};
 use sdk::error::{SdkError, SdkResult};
 use sdk::runtime::RuntimeKind;
 use sdk::wallet::events::WalletEvent;
@@ -77,15 +78,16 @@ fn key_arg(key: Option<String>) -> SdkResult<Option<String>> {
 fn spend_op<'env, T: ToNapiValue + Send + 'static>(
     env: &'env Env,
     name: &'static str,
+    call: Call,
     handle: f64,
     parsed: SdkResult<(Option<String>, Spend)>,
     out: fn(SpendResult) -> T,
 ) -> napi::Result<PromiseRaw<'env, T>> {
     match handle_arg(handle).and_then(registry::get).and_then(|e| parsed.map(|p| (e, p))) {
         Ok((entry, (key, s))) => {
-            ops::spawn_scoped(env, wallet_op(name), move |scope| async move { spend::run(entry, scope, key, s).await.map(out) })
+            ops::spawn_scoped(env, wallet_op(name), call, move |scope| async move { spend::run(entry, scope, key, s).await.map(out) })
         }
-        Err(e) => ops::rejected(env, name, e),
+        Err(e) => ops::rejected(env, name, call, e),
     }
 }
 
@@ -100,8 +102,8 @@ fn first_id(r: SpendResult) -> String {
 /// Exactly once: a timeout or abort stops the send only before the wallet has it (`ERR_TIMEOUT`,
 /// `ERR_ABORTED`: nothing was stored). After that the call settles with the payment's real outcome;
 /// `ERR_OUTCOME_UNKNOWN` means it may have been made: look it up, or retry with the same `idempotencyKey`.
-#[napi(catch_unwind, ts_return_type = "Promise<string>")]
-pub fn send(env: &Env, handle: f64, options: SendOptions) -> napi::Result<PromiseRaw<'_, String>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<string>")]
+pub fn send<'env>(env: &'env Env, handle: f64, options: SendOptions, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, String>> {
     let parsed = (|| {
         let entry = registry::get(handle_arg(handle)?)?;
         let to = tx::recipient(&entry, &options.to)?;
@@ -113,7 +115,7 @@ pub fn send(env: &Env, handle: f64, options: SendOptions) -> napi::Result<Promis
         let stealth = options.stealth.unwrap_or(false);
         Ok((key_arg(options.idempotency_key)?, Spend::Send { payment: Payment { to, amount, message }, fee, stealth }))
     })();
-    spend_op(env, "send", handle, parsed, first_id)
+    spend_op(env, "send", call::parse(env, call), handle, parsed, first_id)
 }
 
 #[napi(object)]
@@ -133,8 +135,13 @@ pub struct SendManyOptions {
 
 /// Pays several recipients in one one-sided transaction. Resolves to one transaction id per recipient.
 /// Exactly once, with the same rules as `send`.
-#[napi(catch_unwind, ts_return_type = "Promise<string[]>")]
-pub fn send_many(env: &Env, handle: f64, options: SendManyOptions) -> napi::Result<PromiseRaw<'_, Vec<String>>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<string[]>")]
+pub fn send_many<'env>(
+    env: &'env Env,
+    handle: f64,
+    options: SendManyOptions,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, Vec<String>>> {
     let parsed = (|| {
         let entry = registry::get(handle_arg(handle)?)?;
         let mut payments = Vec::with_capacity(options.recipients.len());
@@ -151,7 +158,7 @@ pub fn send_many(env: &Env, handle: f64, options: SendManyOptions) -> napi::Resu
         let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
         Ok((key_arg(options.idempotency_key)?, Spend::SendMany { payments, fee }))
     })();
-    spend_op(env, "sendMany", handle, parsed, |r| r.tx_ids.iter().map(u64::to_string).collect())
+    spend_op(env, "sendMany", call::parse(env, call), handle, parsed, |r| r.tx_ids.iter().map(u64::to_string).collect())
 }
 
 #[napi(object)]
@@ -172,8 +179,13 @@ pub struct FeeEstimate {
 }
 
 /// Estimates the fee of a payment without sending anything.
-#[napi(catch_unwind, ts_return_type = "Promise<FeeEstimate>")]
-pub fn estimate_fee(env: &Env, handle: f64, options: FeeEstimateOptions) -> napi::Result<PromiseRaw<'_, FeeEstimate>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<FeeEstimate>")]
+pub fn estimate_fee<'env>(
+    env: &'env Env,
+    handle: f64,
+    options: FeeEstimateOptions,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, FeeEstimate>> {
     let args = (|| {
         let amount = amount_arg("amount", &options.amount)?;
         tx::amount(amount)?;
@@ -184,7 +196,7 @@ pub fn estimate_fee(env: &Env, handle: f64, options: FeeEstimateOptions) -> napi
             Ok(FeeEstimate { fee: BigInt::from(e.fee), inputs: e.inputs as u32, needs_change: e.needs_change })
         })
     })();
-    on_wallet(env, wallet_op("estimateFee"), handle, args)
+    on_wallet(env, wallet_op("estimateFee"), call::parse(env, call), handle, args)
 }
 
 #[napi(object)]
@@ -238,8 +250,13 @@ pub struct HistoryOptions {
 }
 
 /// Transactions of one kind, newest first, paginated with `offset`/`limit`.
-#[napi(catch_unwind, ts_return_type = "Promise<Transaction[]>")]
-pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>) -> napi::Result<PromiseRaw<'_, Vec<Transaction>>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<Transaction[]>")]
+pub fn get_transactions<'env>(
+    env: &'env Env,
+    handle: f64,
+    options: Option<HistoryOptions>,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, Vec<Transaction>>> {
     let args = (|| {
         let o = options.unwrap_or(HistoryOptions { kind: None, offset: None, limit: None });
         let kind = match o.kind.as_deref().unwrap_or("completed") {
@@ -255,24 +272,34 @@ pub fn get_transactions(env: &Env, handle: f64, options: Option<HistoryOptions>)
             Ok(tx::history(&entry, kind, offset, limit).await?.into_iter().map(Transaction::from).collect())
         })
     })();
-    on_wallet(env, wallet_op("getTransactions"), handle, args)
+    on_wallet(env, wallet_op("getTransactions"), call::parse(env, call), handle, args)
 }
 
 /// One transaction by id: status, direction, amount, fee, confirmations, mined height, timestamp, message.
 /// `ERR_TRANSACTION_NOT_FOUND` if the wallet has none with that id.
-#[napi(catch_unwind, ts_return_type = "Promise<Transaction>")]
-pub fn get_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, Transaction>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<Transaction>")]
+pub fn get_transaction<'env>(
+    env: &'env Env,
+    handle: f64,
+    tx_id: String,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, Transaction>> {
     let args = tx_id_arg(&tx_id)
         .map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::get(&entry, id).await.map(Transaction::from) });
-    on_wallet(env, wallet_op("getTransaction"), handle, args)
+    on_wallet(env, wallet_op("getTransaction"), call::parse(env, call), handle, args)
 }
 
 /// Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
 /// gets `ERR_NOT_CANCELLABLE`.
-#[napi(catch_unwind, ts_return_type = "Promise<void>")]
-pub fn cancel_transaction(env: &Env, handle: f64, tx_id: String) -> napi::Result<PromiseRaw<'_, ()>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<void>")]
+pub fn cancel_transaction<'env>(
+    env: &'env Env,
+    handle: f64,
+    tx_id: String,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, ()>> {
     let args = tx_id_arg(&tx_id).map(|id| move |entry: std::sync::Arc<WalletEntry>| async move { tx::cancel(&entry, id).await });
-    on_wallet(env, wallet_op("cancelTransaction"), handle, args)
+    on_wallet(env, wallet_op("cancelTransaction"), call::parse(env, call), handle, args)
 }
 
 /// Calls `listener` with every event of the wallet until `offEvent(id)` or the wallet closes. Delivery
@@ -302,8 +329,13 @@ pub struct SignedMessage {
 }
 
 /// Signs `message` with the wallet's key. Verify with `verifyMessageSignature(address or publicKey, ...)`.
-#[napi(catch_unwind, ts_return_type = "Promise<SignedMessage>")]
-pub fn sign_message(env: &Env, handle: f64, message: String) -> napi::Result<PromiseRaw<'_, SignedMessage>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<SignedMessage>")]
+pub fn sign_message<'env>(
+    env: &'env Env,
+    handle: f64,
+    message: String,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, SignedMessage>> {
     let args = message_arg(Some(message)).map(|message| {
         move |entry: std::sync::Arc<WalletEntry>| async move {
             use tari_utilities::hex::Hex;
@@ -312,7 +344,7 @@ pub fn sign_message(env: &Env, handle: f64, message: String) -> napi::Result<Pro
             Ok(SignedMessage { signature, public_key: sdk::wallet::messages::public_key(&secret).to_hex() })
         }
     });
-    on_wallet(env, OpSpec::new("signMessage", RuntimeKind::Crypto), handle, args)
+    on_wallet(env, OpSpec::new("signMessage", RuntimeKind::Crypto), call::parse(env, call), handle, args)
 }
 
 /// Checks a signature made by `signMessage`, with no wallet. `signer` is the signer's Tari address (any
@@ -355,8 +387,13 @@ fn paging(offset: Option<f64>, limit: Option<f64>) -> SdkResult<(usize, usize)> 
 }
 
 /// The wallet's outputs, largest first, paginated.
-#[napi(catch_unwind, ts_return_type = "Promise<Utxo[]>")]
-pub fn get_utxos(env: &Env, handle: f64, options: Option<UtxoListOptions>) -> napi::Result<PromiseRaw<'_, Vec<Utxo>>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<Utxo[]>")]
+pub fn get_utxos<'env>(
+    env: &'env Env,
+    handle: f64,
+    options: Option<UtxoListOptions>,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, Vec<Utxo>>> {
     let args = (|| {
         let o = options.unwrap_or(UtxoListOptions { spent: None, offset: None, limit: None });
         let (offset, limit) = paging(o.offset, o.limit)?;
@@ -374,7 +411,7 @@ pub fn get_utxos(env: &Env, handle: f64, options: Option<UtxoListOptions>) -> na
                 .collect())
         })
     })();
-    on_wallet(env, wallet_op("getUtxos"), handle, args)
+    on_wallet(env, wallet_op("getUtxos"), call::parse(env, call), handle, args)
 }
 
 #[napi(object)]
@@ -413,6 +450,7 @@ fn coin_plan(r: SpendResult) -> CoinPlan {
 fn coin_op<'env>(
     env: &'env Env,
     name: &'static str,
+    call: Call,
     handle: f64,
     options: CoinOptions,
     spend: impl FnOnce(Option<Vec<String>>, MicroMinotari) -> SdkResult<Spend>,
@@ -424,40 +462,50 @@ fn coin_op<'env>(
     })();
     match parsed {
         Ok((true, Some(_), _)) => {
-            ops::rejected(env, name, SdkError::invalid_argument("a preview spends nothing; it takes no idempotencyKey"))
+            ops::rejected(env, name, call, SdkError::invalid_argument("a preview spends nothing; it takes no idempotencyKey"))
         }
         Ok((true, None, s)) => {
             let preview = move |entry: std::sync::Arc<WalletEntry>| async move { s.preview(&entry).await.map(coin_plan) };
-            on_wallet(env, wallet_op(name), handle, Ok(preview))
+            on_wallet(env, wallet_op(name), call, handle, Ok(preview))
         }
-        Ok((false, key, s)) => spend_op(env, name, handle, Ok((key, s)), coin_plan),
-        Err(e) => ops::rejected(env, name, e),
+        Ok((false, key, s)) => spend_op(env, name, call, handle, Ok((key, s)), coin_plan),
+        Err(e) => ops::rejected(env, name, call, e),
     }
 }
 
 /// Splits outputs into `count` equal ones (to pay many recipients in parallel). `preview: true` only
 /// computes the result.
-#[napi(catch_unwind, ts_return_type = "Promise<CoinPlan>")]
-pub fn coin_split(env: &Env, handle: f64, options: CoinOptions) -> napi::Result<PromiseRaw<'_, CoinPlan>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<CoinPlan>")]
+pub fn coin_split<'env>(
+    env: &'env Env,
+    handle: f64,
+    options: CoinOptions,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, CoinPlan>> {
     let count = options.count;
-    coin_op(env, "coinSplit", handle, options, |commitments, fee| {
+    coin_op(env, "coinSplit", call::parse(env, call), handle, options, |commitments, fee| {
         let count = whole_number("count", count.ok_or_else(|| SdkError::invalid_argument("count is required"))?, 2, 500)? as usize;
         Ok(Spend::CoinSplit { commitments, count, fee })
     })
 }
 
 /// Joins outputs (default: all unspent) into one. `preview: true` only computes the result.
-#[napi(catch_unwind, ts_return_type = "Promise<CoinPlan>")]
-pub fn coin_join(env: &Env, handle: f64, options: Option<CoinOptions>) -> napi::Result<PromiseRaw<'_, CoinPlan>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<CoinPlan>")]
+pub fn coin_join<'env>(
+    env: &'env Env,
+    handle: f64,
+    options: Option<CoinOptions>,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, CoinPlan>> {
     let o = options.unwrap_or(CoinOptions { commitments: None, count: None, fee_per_gram: None, preview: None, idempotency_key: None });
-    coin_op(env, "coinJoin", handle, o, |commitments, fee| Ok(Spend::CoinJoin { commitments, fee }))
+    coin_op(env, "coinJoin", call::parse(env, call), handle, o, |commitments, fee| Ok(Spend::CoinJoin { commitments, fee }))
 }
 
 /// Re-checks transactions and outputs against the base node now; results arrive as `validation` events.
-#[napi(catch_unwind, ts_return_type = "Promise<void>")]
-pub fn validate_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<void>")]
+pub fn validate_wallet<'env>(env: &'env Env, handle: f64, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, ()>> {
     let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move { sdk::wallet::utxos::validate(&entry).await });
-    on_wallet(env, wallet_op("validateWallet"), handle, args)
+    on_wallet(env, wallet_op("validateWallet"), call::parse(env, call), handle, args)
 }
 
 #[napi(object)]
@@ -475,8 +523,8 @@ pub struct RescanResult {
 /// resolves when it reaches the tip. Outputs the wallet already holds are left as they are, so nothing is
 /// doubled. Not bounded by the wallet timeout class: pass `timeoutMs` or a `signal` to bound it; aborting
 /// stops the scan.
-#[napi(catch_unwind, ts_return_type = "Promise<RescanResult>")]
-pub fn rescan_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, RescanResult>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<RescanResult>")]
+pub fn rescan_wallet<'env>(env: &'env Env, handle: f64, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, RescanResult>> {
     const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
     let args: SdkResult<_> = Ok(|entry: std::sync::Arc<WalletEntry>| async move {
         let o = sdk::wallet::rescan::rescan(entry).await?;
@@ -487,5 +535,5 @@ pub fn rescan_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Resc
             duration_ms: o.duration.as_secs_f64() * 1e3,
         })
     });
-    on_wallet(env, OpSpec { timeout: Some(DAY), ..wallet_op("rescanWallet") }, handle, args)
+    on_wallet(env, OpSpec { timeout: Some(DAY), ..wallet_op("rescanWallet") }, call::parse(env, call), handle, args)
 }

@@ -8,8 +8,9 @@ use napi_derive::napi;
 use zeroize::Zeroizing;
 
 use crate::api::args::{base_node_url, whole_number, within_request_limit};
+use crate::api::call::{self, CallOptions};
 use crate::api::js::Js;
-use crate::ops::{self, OpSpec};
+use crate::ops::{self, Call, OpSpec};
 use sdk::error::{SdkError, SdkResult};
 use sdk::runtime::{self, RuntimeKind};
 use sdk::wallet::{address, lifecycle, network, queries, registry, seeds};
@@ -144,15 +145,16 @@ fn common(o: &mut CreateWalletOptions) -> SdkResult<Common> {
 fn spawn_open<'env>(
     env: &'env Env,
     name: &'static str,
+    call: Call,
     parsed: SdkResult<(Common, lifecycle::Mode)>,
 ) -> napi::Result<PromiseRaw<'env, u32>> {
     let (c, mode) = match parsed {
         Ok(p) => p,
-        Err(e) => return ops::rejected(env, name, e),
+        Err(e) => return ops::rejected(env, name, call, e),
     };
     let max = sdk::config::current().config.limits.max_wallet_instances as usize;
     let owner = ops::env_id();
-    ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), async move {
+    ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), call, async move {
         let pool = runtime::pool()?;
         let req = lifecycle::OpenRequest {
             data_dir: c.data_dir,
@@ -182,8 +184,13 @@ fn spawn_open<'env>(
 /// Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
 /// opens it. Resolves to its handle. Rejects with `ERR_WALLET_EXISTS` if the directory already holds a
 /// wallet, `ERR_INVALID_SEED_WORDS`, `ERR_NETWORK_MISMATCH`, `ERR_UNSUPPORTED_NETWORK` or `ERR_LIMIT`.
-#[napi(catch_unwind, ts_return_type = "Promise<number>")]
-pub fn create_wallet(env: &Env, mut options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<number>")]
+pub fn create_wallet<'env>(
+    env: &'env Env,
+    mut options: CreateWalletOptions,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, u32>> {
+    let call = call::parse(env, call);
     let parsed = (|| {
         let c = common(&mut options)?;
         let mode = match options.seed_words {
@@ -200,20 +207,30 @@ pub fn create_wallet(env: &Env, mut options: CreateWalletOptions) -> napi::Resul
         };
         Ok((c, mode))
     })();
-    spawn_open(env, "createWallet", parsed)
+    spawn_open(env, "createWallet", call, parsed)
 }
 
 /// Opens the wallet in an existing data directory. Resolves to its handle. Rejects with
 /// `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
 /// (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
-#[napi(catch_unwind, ts_args_type = "options: Omit<CreateWalletOptions, 'seedWords' | 'birthday'>", ts_return_type = "Promise<number>")]
-pub fn open_wallet(env: &Env, mut options: CreateWalletOptions) -> napi::Result<PromiseRaw<'_, u32>> {
+#[napi(
+    strict,
+    catch_unwind,
+    ts_args_type = "options: Omit<CreateWalletOptions, 'seedWords' | 'birthday'>, call?: CallOptions",
+    ts_return_type = "Promise<number>"
+)]
+pub fn open_wallet<'env>(
+    env: &'env Env,
+    mut options: CreateWalletOptions,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, u32>> {
+    let call = call::parse(env, call);
     let parsed = if options.seed_words.is_some() || options.birthday.is_some() {
         Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet"))
     } else {
         common(&mut options).map(|c| (c, lifecycle::Mode::Open))
     };
-    spawn_open(env, "openWallet", parsed)
+    spawn_open(env, "openWallet", call, parsed)
 }
 
 pub(crate) fn handle_arg(handle: f64) -> SdkResult<u32> {
@@ -225,22 +242,28 @@ pub(crate) fn handle_arg(handle: f64) -> SdkResult<u32> {
 
 /// Resolves the handle and runs `f` with the entry under `spec`; argument and handle errors reject the
 /// promise without touching a runtime.
-pub(crate) fn on_wallet<'env, T, F, Fut>(env: &'env Env, spec: OpSpec, handle: f64, args: SdkResult<F>) -> napi::Result<PromiseRaw<'env, T>>
+pub(crate) fn on_wallet<'env, T, F, Fut>(
+    env: &'env Env,
+    spec: OpSpec,
+    call: Call,
+    handle: f64,
+    args: SdkResult<F>,
+) -> napi::Result<PromiseRaw<'env, T>>
 where
     T: ToNapiValue + Send + 'static,
     F: FnOnce(std::sync::Arc<sdk::wallet::entry::WalletEntry>) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = SdkResult<T>> + Send + 'static,
 {
     match handle_arg(handle).and_then(registry::get).and_then(|e| args.map(|f| (e, f))) {
-        Ok((entry, f)) => ops::spawn(env, spec, f(entry)),
-        Err(e) => ops::rejected(env, spec.name, e),
+        Ok((entry, f)) => ops::spawn(env, spec, call, f(entry)),
+        Err(e) => ops::rejected(env, spec.name, call, e),
     }
 }
 
 /// Takes the wallet out of the registry at once (its handle is invalid from here on), then shuts it down.
-fn shut_down<'env>(env: &'env Env, name: &'static str, handle: f64, delete: bool) -> napi::Result<PromiseRaw<'env, ()>> {
+fn shut_down<'env>(env: &'env Env, name: &'static str, call: Call, handle: f64, delete: bool) -> napi::Result<PromiseRaw<'env, ()>> {
     match handle_arg(handle).and_then(registry::remove) {
-        Ok(entry) => ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet).unlimited(), async move {
+        Ok(entry) => ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet).unlimited(), call, async move {
             if delete {
                 entry.destroy().await
             } else {
@@ -248,21 +271,21 @@ fn shut_down<'env>(env: &'env Env, name: &'static str, handle: f64, delete: bool
             }
             Ok(())
         }),
-        Err(e) => ops::rejected(env, name, e),
+        Err(e) => ops::rejected(env, name, call, e),
     }
 }
 
 /// Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards.
-#[napi(catch_unwind, ts_return_type = "Promise<void>")]
-pub fn close_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
-    shut_down(env, "closeWallet", handle, false)
+#[napi(strict, catch_unwind, ts_return_type = "Promise<void>")]
+pub fn close_wallet<'env>(env: &'env Env, handle: f64, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, ()>> {
+    shut_down(env, "closeWallet", call::parse(env, call), handle, false)
 }
 
 /// Shuts the wallet down, then deletes its database and the directories the library created. Files of
 /// your own in `dataDir` are left alone.
-#[napi(catch_unwind, ts_return_type = "Promise<void>")]
-pub fn destroy_wallet(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, ()>> {
-    shut_down(env, "destroyWallet", handle, true)
+#[napi(strict, catch_unwind, ts_return_type = "Promise<void>")]
+pub fn destroy_wallet<'env>(env: &'env Env, handle: f64, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, ()>> {
+    shut_down(env, "destroyWallet", call::parse(env, call), handle, true)
 }
 
 #[napi(object)]
@@ -292,11 +315,12 @@ pub fn list_wallets() -> Vec<WalletInfo> {
 }
 
 /// The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds.
-#[napi(catch_unwind, ts_return_type = "Promise<string[]>")]
-pub fn get_seed_words(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, SecretWords>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<string[]>")]
+pub fn get_seed_words<'env>(env: &'env Env, handle: f64, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, SecretWords>> {
     on_wallet(
         env,
         OpSpec::new("getSeedWords", RuntimeKind::Crypto),
+        call::parse(env, call),
         handle,
         Ok(|entry: std::sync::Arc<sdk::wallet::entry::WalletEntry>| async move {
             let pool = runtime::pool()?;
@@ -314,13 +338,18 @@ pub struct SeedInfo {
 
 /// Checks 24 seed words without a wallet. Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count,
 /// unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
-#[napi(catch_unwind, ts_args_type = "words: string | string[]", ts_return_type = "Promise<SeedInfo>")]
-pub fn validate_seed_words(env: &Env, words: Either<String, Vec<String>>) -> napi::Result<PromiseRaw<'_, SeedInfo>> {
+#[napi(strict, catch_unwind, ts_args_type = "words: string | string[], call?: CallOptions", ts_return_type = "Promise<SeedInfo>")]
+pub fn validate_seed_words<'env>(
+    env: &'env Env,
+    words: Either<String, Vec<String>>,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, SeedInfo>> {
+    let call = call::parse(env, call);
     let text = match words_text(words) {
         Ok(t) => t,
-        Err(e) => return ops::rejected(env, "validateSeedWords", e),
+        Err(e) => return ops::rejected(env, "validateSeedWords", call, e),
     };
-    ops::spawn(env, OpSpec::new("validateSeedWords", RuntimeKind::Crypto), async move {
+    ops::spawn(env, OpSpec::new("validateSeedWords", RuntimeKind::Crypto), call, async move {
         let pool = runtime::pool()?;
         let seed = pool
             .handle(RuntimeKind::Crypto)
@@ -417,11 +446,12 @@ pub fn validate_address(env: Env, address: String, network: Option<String>) -> n
 }
 
 /// The wallet's balance in µT, as `bigint`s.
-#[napi(catch_unwind, ts_return_type = "Promise<Balance>")]
-pub fn get_balance(env: &Env, handle: f64) -> napi::Result<PromiseRaw<'_, Js<queries::Balance>>> {
+#[napi(strict, catch_unwind, ts_return_type = "Promise<Balance>")]
+pub fn get_balance<'env>(env: &'env Env, handle: f64, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, Js<queries::Balance>>> {
     on_wallet(
         env,
         OpSpec::new("getBalance", RuntimeKind::Wallet),
+        call::parse(env, call),
         handle,
         Ok(|entry: std::sync::Arc<sdk::wallet::entry::WalletEntry>| async move { queries::balance(&entry).await.map(Js) }),
     )
