@@ -268,6 +268,19 @@ busyRatio: number,
 opsCompleted: number, };
 
 /**
+ * A message signed with a wallet's key.
+ */
+export type SignedMessage = { 
+/**
+ * 128 hex characters: the public nonce then the signature scalar.
+ */
+signature: string, 
+/**
+ * The signing public key (hex); equal to the spend key of the wallet's address.
+ */
+publicKey: string, };
+
+/**
  * A process-level event (`systemEvents`).
  */
 export type SystemEvent = { 
@@ -308,6 +321,37 @@ attemptMs: number, };
 export type TlsRoots = "auto" | "system";
 
 /**
+ * One transaction of the wallet's history.
+ */
+export type Transaction = { 
+/**
+ * Decimal string (a u64).
+ */
+id: string, status: TransactionStatus, direction: 'inbound' | 'outbound' | 'unknown', 
+/**
+ * µT.
+ */
+amount: bigint, 
+/**
+ * µT; 0 for incoming.
+ */
+fee: bigint, minedHeight?: number, confirmations?: number, 
+/**
+ * Milliseconds since the epoch.
+ */
+timestamp: number, message: string, 
+/**
+ * The other party's address, base58, when the wallet knows it.
+ */
+counterparty?: string, cancelReason?: string, };
+
+/**
+ * Where a transaction is: not yet completed (`pendingInbound`, `pendingOutbound`), `cancelled`, or the
+ * library's status of a completed one.
+ */
+export type TransactionStatus = "pendingInbound" | "pendingOutbound" | "cancelled" | "completed" | "broadcast" | "minedUnconfirmed" | "imported" | "pending" | "coinbase" | "minedConfirmed" | "rejected" | "oneSidedUnconfirmed" | "oneSidedConfirmed" | "queued" | "coinbaseUnconfirmed" | "coinbaseConfirmed" | "coinbaseNotInBlockChain" | "minedConfirmedLocked" | "oneSidedConfirmedLocked" | "coinbaseConfirmedLocked";
+
+/**
  * A change of the overall level.
  */
 export type Transition = { from: HealthLevel, to: HealthLevel, 
@@ -319,6 +363,24 @@ status: HealthIetfStatus,
  * Keys of the checks that are not healthy now.
  */
 failingChecks: Array<string>, };
+
+/**
+ * One of the wallet's outputs.
+ */
+export type Utxo = { 
+/**
+ * Pedersen commitment, hex: pass these to `coinSplit`/`coinJoin`.
+ */
+commitment: string, 
+/**
+ * µT.
+ */
+value: bigint, 
+/**
+ * The library's output status in camelCase (`unspent`, `encumberedToBeReceived`, `encumberedToBeSpent`,
+ * `spent`, ...; the library has more than a dozen and adds new ones).
+ */
+status: string, minedHeight?: number, };
 
 /**
  * Open wallets against `limits.maxWalletInstances`.
@@ -508,7 +570,7 @@ export interface CreateWalletOptions {
   /** Defaults to `network.name` from the config. The first wallet fixes the network for the process. */
   network?: NetworkName
   /** Base node HTTP URL(s), preferred first; defaults to `network.baseNodeUrls`, then the library default. */
-  baseNodeUrl?: string | string[]
+  baseNodeUrl?: string | Array<string>
   /** Seconds between UTXO scans; defaults to `wallet.scanningIntervalSecs`. */
   scanningIntervalSecs?: number
   /** SQLite connections for this wallet; defaults to `wallet.dbPoolSize`. */
@@ -802,13 +864,6 @@ export interface SendOptions {
  */
 export declare function setLogger(logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions): void
 
-export interface SignedMessage {
-  /** 128 hex characters: the public nonce then the signature scalar. */
-  signature: string
-  /** The signing public key (hex); equal to the spend key of the wallet's address. */
-  publicKey: string
-}
-
 /** Signs `message` with the wallet's key. Verify with `verifyMessageSignature(address or publicKey, ...)`. */
 export declare function signMessage(handle: number, message: string, call?: CallOptions | undefined | null): Promise<SignedMessage>
 
@@ -830,44 +885,12 @@ export interface TipInfoOptions {
   url?: string | string[]
 }
 
-export interface Transaction {
-  /** Decimal string (a u64). */
-  id: string
-  /**
-   * `pendingInbound`, `pendingOutbound`, `cancelled`, or the library's status: `completed`, `broadcast`,
-   * `minedUnconfirmed`, `minedConfirmed`, `oneSidedUnconfirmed`, `oneSidedConfirmed`, `coinbase...`, ...
-   */
-  status: string
-  direction: 'inbound' | 'outbound' | 'unknown'
-  /** µT. */
-  amount: bigint
-  /** µT; 0 for incoming. */
-  fee: bigint
-  minedHeight?: number
-  confirmations?: number
-  /** Milliseconds since the epoch. */
-  timestamp: number
-  message: string
-  counterparty?: string
-  cancelReason?: string
-}
-
 /**
  * Applies a partial configuration at runtime and returns the new effective configuration. The whole
  * result is validated first; on `ERR_CONFIG` nothing changes. Thread counts cannot change once the
  * runtimes run.
  */
 export declare function updateConfig(patch: ConfigPatch): ConfigSnapshot
-
-export interface Utxo {
-  /** Pedersen commitment, hex: pass these to `coinSplit`/`coinJoin`. */
-  commitment: string
-  /** µT. */
-  value: bigint
-  /** `unspent`, `spent`, `encumberedToBeReceived`, `encumberedToBeSpent`, ... */
-  status: string
-  minedHeight?: number
-}
 
 export interface UtxoListOptions {
   /** List spent outputs instead of unspent ones. */

@@ -202,6 +202,15 @@ export function describeSystem(e: sdk.SystemEvent): string {
   }
 }
 
+export function statuses(t: sdk.Transaction): boolean {
+  const done: sdk.TransactionStatus[] = ['minedConfirmed', 'oneSidedConfirmed', 'coinbaseConfirmed']
+  // @ts-expect-error: not a status
+  const wrong: sdk.TransactionStatus = 'mined'
+  const height: number | undefined = t.minedHeight
+  console.log(wrong, height)
+  return done.includes(t.status)
+}
+
 export function narrowed(wallet: sdk.Wallet): void {
   wallet.on('minedUnconfirmed', (e) => console.log(e.confirmations))
   wallet.once('balanceChanged', (e) => console.log(e.balance.available))

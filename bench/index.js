@@ -17,6 +17,7 @@ async function main() {
     crash: require('./crash'),
     fuzz: require('./fuzz'),
     parsers: require('./parsers'),
+    design: require('./design'),
   }
   for (const [name, run] of Object.entries(suites)) {
     if (only && only !== name) continue

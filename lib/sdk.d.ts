@@ -100,6 +100,7 @@ export type {
   FeeEstimateOptions,
   HistoryOptions,
   Transaction,
+  TransactionStatus,
   SignedMessage,
   WalletEvent,
   BreakerStatus,

@@ -184,21 +184,9 @@ pub fn register_env(env: &Env) -> napi::Result<()> {
         DISPATCH.with(|d| d.borrow_mut().take());
         sdk::logging::release_sink(id);
         if LIVE_ENVS.fetch_sub(1, SeqCst) == 1 {
-            sdk::wallet::registry::close_all();
-            runtime::shutdown(SHUTDOWN_GRACE);
-            return;
-        }
-        // A worker went (terminated or finished): the wallets it opened must not stay open for the
-        // rest of the process, holding their databases and threads.
-        let wallets = sdk::wallet::registry::take_owned_by(id);
-        if !wallets.is_empty() {
-            if let Ok(pool) = runtime::pool() {
-                pool.spawn_background(async move {
-                    for w in wallets {
-                        w.close().await;
-                    }
-                });
-            }
+            sdk::system::shutdown(SHUTDOWN_GRACE);
+        } else {
+            sdk::system::release_owner(id);
         }
     })?;
     Ok(())

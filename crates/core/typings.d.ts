@@ -268,6 +268,19 @@ busyRatio: number,
 opsCompleted: number, };
 
 /**
+ * A message signed with a wallet's key.
+ */
+export type SignedMessage = { 
+/**
+ * 128 hex characters: the public nonce then the signature scalar.
+ */
+signature: string, 
+/**
+ * The signing public key (hex); equal to the spend key of the wallet's address.
+ */
+publicKey: string, };
+
+/**
  * A process-level event (`systemEvents`).
  */
 export type SystemEvent = { 
@@ -308,6 +321,37 @@ attemptMs: number, };
 export type TlsRoots = "auto" | "system";
 
 /**
+ * One transaction of the wallet's history.
+ */
+export type Transaction = { 
+/**
+ * Decimal string (a u64).
+ */
+id: string, status: TransactionStatus, direction: 'inbound' | 'outbound' | 'unknown', 
+/**
+ * µT.
+ */
+amount: bigint, 
+/**
+ * µT; 0 for incoming.
+ */
+fee: bigint, minedHeight?: number, confirmations?: number, 
+/**
+ * Milliseconds since the epoch.
+ */
+timestamp: number, message: string, 
+/**
+ * The other party's address, base58, when the wallet knows it.
+ */
+counterparty?: string, cancelReason?: string, };
+
+/**
+ * Where a transaction is: not yet completed (`pendingInbound`, `pendingOutbound`), `cancelled`, or the
+ * library's status of a completed one.
+ */
+export type TransactionStatus = "pendingInbound" | "pendingOutbound" | "cancelled" | "completed" | "broadcast" | "minedUnconfirmed" | "imported" | "pending" | "coinbase" | "minedConfirmed" | "rejected" | "oneSidedUnconfirmed" | "oneSidedConfirmed" | "queued" | "coinbaseUnconfirmed" | "coinbaseConfirmed" | "coinbaseNotInBlockChain" | "minedConfirmedLocked" | "oneSidedConfirmedLocked" | "coinbaseConfirmedLocked";
+
+/**
  * A change of the overall level.
  */
 export type Transition = { from: HealthLevel, to: HealthLevel, 
@@ -319,6 +363,24 @@ status: HealthIetfStatus,
  * Keys of the checks that are not healthy now.
  */
 failingChecks: Array<string>, };
+
+/**
+ * One of the wallet's outputs.
+ */
+export type Utxo = { 
+/**
+ * Pedersen commitment, hex: pass these to `coinSplit`/`coinJoin`.
+ */
+commitment: string, 
+/**
+ * µT.
+ */
+value: bigint, 
+/**
+ * The library's output status in camelCase (`unspent`, `encumberedToBeReceived`, `encumberedToBeSpent`,
+ * `spent`, ...; the library has more than a dozen and adds new ones).
+ */
+status: string, minedHeight?: number, };
 
 /**
  * Open wallets against `limits.maxWalletInstances`.

@@ -1,7 +1,11 @@
 //! Argument checks shared by the exports. JS numbers arrive as `f64` so that NaN, fractions and negatives
 //! are rejected with `ERR_INVALID_ARGUMENT` instead of being coerced by N-API.
 
+use napi::bindgen_prelude::BigInt;
+
+use crate::ops::OpSpec;
 use sdk::error::{SdkError, SdkResult};
+use sdk::runtime::RuntimeKind;
 
 /// `limits.maxRequestBytes`, the bound on every string or buffer argument.
 pub fn within_request_limit(name: &str, len: usize) -> SdkResult<()> {
@@ -26,6 +30,36 @@ pub fn whole_number(name: &str, value: f64, min: u64, max: u64) -> SdkResult<u64
         return Err(SdkError::invalid_argument(format!("{name} must be a whole number in {min}..={max}, got {value}")));
     }
     Ok(value as u64)
+}
+
+pub fn amount_arg(name: &str, v: &BigInt) -> SdkResult<u64> {
+    let (negative, value, lossless) = v.get_u64();
+    if negative || !lossless {
+        return Err(SdkError::invalid_argument(format!("{name} must be a bigint in 1..=18446744073709551615 µT")));
+    }
+    Ok(value)
+}
+
+pub fn fee_arg(v: Option<&BigInt>) -> SdkResult<Option<u64>> {
+    v.map(|b| amount_arg("feePerGram", b)).transpose()
+}
+
+pub fn tx_id_arg(id: &str) -> SdkResult<u64> {
+    id.parse::<u64>().map_err(|_| {
+        // Echo short input only: error messages stay small whatever the caller sent.
+        let shown = if id.len() <= 32 { format!("{id:?}") } else { format!("a {}-byte string", id.len()) };
+        SdkError::invalid_argument(format!("{shown} is not a transaction id (a decimal string)"))
+    })
+}
+
+pub fn message_arg(m: Option<String>) -> SdkResult<String> {
+    let m = m.unwrap_or_default();
+    crate::api::args::within_request_limit("message", m.len())?;
+    Ok(m)
+}
+
+pub const fn wallet_op(name: &'static str) -> OpSpec {
+    OpSpec::new(name, RuntimeKind::Wallet)
 }
 
 #[cfg(test)]

@@ -3,14 +3,19 @@
 
 pub mod args;
 pub mod call;
+pub mod coins;
+pub mod events;
+pub mod history;
 pub mod js;
+pub mod messages;
 pub mod network;
 pub mod observability;
+pub mod payments;
+pub mod scan;
 pub mod subscriptions;
 pub mod system;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod transactions;
 pub mod wallet;
 
 use napi::bindgen_prelude::Object;

@@ -1,7 +1,5 @@
 //! Wallet exports: lifecycle by handle, seeds, addresses and balance.
 
-use std::path::PathBuf;
-
 use napi::bindgen_prelude::{Either, PromiseRaw, ToNapiValue, TypeName};
 use napi::Env;
 use napi_derive::napi;
@@ -26,8 +24,7 @@ pub struct CreateWalletOptions {
     #[napi(ts_type = "NetworkName")]
     pub network: Option<String>,
     /// Base node HTTP URL(s), preferred first; defaults to `network.baseNodeUrls`, then the library default.
-    #[napi(ts_type = "string | string[]")]
-    pub base_node_url: Option<serde_json::Value>,
+    pub base_node_url: Option<Either<String, Vec<String>>>,
     /// Seconds between UTXO scans; defaults to `wallet.scanningIntervalSecs`.
     pub scanning_interval_secs: Option<f64>,
     /// SQLite connections for this wallet; defaults to `wallet.dbPoolSize`.
@@ -90,33 +87,23 @@ impl TypeName for SecretWords {
     }
 }
 
-fn urls(value: Option<serde_json::Value>) -> SdkResult<Vec<String>> {
+fn urls(value: Option<Either<String, Vec<String>>>) -> SdkResult<Option<Vec<String>>> {
     let list = match value {
-        None | Some(serde_json::Value::Null) => return Ok(sdk::config::current().config.network.base_node_urls.clone()),
-        Some(serde_json::Value::String(s)) => vec![s],
-        Some(serde_json::Value::Array(items)) => items
-            .into_iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| SdkError::invalid_argument("baseNodeUrl entries must be strings")))
-            .collect::<SdkResult<_>>()?,
-        Some(_) => return Err(SdkError::invalid_argument("baseNodeUrl must be a URL string or an array of them")),
+        None => return Ok(None),
+        Some(Either::A(url)) => vec![url],
+        Some(Either::B(urls)) => urls,
     };
     list.iter().try_for_each(|u| base_node_url(u))?;
-    Ok(list)
+    Ok(Some(list))
 }
 
-struct Common {
-    data_dir: PathBuf,
-    passphrase: Zeroizing<String>,
-    network: tari_common::configuration::Network,
-    urls: Vec<String>,
-    scan: u64,
-    pool: usize,
-}
-
-/// The options every open shares; `seed_words` and `birthday` are left to the caller.
-fn common(o: &mut CreateWalletOptions) -> SdkResult<Common> {
+/// The options every open shares, converted; `seed_words` and `birthday` are left to the caller. Unset
+/// fields stay `None`: the core fills in the configured defaults.
+fn common(
+    o: &mut CreateWalletOptions,
+    mode_of: impl FnOnce(&mut CreateWalletOptions) -> SdkResult<lifecycle::Mode>,
+) -> SdkResult<lifecycle::OpenRequest> {
     let (data_dir, passphrase) = (std::mem::take(&mut o.data_dir), std::mem::take(&mut o.passphrase));
-    let (network_name, url, scan, pool) = (o.network.take(), o.base_node_url.take(), o.scanning_interval_secs, o.db_pool_size);
     let passphrase = bounded("passphrase", passphrase)?;
     if passphrase.is_empty() {
         return Err(SdkError::invalid_argument("passphrase must not be empty"));
@@ -125,20 +112,15 @@ fn common(o: &mut CreateWalletOptions) -> SdkResult<Common> {
     if data_dir.trim().is_empty() {
         return Err(SdkError::invalid_argument("dataDir must not be empty"));
     }
-    let defaults = sdk::config::current();
-    let network = match network_name.as_deref() {
-        Some(name) => network::parse(name)?,
-        None => defaults.config.network.name.network(),
-    };
-    let scan = scan.map(|s| whole_number("scanningIntervalSecs", s, 1, 86_400)).transpose()?;
-    let pool = pool.map(|p| whole_number("dbPoolSize", p, 1, 64)).transpose()?;
-    Ok(Common {
+    Ok(lifecycle::OpenRequest {
         data_dir: std::path::absolute(data_dir.as_str()).map_err(|e| SdkError::invalid_argument(format!("dataDir: {e}")))?,
         passphrase,
-        network,
-        urls: urls(url)?,
-        scan: scan.unwrap_or(defaults.config.wallet.scanning_interval_secs),
-        pool: pool.unwrap_or(defaults.config.wallet.db_pool_size as u64) as usize,
+        network: o.network.take().map(|n| network::parse(&n)).transpose()?,
+        base_node_urls: urls(o.base_node_url.take())?,
+        scanning_interval_secs: o.scanning_interval_secs.map(|s| whole_number("scanningIntervalSecs", s, 1, 86_400)).transpose()?,
+        db_pool_size: o.db_pool_size.map(|p| whole_number("dbPoolSize", p, 1, 64).map(|p| p as usize)).transpose()?,
+        mode: mode_of(o)?,
+        owner: ops::env_id(),
     })
 }
 
@@ -146,39 +128,14 @@ fn spawn_open<'env>(
     env: &'env Env,
     name: &'static str,
     call: Call,
-    parsed: SdkResult<(Common, lifecycle::Mode)>,
+    parsed: SdkResult<lifecycle::OpenRequest>,
 ) -> napi::Result<PromiseRaw<'env, u32>> {
-    let (c, mode) = match parsed {
-        Ok(p) => p,
-        Err(e) => return ops::rejected(env, name, call, e),
-    };
-    let max = sdk::config::current().config.limits.max_wallet_instances as usize;
-    let owner = ops::env_id();
-    ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), call, async move {
-        let pool = runtime::pool()?;
-        let req = lifecycle::OpenRequest {
-            data_dir: c.data_dir,
-            passphrase: c.passphrase,
-            network: c.network,
-            base_node_urls: c.urls,
-            scanning_interval_secs: c.scan,
-            db_pool_size: c.pool,
-            mode,
-            owner,
-        };
-        // Opening is not cut short: stopping the library half-way could leave a half-written database. If
-        // the caller aborts or times out, the open finishes on its own task and the wallet is closed again.
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        tokio::spawn(async move {
-            if let Err(Ok(handle)) = tx.send(lifecycle::open(pool, req, max).await) {
-                tracing::info!(handle, "closing a wallet whose open was abandoned");
-                if let Ok(entry) = registry::remove(handle) {
-                    entry.close().await;
-                }
-            }
-        });
-        rx.await.map_err(|_| SdkError::internal("the wallet open task ended without a result"))?
-    })
+    match parsed {
+        Ok(req) => ops::spawn(env, OpSpec::new(name, RuntimeKind::Wallet), call, async move {
+            lifecycle::open_to_completion(runtime::pool()?, req).await
+        }),
+        Err(e) => ops::rejected(env, name, call, e),
+    }
 }
 
 /// Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
@@ -191,22 +148,14 @@ pub fn create_wallet<'env>(
     call: Option<CallOptions>,
 ) -> napi::Result<PromiseRaw<'env, u32>> {
     let call = call::parse(env, call);
-    let parsed = (|| {
-        let c = common(&mut options)?;
-        let mode = match options.seed_words {
-            None => {
-                if options.birthday.is_some() {
-                    return Err(SdkError::invalid_argument("birthday only applies when restoring from seedWords"));
-                }
-                lifecycle::Mode::Create
-            }
-            Some(w) => lifecycle::Mode::Restore {
-                seed_words: words_text(w)?,
-                birthday: options.birthday.map(|b| whole_number("birthday", b, 0, u16::MAX as u64).map(|b| b as u16)).transpose()?,
-            },
-        };
-        Ok((c, mode))
-    })();
+    let parsed = common(&mut options, |o| match o.seed_words.take() {
+        None if o.birthday.is_some() => Err(SdkError::invalid_argument("birthday only applies when restoring from seedWords")),
+        None => Ok(lifecycle::Mode::Create),
+        Some(w) => Ok(lifecycle::Mode::Restore {
+            seed_words: words_text(w)?,
+            birthday: o.birthday.map(|b| whole_number("birthday", b, 0, u16::MAX as u64).map(|b| b as u16)).transpose()?,
+        }),
+    });
     spawn_open(env, "createWallet", call, parsed)
 }
 
@@ -225,11 +174,10 @@ pub fn open_wallet<'env>(
     call: Option<CallOptions>,
 ) -> napi::Result<PromiseRaw<'env, u32>> {
     let call = call::parse(env, call);
-    let parsed = if options.seed_words.is_some() || options.birthday.is_some() {
-        Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet"))
-    } else {
-        common(&mut options).map(|c| (c, lifecycle::Mode::Open))
-    };
+    let parsed = common(&mut options, |o| match o.seed_words.is_some() || o.birthday.is_some() {
+        true => Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet")),
+        false => Ok(lifecycle::Mode::Open),
+    });
     spawn_open(env, "openWallet", call, parsed)
 }
 

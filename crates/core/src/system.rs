@@ -15,6 +15,29 @@ use crate::error::SdkResult;
 use crate::system_events::{self, SystemEventKind};
 use crate::{alloc, health, limits, logging, metrics, runtime};
 
+/// The last user of the SDK (the last JS environment) is going: wallets stop, then the runtimes, within
+/// `grace`.
+pub fn shutdown(grace: Duration) {
+    crate::wallet::registry::close_all();
+    runtime::shutdown(grace);
+}
+
+/// An owner (a JS environment: a worker that was terminated or finished) is going while others stay: the
+/// wallets it opened close, rather than hold their databases and threads for the rest of the process.
+pub fn release_owner(owner: u64) {
+    let wallets = crate::wallet::registry::take_owned_by(owner);
+    if wallets.is_empty() {
+        return;
+    }
+    if let Ok(pool) = runtime::pool() {
+        pool.spawn_background(async move {
+            for w in wallets {
+                w.close().await;
+            }
+        });
+    }
+}
+
 /// Wires the process-level background work into the runtimes; called once per JS environment.
 pub fn install_hooks() {
     runtime::set_on_start(start_health_monitor);

@@ -38,17 +38,66 @@ pub enum Mode {
     Open,
 }
 
+/// An open as the caller asked for it; `None` takes the configured default (`network.name`,
+/// `network.baseNodeUrls`, `wallet.*`).
 pub struct OpenRequest {
+    /// Absolute.
     pub data_dir: PathBuf,
     pub passphrase: Zeroizing<String>,
-    pub network: Network,
-    pub base_node_urls: Vec<String>,
-    pub scanning_interval_secs: u64,
-    pub db_pool_size: usize,
+    pub network: Option<Network>,
+    pub base_node_urls: Option<Vec<String>>,
+    pub scanning_interval_secs: Option<u64>,
+    pub db_pool_size: Option<usize>,
     pub mode: Mode,
     /// Who opened it (an opaque id; the napi layer passes its JS environment): when the owner goes, its
     /// wallets are closed.
     pub owner: u64,
+}
+
+/// An `OpenRequest` with the defaults filled in.
+struct Resolved {
+    data_dir: PathBuf,
+    passphrase: Zeroizing<String>,
+    network: Network,
+    base_node_urls: Vec<String>,
+    scanning_interval_secs: u64,
+    db_pool_size: usize,
+    mode: Mode,
+    owner: u64,
+}
+
+impl OpenRequest {
+    fn resolve(self, c: &crate::config::Config) -> Resolved {
+        Resolved {
+            data_dir: self.data_dir,
+            passphrase: self.passphrase,
+            network: self.network.unwrap_or_else(|| c.network.name.network()),
+            base_node_urls: self.base_node_urls.unwrap_or_else(|| c.network.base_node_urls.clone()),
+            scanning_interval_secs: self.scanning_interval_secs.unwrap_or(c.wallet.scanning_interval_secs),
+            db_pool_size: self.db_pool_size.unwrap_or(c.wallet.db_pool_size as usize),
+            mode: self.mode,
+            owner: self.owner,
+        }
+    }
+}
+
+/// Opens a wallet and resolves to its handle. The open is not cut short when the caller stops waiting
+/// (a timeout or abort drops this future): stopping the library half-way could leave a half-written
+/// database, so the open finishes on a task of its own, and a wallet nobody waits for any more is closed
+/// again.
+pub async fn open_to_completion(pool: Arc<RuntimePool>, req: OpenRequest) -> SdkResult<u32> {
+    let state = crate::config::current();
+    let (req, max) = (req.resolve(&state.config), state.config.limits.max_wallet_instances as usize);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        if let Err(Ok(handle)) = tx.send(open(pool, req, max).await) {
+            tracing::info!(handle, "closing a wallet whose open was abandoned");
+            if let Ok(entry) = registry::remove(handle) {
+                entry.close().await;
+            }
+        }
+    });
+    rx.await.map_err(|_| SdkError::internal("the wallet open task ended without a result"))?
 }
 
 /// The library's primary and fallback base node: the first two of `urls`.
@@ -60,7 +109,7 @@ fn set_base_nodes(c: &mut WalletConfig, urls: &[String]) {
     }
 }
 
-fn wallet_config(req: &OpenRequest) -> WalletConfig {
+fn wallet_config(req: &Resolved) -> WalletConfig {
     let mut c = WalletConfig {
         network: req.network,
         scanning_interval: req.scanning_interval_secs.max(1),
@@ -157,12 +206,12 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
 }
 
 /// Opens (or creates, or restores) a wallet and registers it. Runs on the wallet runtime.
-pub async fn open(pool: Arc<RuntimePool>, req: OpenRequest, max_wallets: usize) -> SdkResult<u32> {
+async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkResult<u32> {
     check_data_dir(&req.data_dir)?;
     let reservation = registry::reserve(max_wallets)?;
     let network = network::ensure(req.network)?;
     let mut config = wallet_config(&req);
-    let OpenRequest { passphrase, mode, data_dir, base_node_urls, owner, .. } = req;
+    let Resolved { passphrase, mode, data_dir, base_node_urls, owner, .. } = req;
     let prep_config = config.clone();
     let base = data_dir.clone();
     let preparing = pool.handle(RuntimeKind::Crypto).spawn_blocking(move || prepare(&base, &prep_config, &passphrase, mode));

@@ -7,6 +7,7 @@ use tari_hashing::WalletMessageSigningDomain;
 use tari_utilities::hex::Hex;
 
 use super::address;
+use super::entry::WalletEntry;
 use crate::error::{SdkError, SdkResult};
 
 type MessageSignature = SignatureWithDomain<WalletMessageSigningDomain>;
@@ -42,6 +43,27 @@ pub fn verify(signer: &CompressedPublicKey, message: &str, signature_hex: &str) 
 
 pub fn public_key(secret: &PrivateKey) -> CompressedPublicKey {
     CompressedPublicKey::from_secret_key(secret)
+}
+
+/// A message signed with a wallet's key.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedMessage {
+    /// 128 hex characters: the public nonce then the signature scalar.
+    pub signature: String,
+    /// The signing public key (hex); equal to the spend key of the wallet's address.
+    pub public_key: String,
+}
+
+/// Signs `message` with the wallet's key (its node identity's secret, the spend key of its address).
+pub fn sign_with(entry: &WalletEntry, message: &str) -> SdkResult<SignedMessage> {
+    let secret = entry.with(|w| w.node_identity.secret_key().clone())?;
+    Ok(SignedMessage { signature: sign(&secret, message)?, public_key: public_key(&secret).to_hex() })
+}
+
+/// `verify` for a signer given as text (an address in any encoding, or a public key in hex).
+pub fn verify_text(signer: &str, message: &str, signature_hex: &str) -> SdkResult<bool> {
+    Ok(verify(&signer_key(signer)?, message, signature_hex))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use minotari_wallet::transaction_service::error::TransactionServiceError;
 use minotari_wallet::transaction_service::storage::models::{CompletedTransaction, WalletTransaction};
 use serde::Serialize;
 use tari_common_types::tari_address::{TariAddress, TariAddressFeatures};
-use tari_common_types::transaction::{TransactionDirection, TxId};
+use tari_common_types::transaction::{LegacyTransactionStatus, TransactionDirection, TxId};
 use tari_transaction_components::transaction_components::memo_field::TxType;
 use tari_transaction_components::transaction_components::{MemoField, OutputFeatures};
 use tari_transaction_components::MicroMinotari;
@@ -129,22 +129,102 @@ pub async fn estimate_fee(entry: &WalletEntry, value: u64, fee: MicroMinotari, o
     Ok(FeeEstimate { fee: fee.as_u64(), inputs: inputs as u64, needs_change })
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Where a transaction is: not yet completed (`pendingInbound`, `pendingOutbound`), `cancelled`, or the
+/// library's status of a completed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "TransactionStatus")]
+pub enum TxStatus {
+    PendingInbound,
+    PendingOutbound,
+    Cancelled,
+    /// Completed between the parties, not yet broadcast.
+    Completed,
+    /// In one or more base node mempools.
+    Broadcast,
+    /// Mined, with fewer confirmations than required.
+    MinedUnconfirmed,
+    Imported,
+    Pending,
+    Coinbase,
+    MinedConfirmed,
+    /// Refused by the mempool.
+    Rejected,
+    /// A one-sided payment found by the scanner, mined, not yet confirmed.
+    OneSidedUnconfirmed,
+    OneSidedConfirmed,
+    Queued,
+    CoinbaseUnconfirmed,
+    CoinbaseConfirmed,
+    /// A coinbase whose block is no longer in the chain (reorged out).
+    CoinbaseNotInBlockChain,
+    /// Mined and confirmed, but its outputs are still time-locked.
+    MinedConfirmedLocked,
+    OneSidedConfirmedLocked,
+    /// A confirmed coinbase that has not matured yet.
+    CoinbaseConfirmedLocked,
+}
+
+impl From<LegacyTransactionStatus> for TxStatus {
+    fn from(s: LegacyTransactionStatus) -> Self {
+        match s {
+            LegacyTransactionStatus::Completed => TxStatus::Completed,
+            LegacyTransactionStatus::Broadcast => TxStatus::Broadcast,
+            LegacyTransactionStatus::MinedUnconfirmed => TxStatus::MinedUnconfirmed,
+            LegacyTransactionStatus::Imported => TxStatus::Imported,
+            LegacyTransactionStatus::Pending => TxStatus::Pending,
+            LegacyTransactionStatus::Coinbase => TxStatus::Coinbase,
+            LegacyTransactionStatus::MinedConfirmed => TxStatus::MinedConfirmed,
+            LegacyTransactionStatus::Rejected => TxStatus::Rejected,
+            LegacyTransactionStatus::OneSidedUnconfirmed => TxStatus::OneSidedUnconfirmed,
+            LegacyTransactionStatus::OneSidedConfirmed => TxStatus::OneSidedConfirmed,
+            LegacyTransactionStatus::Queued => TxStatus::Queued,
+            LegacyTransactionStatus::CoinbaseUnconfirmed => TxStatus::CoinbaseUnconfirmed,
+            LegacyTransactionStatus::CoinbaseConfirmed => TxStatus::CoinbaseConfirmed,
+            LegacyTransactionStatus::CoinbaseNotInBlockChain => TxStatus::CoinbaseNotInBlockChain,
+            LegacyTransactionStatus::MinedConfirmedLocked => TxStatus::MinedConfirmedLocked,
+            LegacyTransactionStatus::OneSidedConfirmedLocked => TxStatus::OneSidedConfirmedLocked,
+            LegacyTransactionStatus::CoinbaseConfirmedLocked => TxStatus::CoinbaseConfirmedLocked,
+        }
+    }
+}
+
+/// One transaction of the wallet's history.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Transaction")]
 pub struct TxSummary {
+    /// Decimal string (a u64).
+    #[serde(serialize_with = "crate::js_repr::decimal")]
+    #[ts(type = "string")]
     pub id: u64,
-    /// `pendingInbound`, `pendingOutbound`, `cancelled`, or the library's status in camelCase
-    /// (`completed`, `broadcast`, `minedUnconfirmed`, `minedConfirmed`, `oneSidedConfirmed`, ...).
-    pub status: String,
+    pub status: TxStatus,
+    #[ts(type = "'inbound' | 'outbound' | 'unknown'")]
     pub direction: &'static str,
+    /// µT.
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
     pub amount: u64,
+    /// µT; 0 for incoming.
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
     pub fee: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub mined_height: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub confirmations: Option<u64>,
+    /// Milliseconds since the epoch.
+    #[serde(rename = "timestamp")]
     pub timestamp_ms: i64,
     pub message: String,
     /// The other party's address, base58, when the wallet knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub counterparty: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub cancel_reason: Option<String>,
 }
 
@@ -162,7 +242,7 @@ pub fn summarize(tx: WalletTransaction, tip: Option<u64>) -> TxSummary {
     match tx {
         WalletTransaction::PendingInbound(t) => TxSummary {
             id: t.tx_id.as_u64(),
-            status: if t.cancelled { "cancelled".into() } else { "pendingInbound".into() },
+            status: if t.cancelled { TxStatus::Cancelled } else { TxStatus::PendingInbound },
             direction: "inbound",
             amount: t.amount.as_u64(),
             fee: 0,
@@ -175,7 +255,7 @@ pub fn summarize(tx: WalletTransaction, tip: Option<u64>) -> TxSummary {
         },
         WalletTransaction::PendingOutbound(t) => TxSummary {
             id: t.tx_id.as_u64(),
-            status: if t.cancelled { "cancelled".into() } else { "pendingOutbound".into() },
+            status: if t.cancelled { TxStatus::Cancelled } else { TxStatus::PendingOutbound },
             direction: "outbound",
             amount: t.amount.as_u64(),
             fee: t.fee.as_u64(),
@@ -202,7 +282,7 @@ fn completed(t: CompletedTransaction, tip: Option<u64>) -> TxSummary {
     };
     TxSummary {
         id: t.tx_id.as_u64(),
-        status: if t.cancelled.is_some() { "cancelled".into() } else { camel(format!("{:?}", t.status)) },
+        status: if t.cancelled.is_some() { TxStatus::Cancelled } else { t.status.into() },
         direction,
         amount: t.amount.as_u64(),
         fee: t.fee.as_u64(),
@@ -277,7 +357,7 @@ pub async fn get(entry: &WalletEntry, id: u64) -> SdkResult<TxSummary> {
 /// Cancels a transaction that is not mined yet; its inputs become spendable again.
 pub async fn cancel(entry: &WalletEntry, id: u64) -> SdkResult<()> {
     let current = get(entry, id).await?;
-    if current.status == "cancelled" {
+    if current.status == TxStatus::Cancelled {
         return Ok(());
     }
     if current.mined_height.is_some() {
@@ -287,7 +367,7 @@ pub async fn cancel(entry: &WalletEntry, id: u64) -> SdkResult<()> {
         ));
     }
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
-    let result = if current.status == "pendingOutbound" || current.status == "pendingInbound" {
+    let result = if matches!(current.status, TxStatus::PendingOutbound | TxStatus::PendingInbound) {
         ts.cancel_pending_transaction(TxId::from(id)).await
     } else {
         ts.cancel_completed_transaction(TxId::from(id)).await

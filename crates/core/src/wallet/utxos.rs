@@ -10,12 +10,21 @@ use tari_utilities::hex::Hex;
 use super::{entry::WalletEntry, errors};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
-#[derive(Debug, Clone, PartialEq)]
+/// One of the wallet's outputs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 pub struct Utxo {
+    /// Pedersen commitment, hex: pass these to `coinSplit`/`coinJoin`.
     pub commitment: String,
+    /// µT.
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
     pub value: u64,
-    /// The library's output status in camelCase (`unspent`, `encumberedToBeReceived`, `spent`, ...).
+    /// The library's output status in camelCase (`unspent`, `encumberedToBeReceived`, `encumberedToBeSpent`,
+    /// `spent`, ...; the library has more than a dozen and adds new ones).
     pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub mined_height: Option<u64>,
 }
 
