@@ -349,3 +349,31 @@ describe('health', () => {
     }
   })
 })
+
+describe('shapes at run time', () => {
+  // The generated typings promise `number` for every count, size and duration (and `bigint` only for µT
+  // amounts): check the values JS actually gets, including sizes past 2^32 that napi would make bigints.
+  const numbersOnly = (value, where) => {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return
+    if (Array.isArray(value)) return value.forEach((v, i) => numbersOnly(v, `${where}[${i}]`))
+    if (typeof value === 'object') return Object.entries(value).forEach(([k, v]) => numbersOnly(v, `${where}.${k}`))
+    assert.equal(typeof value, 'number', `${where} is a ${typeof value}`)
+  }
+
+  test('metrics, memory, runtime, health and config figures are plain numbers', async () => {
+    await sdk.ping('general')
+    numbersOnly(sdk.getMetrics(), 'getMetrics()')
+    numbersOnly(sdk.getMemoryStats(), 'getMemoryStats()')
+    numbersOnly(sdk.getRuntimeStats(), 'getRuntimeStats()')
+    numbersOnly(sdk.getHealthStatus(), 'getHealthStatus()')
+    numbersOnly(sdk.getHealthCheck(), 'getHealthCheck()')
+    const snapshot = sdk.updateConfig({ health: { memoryLimitBytes: 6 * 2 ** 32 } })
+    try {
+      numbersOnly(snapshot, 'updateConfig()')
+      assert.equal(snapshot.config.health.memoryLimitBytes, 6 * 2 ** 32)
+      assert.equal(sdk.getConfig().sources['health.memoryLimitBytes'].layer, 'update')
+    } finally {
+      sdk.updateConfig({ health: { memoryLimitBytes: 2 * 2 ** 30 } })
+    }
+  })
+})

@@ -28,6 +28,8 @@ async function main() {
   out['metrics record ns (2 threads)'] = median(Array.from({ length: 7 }, () => native.__benchMetricsRecord(true, 2, 200_000)))
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-design-bench-'))
+  // Event subscriptions never keep the process alive; this does while the events are on their way.
+  const keepAlive = setInterval(() => {}, 1000)
   try {
     const h = await sdk.createWallet({ dataDir: dir, passphrase: 'bench', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' })
     const N = 100_000
@@ -48,6 +50,7 @@ async function main() {
     out['events delivered per s'] = median(rates)
     await sdk.closeWallet(h)
   } finally {
+    clearInterval(keepAlive)
     fs.rmSync(dir, { recursive: true, force: true })
   }
   console.log(JSON.stringify(out))

@@ -11,3 +11,5 @@ extern crate tari_wallet_sdk_core as sdk;
 mod api;
 #[cfg_attr(test, allow(dead_code))]
 mod ops;
+#[cfg_attr(test, allow(dead_code))]
+mod signals;

@@ -15,12 +15,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio_util::sync::CancellationToken;
-
 use futures::FutureExt;
 use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::threadsafe_function::{ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{sys, Env, JsValue, Status};
+use napi::{sys, Env, Status};
 
 use sdk::call_scope::CallScope;
 use sdk::correlation::{self, CorrelationId};
@@ -66,72 +64,9 @@ impl OpSpec {
 pub struct Call {
     pub correlation_id: Option<CorrelationId>,
     pub timeout: Option<Duration>,
-    pub abort: Option<Abort>,
+    pub abort: Option<crate::signals::Abort>,
     /// The options were invalid, or the signal had already fired: the operation rejects with this.
     pub invalid: Option<SdkError>,
-}
-
-/// The caller's AbortSignal, wired to a token: its `abort` listener cancels the token. The listener is
-/// removed when the operation settles (on the JS thread), so a long-lived signal does not collect one
-/// listener per call.
-pub struct Abort {
-    pub token: CancellationToken,
-    listener: Listener,
-}
-
-/// References to the signal and to our listener on it.
-struct Listener {
-    signal: sys::napi_ref,
-    function: sys::napi_ref,
-}
-// SAFETY: only used on the JS thread that created it: `remove` runs in `settle` (through the environment's
-// threadsafe function) or in `rejected`; elsewhere the references are only carried.
-unsafe impl Send for Listener {}
-
-impl Abort {
-    /// Listens for `signal`'s `abort` event. `signal` is a JS AbortSignal not yet aborted.
-    pub fn listen(env: &Env, signal: sys::napi_value) -> napi::Result<Self> {
-        let token = CancellationToken::new();
-        let cancel = token.clone();
-        let f = env.create_function_from_closure::<(), (), _>("tariSdkAbort", move |_| {
-            cancel.cancel();
-            Ok(())
-        })?;
-        let raw = env.raw();
-        unsafe {
-            call_method(raw, signal, "addEventListener", f.raw())?;
-            let (mut signal_ref, mut function_ref) = (ptr::null_mut(), ptr::null_mut());
-            napi::check_status!(sys::napi_create_reference(raw, signal, 1, &mut signal_ref))?;
-            napi::check_status!(sys::napi_create_reference(raw, f.raw(), 1, &mut function_ref))?;
-            Ok(Abort { token, listener: Listener { signal: signal_ref, function: function_ref } })
-        }
-    }
-}
-
-impl Listener {
-    /// Removes the listener and releases both references. On the JS thread only.
-    fn remove(self, env: sys::napi_env) {
-        unsafe {
-            let (mut signal, mut function) = (ptr::null_mut(), ptr::null_mut());
-            sys::napi_get_reference_value(env, self.signal, &mut signal);
-            sys::napi_get_reference_value(env, self.function, &mut function);
-            if !signal.is_null() && !function.is_null() {
-                let _ = call_method(env, signal, "removeEventListener", function);
-            }
-            sys::napi_delete_reference(env, self.signal);
-            sys::napi_delete_reference(env, self.function);
-        }
-    }
-}
-
-/// `target[method]('abort', listener)`.
-unsafe fn call_method(env: sys::napi_env, target: sys::napi_value, method: &str, listener: sys::napi_value) -> napi::Result<()> {
-    let (mut name, mut func, mut event, mut result) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-    napi::check_status!(sys::napi_create_string_utf8(env, method.as_ptr().cast(), method.len() as isize, &mut name))?;
-    napi::check_status!(sys::napi_get_property(env, target, name, &mut func))?;
-    napi::check_status!(sys::napi_create_string_utf8(env, c"abort".as_ptr(), 5, &mut event))?;
-    let argv = [event, listener];
-    napi::check_status!(sys::napi_call_function(env, target, func, argv.len(), argv.as_ptr(), &mut result))
 }
 
 static NEXT_ENV_ID: AtomicU64 = AtomicU64::new(1);
@@ -155,7 +90,6 @@ type Settle = Box<dyn FnOnce(sys::napi_env, sys::napi_deferred) + Send>;
 struct Completion {
     deferred: SendDeferred,
     settle: Settle,
-    listener: Option<Listener>,
 }
 
 type CompletionFn = ThreadsafeFunction<Completion, (), (), Status, false, true>;
@@ -182,6 +116,7 @@ pub fn register_env(env: &Env) -> napi::Result<()> {
     ENV_ID.with(|slot| slot.set(id));
     env.add_env_cleanup_hook(id, |id| {
         DISPATCH.with(|d| d.borrow_mut().take());
+        crate::signals::release_env();
         sdk::logging::release_sink(id);
         if LIVE_ENVS.fetch_sub(1, SeqCst) == 1 {
             sdk::system::shutdown(SHUTDOWN_GRACE);
@@ -201,9 +136,6 @@ fn dispatch(env: &Env) -> napi::Result<Rc<EnvDispatch>> {
         settle_noop.build_threadsafe_function::<Completion>().callee_handled::<false>().weak::<true>().build_callback(
             |ctx: ThreadsafeCallContext<Completion>| {
                 let env = ctx.env.raw();
-                if let Some(l) = ctx.value.listener {
-                    l.remove(env);
-                }
                 (ctx.value.settle)(env, ctx.value.deferred.0);
                 end_outstanding(env);
                 Ok(())
@@ -239,15 +171,13 @@ fn end_outstanding(env: sys::napi_env) {
 struct Completer {
     tsfn: Arc<CompletionFn>,
     deferred: Option<SendDeferred>,
-    listener: Option<Listener>,
 }
 
 impl Completer {
     fn complete(mut self, settle: Settle) {
         if let Some(deferred) = self.deferred.take() {
             // `Closing` means the environment is gone; nobody is left to settle for.
-            let listener = self.listener.take();
-            let _ = self.tsfn.call(Completion { deferred, settle, listener }, ThreadsafeFunctionCallMode::NonBlocking);
+            let _ = self.tsfn.call(Completion { deferred, settle }, ThreadsafeFunctionCallMode::NonBlocking);
         }
     }
 }
@@ -256,8 +186,8 @@ impl Drop for Completer {
     fn drop(&mut self) {
         if let Some(deferred) = self.deferred.take() {
             let err = SdkError::new(ErrorCode::ShuttingDown, "the operation was stopped because the SDK is shutting down");
-            let completion = Completion { deferred, settle: settle_with::<()>(Err(err), None), listener: self.listener.take() };
-            let _ = self.tsfn.call(completion, ThreadsafeFunctionCallMode::NonBlocking);
+            let _ =
+                self.tsfn.call(Completion { deferred, settle: settle_with::<()>(Err(err), None) }, ThreadsafeFunctionCallMode::NonBlocking);
         }
     }
 }
@@ -323,9 +253,6 @@ pub fn rejected<'env, T: ToNapiValue + Send + 'static>(
     call: Call,
     err: SdkError,
 ) -> napi::Result<PromiseRaw<'env, T>> {
-    if let Some(a) = call.abort {
-        a.listener.remove(env.raw());
-    }
     // Invalid call options come first: they are what the caller must fix.
     let err = call.invalid.unwrap_or(err);
     let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
@@ -398,8 +325,9 @@ where
     napi::check_status!(unsafe { sys::napi_create_promise(raw_env, &mut deferred, &mut promise) })?;
     let d = dispatch(env)?;
     begin_outstanding(raw_env, &d);
-    let (token, listener) = call.abort.map(|a| (a.token, a.listener)).unzip();
-    let completer = Completer { tsfn: d.tsfn.clone(), deferred: Some(SendDeferred(deferred)), listener };
+    // The registration lives as long as the operation: dropping it forgets the token.
+    let (token, registration) = call.abort.map(|a| (a.token.clone(), a)).unzip();
+    let completer = Completer { tsfn: d.tsfn.clone(), deferred: Some(SendDeferred(deferred)) };
     let timeout = call.timeout.unwrap_or_else(|| spec.effective_timeout());
     let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
     // Time in the bulkhead's queue counts towards the timeout.
@@ -421,6 +349,7 @@ where
             },
             (Ok(_slot), Interruption::HandedToWork) => caught(work(scope)).await,
         };
+        drop(registration);
         let elapsed = started.elapsed();
         let code = result.as_ref().err().map(|e| e.code);
         if let Some(m) = metrics {

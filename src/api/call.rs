@@ -7,7 +7,7 @@ use napi::{Env, JsValue};
 use napi_derive::napi;
 
 use crate::api::args::whole_number;
-use crate::ops::{Abort, Call};
+use crate::ops::Call;
 use sdk::correlation;
 use sdk::error::{ErrorCode, SdkError, SdkResult};
 
@@ -40,7 +40,7 @@ pub fn parse(env: &Env, options: Option<CallOptions>) -> Call {
                 Some(true) => return Err(SdkError::new(ErrorCode::Aborted, "the operation was aborted before it started")),
                 Some(false) => {
                     call.abort = Some(
-                        Abort::listen(env, signal.raw())
+                        crate::signals::listen(env, signal.raw())
                             .map_err(|e| SdkError::invalid_argument(format!("signal: {}", sdk::error::shown(&e.reason))))?,
                     )
                 }
