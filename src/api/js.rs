@@ -192,11 +192,11 @@ impl ser::Serializer for Ser {
     fn serialize_tuple_variant(self, _name: &'static str, _index: u32, variant: &'static str, len: usize) -> Result<Variant<Array>> {
         Ok(Variant { variant, inner: self.serialize_seq(Some(len))? })
     }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Map> {
-        Ok(Map { ser: self, object: self.object()?, key: None })
+    fn serialize_map(self, len: Option<usize>) -> Result<Map> {
+        Ok(Map { ser: self, fields: Vec::with_capacity(len.unwrap_or(8)), key: None })
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Map> {
-        self.serialize_map(None)
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map> {
+        self.serialize_map(Some(len))
     }
     fn serialize_struct_variant(self, _name: &'static str, _index: u32, variant: &'static str, _len: usize) -> Result<Variant<Map>> {
         Ok(Variant { variant, inner: self.serialize_map(None)? })
@@ -237,11 +237,39 @@ array_impl!(SerializeSeq, serialize_element);
 array_impl!(SerializeTuple, serialize_element);
 array_impl!(SerializeTupleStruct, serialize_field);
 
+/// An object's fields, defined all at once at the end (one `napi_define_properties`, as napi-rs objects
+/// do, instead of one crossing per field).
 pub struct Map {
     ser: Ser,
-    object: Value,
+    fields: Vec<(Key, Value)>,
     /// A key given by `serialize_key`, waiting for its value.
     key: Option<Key>,
+}
+
+impl Map {
+    fn object(self) -> Result {
+        let object = self.ser.object()?;
+        if self.fields.is_empty() {
+            return Ok(object);
+        }
+        use sys::PropertyAttributes::{configurable, enumerable, writable};
+        let descriptors: Vec<sys::napi_property_descriptor> = self
+            .fields
+            .iter()
+            .map(|(key, value)| sys::napi_property_descriptor {
+                utf8name: key.as_ptr(),
+                name: ptr::null_mut(),
+                method: None,
+                getter: None,
+                setter: None,
+                value: *value,
+                attributes: writable | enumerable | configurable,
+                data: ptr::null_mut(),
+            })
+            .collect();
+        check_status!(unsafe { sys::napi_define_properties(self.ser.0, object, descriptors.len(), descriptors.as_ptr()) })?;
+        Ok(object)
+    }
 }
 
 impl ser::SerializeMap for Map {
@@ -255,10 +283,11 @@ impl ser::SerializeMap for Map {
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         let key = self.key.take().ok_or_else(|| napi::Error::from_reason("a map value without its key"))?;
         let v = value.serialize(self.ser)?;
-        check_status!(unsafe { sys::napi_set_named_property(self.ser.0, self.object, key.as_ptr(), v) })
+        self.fields.push((key, v));
+        Ok(())
     }
     fn end(self) -> Result {
-        Ok(self.object)
+        self.object()
     }
 }
 
@@ -267,10 +296,11 @@ impl ser::SerializeStruct for Map {
     type Error = napi::Error;
     fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
         let v = value.serialize(self.ser)?;
-        self.ser.set(self.object, key, v)
+        self.fields.push((Key::of(key)?, v));
+        Ok(())
     }
     fn end(self) -> Result {
-        Ok(self.object)
+        self.object()
     }
 }
 
@@ -298,7 +328,8 @@ impl ser::SerializeStructVariant for Variant<Map> {
         ser::SerializeStruct::serialize_field(&mut self.inner, key, value)
     }
     fn end(self) -> Result {
-        self.inner.ser.tagged(self.variant, self.inner.object)
+        let ser = self.inner.ser;
+        ser.tagged(self.variant, self.inner.object()?)
     }
 }
 
