@@ -1,19 +1,16 @@
 // Observability: per-operation metrics (JSON and Prometheus, linted by promtool), call options
 // (correlation ids, per-call timeouts, AbortSignal), the JS log bridge, health checks and transitions,
 // the operator HTTP example, and — on a real LocalNet — that secrets never reach logs, errors or metrics.
-import { test, describe, before, after } from 'node:test'
+import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { getEventListeners } from 'node:events'
 import { spawn, spawnSync } from 'node:child_process'
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { rejectsCode, throwsCode, sdkPath, nativePath, root, waitFor, settle } from './helpers.mjs'
+import { rejectsCode, throwsCode, sdkPath, root, waitFor } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
-const native = require(nativePath)
 
 // Before the first operation, so the health monitor starts with a short interval.
 sdk.init({ config: { health: { checkIntervalMs: 200 } } })

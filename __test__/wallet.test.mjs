@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
-import { runChild, throwsCode, rejectsCode, sdkPath, nativePath, root, waitFor } from './helpers.mjs'
+import { runChild, throwsCode, rejectsCode, sdkPath, root, waitFor } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)

@@ -66,6 +66,8 @@ ensure_npm_deps
 case "$job" in
   test)
     host="$(rustc -vV | sed -n 's/^host: //p')"
+    log "gate: eslint (lib, tests, benchmarks, examples)"
+    npx eslint .
     # rustfmt and clippy come with rustup's default profile; a toolchain without them cannot fetch them
     # offline, so the gate says so instead of failing the run.
     if cargo fmt --version >/dev/null 2>&1; then
