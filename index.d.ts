@@ -474,6 +474,12 @@ export declare function __testPanic(onRuntime: boolean): Promise<undefined> | nu
 /** @internal Sleeps `ms` on a runtime, under an optional per-call timeout. */
 export declare function __testSleep(ms: number, runtime: string, timeoutMs?: number | undefined | null, call?: CallOptions | undefined | null): Promise<undefined>
 
+/**
+ * The dual (view + spend) address of two public keys, in every encoding. Throws `ERR_INVALID_ARGUMENT`
+ * for a key that is not 64 hex characters and `ERR_INVALID_ADDRESS` (`reason: 'features'`) for bad bits.
+ */
+export declare function addressFromKeys(keys: AddressKeys): AddressInfo
+
 export interface AddressInfo {
   base58: string
   emoji: string
@@ -486,6 +492,17 @@ export interface AddressInfo {
   interactive: boolean
   /** Carries a payment id that senders must include. */
   paymentId: boolean
+}
+
+export interface AddressKeys {
+  /** Public view key, 64 hex characters. */
+  viewKey: string
+  /** Public spend key, 64 hex characters. */
+  spendKey: string
+  /** Default: `network.name` from the config. */
+  network?: NetworkName
+  /** Feature bits: 1 one-sided, 2 interactive; default 3 (both). */
+  features?: number
 }
 
 export interface AddressValidation {

@@ -845,6 +845,7 @@ module.exports.__benchPopulateMetrics = nativeBinding.__benchPopulateMetrics
 module.exports.__testBackgroundSleep = nativeBinding.__testBackgroundSleep
 module.exports.__testPanic = nativeBinding.__testPanic
 module.exports.__testSleep = nativeBinding.__testSleep
+module.exports.addressFromKeys = nativeBinding.addressFromKeys
 module.exports.cancelTransaction = nativeBinding.cancelTransaction
 module.exports.closeWallet = nativeBinding.closeWallet
 module.exports.coinJoin = nativeBinding.coinJoin

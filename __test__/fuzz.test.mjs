@@ -50,6 +50,7 @@ function cases() {
   const c = (name, ...args) => fc.tuple(fc.constant(name), fc.tuple(...args))
   return fc.oneof(
     c('parseAddress', anyValue, anyValue),
+    c('addressFromKeys', fc.oneof(anyValue, fc.record({ viewKey: anyValue, spendKey: anyValue, network: anyValue, features: anyValue }))),
     c('validateAddress', anyValue, anyValue),
     c('verifyMessageSignature', anyValue, anyValue, anyValue),
     c('getPrometheusMetrics', anyValue),

@@ -32,6 +32,8 @@ async function usage(): Promise<void> {
   const spendable: bigint = balance.available + balance.timeLocked
   const words: string[] = await sdk.getSeedWords(handle)
   const restored = await sdk.createWallet({ dataDir: '/tmp/r', passphrase: 'pw', seedWords: words, birthday: 0 })
+  const fromKeys: AddressInfo = sdk.addressFromKeys({ viewKey: 'ab'.repeat(32), spendKey: 'cd'.repeat(32), network: 'localnet', features: 1 })
+  console.log(fromKeys.base58)
   const validation = sdk.validateAddress(address.emoji, 'localnet')
   if (!validation.valid) console.log(validation.reason)
   console.log(spendable, sdk.listWallets().map((w) => w.handle), (await sdk.validateSeedWords(words)).birthday)

@@ -185,55 +185,26 @@ function unary(client, method, request, timeoutMs = 10_000) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Tari addresses (enough to build a coinbase destination; the SDK proper parses addresses in Rust)
+// Tari addresses: a coinbase destination, encoded by the addon
 
-const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 
-function base58(bytes) {
-  let n = 0n
-  for (const b of bytes) n = (n << 8n) | BigInt(b)
-  let out = ''
-  while (n > 0n) {
-    out = BASE58_ALPHABET[Number(n % 58n)] + out
-    n /= 58n
-  }
-  for (const b of bytes) {
-    if (b !== 0) break
-    out = '1' + out
-  }
-  return out
-}
-
-// DammSum over GF(2^8) with coefficients [4, 3, 1] (mask 0b1_1011), as tari_common_types::dammsum.
-function dammSum(bytes) {
-  let r = 0
-  for (const b of bytes) {
-    r ^= b
-    const overflow = r & 0x80
-    r = (r << 1) & 0xff
-    if (overflow) r ^= 0x1b
-  }
-  return r
-}
-
-function keyBytes(key, name) {
+function keyHex(key, name) {
   const buf = Buffer.isBuffer(key) || key instanceof Uint8Array ? Buffer.from(key) : Buffer.from(String(key), 'hex')
   if (buf.length !== 32) throw codedError('ERR_INVALID_ARGUMENT', `${name} must be 32 bytes (64 hex chars)`)
-  return buf
+  return buf.toString('hex')
 }
 
 /**
- * Base58 text of a dual (view + spend) Tari address. Network byte, features byte and the rest are base58-encoded
- * separately, exactly like TariAddress::to_base58. The keys are not checked to be valid Ristretto points.
+ * Base58 text of a dual (view + spend) Tari address, made by the addon (`addressFromKeys`, the wallet
+ * library's own encoding).
+ * @param {import('./localnet').EncodeTariAddressOptions} options
  */
 function encodeTariAddress({ viewKey, spendKey, network = NETWORK, features = DEFAULT_ADDRESS_FEATURES }) {
-  const networkByte = typeof network === 'number' ? network : NETWORK_BYTES[String(network).toLowerCase()]
-  if (!Number.isInteger(networkByte) || networkByte < 0 || networkByte > 0xff) {
-    throw codedError('ERR_INVALID_ARGUMENT', `unknown network ${network}`)
-  }
-  const body = Buffer.concat([Buffer.from([networkByte, features]), keyBytes(viewKey, 'viewKey'), keyBytes(spendKey, 'spendKey')])
-  const bytes = Buffer.concat([body, Buffer.from([dammSum(body)])])
-  return base58(bytes.subarray(0, 1)) + base58(bytes.subarray(1, 2)) + base58(bytes.subarray(2))
+  const name = typeof network === 'number' ? Object.keys(NETWORK_BYTES).find((k) => NETWORK_BYTES[k] === network) : String(network).toLowerCase()
+  if (!name || !(name in NETWORK_BYTES)) throw codedError('ERR_INVALID_ARGUMENT', `unknown network ${network}`)
+  const sdk = require('./sdk.js')
+  const net = /** @type {import('../index').NetworkName} */ (name)
+  return sdk.addressFromKeys({ viewKey: keyHex(viewKey, 'viewKey'), spendKey: keyHex(spendKey, 'spendKey'), network: net, features }).base58
 }
 
 // ---------------------------------------------------------------------------------------------------------------

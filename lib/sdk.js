@@ -146,6 +146,7 @@ const api = {
   validateSeedWords: wrapAsync(native.validateSeedWords),
   getAddress: wrapSync(native.getAddress),
   parseAddress: wrapSync(native.parseAddress),
+  addressFromKeys: wrapSync(native.addressFromKeys),
   validateAddress: wrapSync(native.validateAddress),
   getBalance: wrapAsync(native.getBalance),
   getProcessNetwork: wrapSync(native.getProcessNetwork),

@@ -33,6 +33,7 @@ export const {
   validateSeedWords,
   getAddress,
   parseAddress,
+  addressFromKeys,
   validateAddress,
   getBalance,
   getProcessNetwork,

@@ -356,6 +356,34 @@ pub fn parse_address(env: Env, address: String, network: Option<String>) -> napi
     ops::sync(&env, "parseAddress", || parse_checked(&address, network.as_deref()).map(Into::into))
 }
 
+#[napi(object)]
+pub struct AddressKeys {
+    /// Public view key, 64 hex characters.
+    pub view_key: String,
+    /// Public spend key, 64 hex characters.
+    pub spend_key: String,
+    /// Default: `network.name` from the config.
+    #[napi(ts_type = "NetworkName")]
+    pub network: Option<String>,
+    /// Feature bits: 1 one-sided, 2 interactive; default 3 (both).
+    pub features: Option<f64>,
+}
+
+/// The dual (view + spend) address of two public keys, in every encoding. Throws `ERR_INVALID_ARGUMENT`
+/// for a key that is not 64 hex characters and `ERR_INVALID_ADDRESS` (`reason: 'features'`) for bad bits.
+#[napi(catch_unwind)]
+pub fn address_from_keys(env: Env, keys: AddressKeys) -> napi::Result<AddressInfo> {
+    ops::sync(&env, "addressFromKeys", || {
+        let network = match keys.network.as_deref() {
+            Some(n) => network::parse(n)?,
+            None => sdk::config::current().config.network.name.network(),
+        };
+        let features = keys.features.map(|f| whole_number("features", f, 0, u8::MAX as u64)).transpose()?.unwrap_or(3) as u8;
+        let a = address::from_keys(&keys.view_key, &keys.spend_key, network, features)?;
+        Ok(address::info(&a).into())
+    })
+}
+
 fn parse_checked(text: &str, network_name: Option<&str>) -> SdkResult<address::AddressInfo> {
     within_request_limit("address", text.len())
         .map_err(|_| address::invalid("size", "the address is longer than limits.maxRequestBytes"))?;

@@ -60,6 +60,21 @@ fn map(e: TariAddressError, encoding: &str) -> SdkError {
 /// grows with the square of the length, so longer text is refused before any decoding.
 const MAX_ADDRESS_BYTES: usize = 4096;
 
+/// The dual (view + spend) address of two public keys, hex, on `network` with feature bits `features` (1:
+/// one-sided, 2: interactive): how an address is made from keys, as view-only tools and the LocalNet harness
+/// do.
+pub fn from_keys(view_key: &str, spend_key: &str, network: Network, features: u8) -> SdkResult<TariAddress> {
+    let key = |name: &str, hex: &str| {
+        <tari_common_types::types::CompressedPublicKey as tari_utilities::hex::Hex>::from_hex(hex)
+            .map_err(|_| SdkError::invalid_argument(format!("{name} is not a public key (64 hex characters)")))
+    };
+    let features = TariAddressFeatures::from_bits(features)
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| invalid("features", format!("{features} is not a set of address features (1: one-sided, 2: interactive)")))?;
+    TariAddress::new_dual_address(key("viewKey", view_key)?, key("spendKey", spend_key)?, network, features, None)
+        .map_err(|e| invalid("encoding", format!("cannot make an address of these keys: {}", crate::error::shown(&e.to_string()))))
+}
+
 pub fn parse(text: &str) -> SdkResult<TariAddress> {
     if text.len() > MAX_ADDRESS_BYTES {
         return Err(invalid("size", format!("the address is {} bytes; no Tari address is longer than {MAX_ADDRESS_BYTES}", text.len())));
@@ -93,6 +108,19 @@ pub fn parse_for(text: &str, network: Network) -> SdkResult<TariAddress> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_from_keys_match_the_library_test_vector() {
+        let (view, spend) = (
+            "3c0223f2be5917384926cbe1a3cd32a907963a933c035801e3f99d1902f3e924",
+            "d09dfde45e45456b7a8935fecfc0ebea431548d105d2f098a488820526395a61",
+        );
+        let a = from_keys(view, spend, Network::MainNet, 1).unwrap();
+        assert_eq!(a.to_base58(), "126J92Yow5y9UoRFd1DNujPmVFq9C1ZeiYWT95UKxz5Y1rzbfjtHg4SCZS1dk83ivzt3m2XRQHTaYUk9SwmyeCvy5BJ");
+        assert_eq!(from_keys(view, "zz", Network::MainNet, 1).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(from_keys(view, spend, Network::MainNet, 0).unwrap_err().code, ErrorCode::InvalidAddress);
+        assert_eq!(from_keys(view, spend, Network::MainNet, 0x80).unwrap_err().code, ErrorCode::InvalidAddress);
+    }
     use tari_common_types::types::CompressedPublicKey;
     use tari_utilities::hex::Hex;
 
