@@ -130,7 +130,6 @@ pub struct BreakerConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct HealthConfig {
-    #[serde(serialize_with = "crate::js_repr::number")]
     pub memory_limit_bytes: u64,
     pub error_rate_warning: f64,
     pub error_rate_degraded: f64,

@@ -136,9 +136,7 @@ pub struct LimitsStats {
     pub queued: u64,
     pub max_concurrent: u64,
     pub max_queued: u64,
-    #[serde(serialize_with = "crate::js_repr::number")]
     pub rate_limited_total: u64,
-    #[serde(serialize_with = "crate::js_repr::number")]
     pub overloaded_total: u64,
     /// Seconds since the latest `ERR_OVERLOADED`, if there was one.
     #[serde(skip)]

@@ -247,9 +247,7 @@ pub struct LastMinute {
 #[ts(rename = "OperationMetrics")]
 pub struct OpSnapshot {
     pub op: &'static str,
-    #[serde(serialize_with = "crate::js_repr::number")]
     pub count: u64,
-    #[serde(serialize_with = "crate::js_repr::number")]
     pub ok: u64,
     /// Counts by error code; only codes that occurred.
     #[ts(type = "Partial<Record<ErrorCodeName, number>>")]

@@ -84,7 +84,6 @@ pub struct RuntimeStats {
     /// Share of the workers' wall time spent busy since start, 0..1.
     pub busy_ratio: f64,
     /// SDK operations completed on this runtime.
-    #[serde(serialize_with = "crate::js_repr::number")]
     pub ops_completed: u64,
 }
 

@@ -235,7 +235,6 @@ pub struct MetricsReport {
     /// The latest evaluated health level.
     pub health: health::Level,
     /// Log records dropped because the JS logger fell behind.
-    #[serde(serialize_with = "crate::js_repr::number")]
     pub log_records_dropped: u64,
 }
 

@@ -20,10 +20,7 @@ pub enum SystemEventKind {
     /// A base node's circuit breaker changed state; `url` has credentials redacted.
     BreakerChanged { url: String, from: State, to: State },
     /// Made by the delivery to one listener: it fell behind and this many of the oldest events were dropped.
-    Lagged {
-        #[serde(serialize_with = "crate::js_repr::number")]
-        dropped: u64,
-    },
+    Lagged { dropped: u64 },
 }
 
 /// A process-level event (`systemEvents`).

@@ -5,7 +5,7 @@
 //! puts that file at the top of the generated `index.d.ts` (`napi.dtsHeaderFile` in package.json).
 //! `typings_are_current` fails when the committed file is stale; `UPDATE_TYPINGS=1 cargo test` rewrites it.
 //!
-//! Large integers are typed `number` here, as `js_repr` serializes them; `bigint` appears only where a
+//! Large integers are typed `number` here, as the binding serializes them; `bigint` appears only where a
 //! field asks for it (amounts, through `js_repr::bigint`).
 //!
 //! Nothing in the core depends on this module: it only reads the types it lists.

@@ -82,7 +82,6 @@ pub enum EventKind {
     /// Made by the delivery to one listener, not by the wallet: that listener fell more than 1024 events
     /// behind (a slow listener or a blocked JS thread), and this many of the oldest were dropped.
     Lagged {
-        #[serde(serialize_with = "crate::js_repr::number")]
         dropped: u64,
     },
 }
