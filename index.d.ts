@@ -35,6 +35,9 @@ export type BreakerStatus = { url: string, state: BreakerState, consecutiveFailu
 
 export type ClassRateLimits = { wallet: number, crypto: number, network: number, general: number, };
 
+/**
+ * Every SDK setting. Each section defaults on its own, so a layer names only what it changes.
+ */
 export type Config = { network: NetworkConfig, runtime: RuntimeConfig, limits: LimitsConfig, timeouts: TimeoutsConfig, retry: RetryConfig, breaker: BreakerConfig, health: HealthConfig, logging: LoggingConfig, metrics: MetricsConfig, wallet: WalletDefaults, };
 
 /**
@@ -218,6 +221,7 @@ export type NetworkConfig = {
 name: NetworkName, 
 /**
  * Base node HTTP URLs, in order of preference. Empty means the wallet library's default for the network.
+ * A comma-separated string is read as a list, which is how `TARI_BASE_NODE_URLS` spells one.
  */
 baseNodeUrls: Array<string>, };
 
