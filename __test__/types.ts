@@ -3,7 +3,7 @@
 import * as sdk from 'tari-wallet-sdk'
 import { Wallet, createWallet, type WalletEvent } from 'tari-wallet-sdk'
 import type {
-  AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecordObject, MemoryStats, MetricsReport, RuntimeReport, SdkError,
+  AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecord, MemoryStats, MetricsReport, RuntimeReport, SdkError,
 } from 'tari-wallet-sdk'
 import { Localnet } from 'tari-wallet-sdk/localnet'
 
@@ -67,7 +67,14 @@ async function usage(): Promise<void> {
   console.log(bal2, page, p95, text.length + om.length, sdk.PROMETHEUS_CONTENT_TYPE, metrics.wallets.open)
   sdk.enableMetrics(false)
   sdk.resetMetrics()
-  sdk.setLogger((r: LogRecordObject) => console.log(r.level, r.message, r.correlationId, r.fields['op']), { level: 'debug' })
+  sdk.setLogger((r: LogRecord) => {
+    const op: string | number | boolean | undefined = r.fields['op']
+    // @ts-expect-error a record's level is never 'off'
+    if (r.level === 'off') return
+    console.log(r.level, r.message, r.correlationId, op, r.timestamp.toFixed())
+  }, { level: 'debug', libraryLevel: 'off' })
+  // @ts-expect-error levels are the config's LogLevel
+  sdk.setLogger(null, { level: 'loud' })
   sdk.setLogger(null)
   sdk.systemEvents.on('healthChanged', (e) => console.log(e.from, e.to, e.failingChecks))
   const send2: string = await wallet.send({ to: address.base58, amount: 1n, idempotencyKey: 'invoice-7' }, { correlationId: 'pay-1' })

@@ -74,7 +74,7 @@ export type {
   HealthLevel,
   HealthStatus,
   InitOptions,
-  LogRecordObject,
+  LogRecord,
   LoggerOptions,
   MetricsReport,
   OperationMetrics,

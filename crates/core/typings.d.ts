@@ -60,6 +60,11 @@ export type ConfigSource = { "layer": "default" } | { "layer": "file", path: str
 export type ErrorCodeName = "ERR_INVALID_ARGUMENT" | "ERR_INVALID_HANDLE" | "ERR_CONFIG" | "ERR_TIMEOUT" | "ERR_ABORTED" | "ERR_INTERNAL" | "ERR_SHUTTING_DOWN" | "ERR_LIMIT" | "ERR_NETWORK_MISMATCH" | "ERR_UNSUPPORTED_NETWORK" | "ERR_WALLET_LOCKED" | "ERR_WRONG_PASSPHRASE" | "ERR_WALLET_NOT_FOUND" | "ERR_WALLET_CORRUPT" | "ERR_WALLET_EXISTS" | "ERR_INVALID_SEED_WORDS" | "ERR_INVALID_ADDRESS" | "ERR_INSUFFICIENT_FUNDS" | "ERR_TRANSACTION_NOT_FOUND" | "ERR_NOT_CANCELLABLE" | "ERR_WALLET" | "ERR_BASE_NODE" | "ERR_CIRCUIT_OPEN" | "ERR_RATE_LIMITED" | "ERR_OVERLOADED" | "ERR_OUTCOME_UNKNOWN" | "ERR_IDEMPOTENCY_CONFLICT";
 
 /**
+ * A structured field's value: what `tracing` records, with anything else as its `Debug` text.
+ */
+export type FieldValue = string | number | boolean;
+
+/**
  * `getHealthCheck()`: the cheap probe for load balancers, with no I/O.
  */
 export type HealthCheck = { status: HealthIetfStatus, level: HealthLevel, uptimeSeconds: number, };
@@ -154,6 +159,27 @@ export type LogFormat = "json" | "pretty";
  */
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
 
+/**
+ * One log record, as the JS logger receives it and as the JSON line on stderr carries it.
+ */
+export type LogRecord = { level: RecordLevel, 
+/**
+ * The module that emitted the record (`tari_wallet_sdk::…` for the SDK, the crate path for Tari's).
+ */
+target: string, message: string, 
+/**
+ * Structured fields of the record, besides the message.
+ */
+fields: { [key in string]: FieldValue }, 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+timestamp: number, 
+/**
+ * The operation that emitted it, when it came from one.
+ */
+correlationId?: string, };
+
 export type LoggingConfig = { 
 /**
  * The SDK's own records.
@@ -238,6 +264,11 @@ export type OperationMetrics = { op: string, count: number, ok: number,
  * Counts by error code; only codes that occurred.
  */
 errors: Partial<Record<ErrorCodeName, number>>, inFlight: number, latency: Latency, lastMinute: LastMinute, };
+
+/**
+ * How severe a record is.
+ */
+export type RecordLevel = "error" | "warn" | "info" | "debug" | "trace";
 
 export type RetryConfig = { attempts: number, baseDelayMs: number, maxDelayMs: number, };
 

@@ -1,11 +1,9 @@
-//! Observability exports: metrics (JSON and Prometheus), the JS log bridge, process events, and the
-//! per-call context (correlation id, timeout, abort) that the JS wrapper hands over before each call.
+//! Observability exports: metrics (JSON and Prometheus), the JS log bridge and process events.
 
 use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
-use serde_json::Value;
 
 use crate::api::js::Js;
 use crate::api::subscriptions;
@@ -54,48 +52,26 @@ pub fn reset_metrics() {
     metrics::reset();
 }
 
-/// A log record as the logger passed to `setLogger` receives it.
-#[napi(object, object_from_js = false)]
-pub struct LogRecordObject {
-    #[napi(ts_type = "'error' | 'warn' | 'info' | 'debug' | 'trace'")]
-    pub level: &'static str,
-    pub target: String,
-    pub message: String,
-    #[napi(ts_type = "Record<string, string | number | boolean>")]
-    pub fields: Value,
-    /// Milliseconds since the Unix epoch.
-    pub timestamp: f64,
-    pub correlation_id: Option<String>,
-}
-
 /// Records waiting for the JS thread beyond this are dropped (and counted) rather than buffered.
 const LOG_QUEUE: usize = 4096;
 
-type LogTsfn = ThreadsafeFunction<LogRecordObject, (), LogRecordObject, Status, false, true, LOG_QUEUE>;
+type LogTsfn = ThreadsafeFunction<Js<LogRecord>, (), Js<LogRecord>, Status, false, true, LOG_QUEUE>;
 
 struct JsSink(LogTsfn);
 
 impl RecordSink for JsSink {
-    fn deliver(&self, r: LogRecord) -> bool {
-        let record = LogRecordObject {
-            level: r.level,
-            target: r.target,
-            message: r.message,
-            fields: Value::Object(r.fields),
-            timestamp: r.timestamp,
-            correlation_id: r.correlation_id,
-        };
-        self.0.call(record, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok
+    fn deliver(&self, record: LogRecord) -> bool {
+        self.0.call(Js(record), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok
     }
 }
 
 #[napi(object)]
 pub struct LoggerOptions {
     /// Sets `logging.level` (the SDK's records) at the same time.
-    #[napi(ts_type = "'error' | 'warn' | 'info' | 'debug' | 'trace' | 'off'")]
+    #[napi(ts_type = "LogLevel")]
     pub level: Option<String>,
     /// Sets `logging.libraryLevel` (the embedded Tari crates' records).
-    #[napi(ts_type = "'error' | 'warn' | 'info' | 'debug' | 'trace' | 'off'")]
+    #[napi(ts_type = "LogLevel")]
     pub library_level: Option<String>,
 }
 
@@ -103,8 +79,8 @@ pub struct LoggerOptions {
 /// logger never keeps the process alive and is called on the JS thread; one that throws is reported once
 /// as a process warning, never a crash. If it falls more
 /// than 4096 records behind, records are dropped and counted (`tari_sdk_log_records_dropped_total`).
-#[napi(catch_unwind, ts_args_type = "logger: ((record: LogRecordObject) => void) | null, options?: LoggerOptions")]
-pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, options: Option<LoggerOptions>) -> napi::Result<()> {
+#[napi(catch_unwind, ts_args_type = "logger: ((record: LogRecord) => void) | null, options?: LoggerOptions")]
+pub fn set_logger(env: Env, logger: Option<Function<Js<LogRecord>, ()>>, options: Option<LoggerOptions>) -> napi::Result<()> {
     ops::sync(&env, "setLogger", || {
         let mut logging_patch = serde_json::Map::new();
         if let Some(o) = options {
@@ -117,7 +93,7 @@ pub fn set_logger(env: Env, logger: Option<Function<LogRecordObject, ()>>, optio
         }
         let sink = logger
             .map(|f| {
-                f.build_threadsafe_function::<LogRecordObject>()
+                f.build_threadsafe_function::<Js<LogRecord>>()
                     .callee_handled::<false>()
                     .weak::<true>()
                     .max_queue_size::<LOG_QUEUE>()

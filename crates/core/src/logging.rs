@@ -6,6 +6,7 @@
 //! Two levels: `logging.level` for the SDK's own records and `logging.libraryLevel` for the embedded Tari
 //! crates, which are chatty (validation retries, first-scan HTTP 400s) and off by default.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock, Mutex, Once};
@@ -13,13 +14,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Metadata, Subscriber};
 use tracing_log::NormalizeEvent;
 use tracing_subscriber::filter::{filter_fn, LevelFilter};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::{Layer, Registry};
+use ts_rs::TS;
 
 use crate::config::{LogFormat, LogLevel, LoggingConfig};
 
@@ -32,21 +33,63 @@ static LIBRARY_LEVEL: AtomicU8 = AtomicU8::new(0);
 static DROPPED: AtomicU64 = AtomicU64::new(0);
 
 /// One log record, as the JS logger receives it and as the JSON line on stderr carries it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LogRecord {
-    /// error, warn, info, debug or trace.
-    pub level: &'static str,
+    pub level: RecordLevel,
     /// The module that emitted the record (`tari_wallet_sdk::…` for the SDK, the crate path for Tari's).
     pub target: String,
     pub message: String,
     /// Structured fields of the record, besides the message.
-    pub fields: Map<String, Value>,
+    pub fields: BTreeMap<String, FieldValue>,
     /// Milliseconds since the Unix epoch.
     pub timestamp: f64,
     /// The operation that emitted it, when it came from one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub correlation_id: Option<String>,
+}
+
+/// How severe a record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl RecordLevel {
+    fn as_str(self) -> &'static str {
+        match self {
+            RecordLevel::Error => "error",
+            RecordLevel::Warn => "warn",
+            RecordLevel::Info => "info",
+            RecordLevel::Debug => "debug",
+            RecordLevel::Trace => "trace",
+        }
+    }
+}
+
+/// A structured field's value: what `tracing` records, with anything else as its `Debug` text.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Text(String),
+    Number(serde_json::Number),
+    Bool(bool),
+}
+
+impl std::fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldValue::Text(s) => write!(f, "{s:?}"),
+            FieldValue::Number(n) => write!(f, "{n}"),
+            FieldValue::Bool(b) => write!(f, "{b}"),
+        }
+    }
 }
 
 /// Receives records when a JS logger is set. `deliver` must never block; false means the record was
@@ -125,26 +168,33 @@ fn to_log_level(level: LevelFilter) -> log::LevelFilter {
     }
 }
 
-fn level_name(level: &tracing::Level) -> &'static str {
-    match *level {
-        tracing::Level::ERROR => "error",
-        tracing::Level::WARN => "warn",
-        tracing::Level::INFO => "info",
-        tracing::Level::DEBUG => "debug",
-        tracing::Level::TRACE => "trace",
+impl From<&tracing::Level> for RecordLevel {
+    fn from(level: &tracing::Level) -> Self {
+        match *level {
+            tracing::Level::ERROR => RecordLevel::Error,
+            tracing::Level::WARN => RecordLevel::Warn,
+            tracing::Level::INFO => RecordLevel::Info,
+            tracing::Level::DEBUG => RecordLevel::Debug,
+            tracing::Level::TRACE => RecordLevel::Trace,
+        }
     }
 }
 
 #[derive(Default)]
 struct Fields {
     message: String,
-    fields: Map<String, Value>,
+    fields: BTreeMap<String, FieldValue>,
 }
 
 impl Fields {
-    fn put(&mut self, field: &Field, value: Value) {
+    fn put(&mut self, field: &Field, value: FieldValue) {
         match field.name() {
-            "message" => self.message = value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string()),
+            "message" => {
+                self.message = match value {
+                    FieldValue::Text(s) => s,
+                    other => other.to_string(),
+                }
+            }
             // tracing-log's copies of the `log` metadata; the normalised metadata already carries them.
             name if name.starts_with("log.") => {}
             name => {
@@ -156,22 +206,23 @@ impl Fields {
 
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.put(field, Value::String(format!("{value:?}")));
+        self.put(field, FieldValue::Text(format!("{value:?}")));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.put(field, Value::String(value.to_string()));
+        self.put(field, FieldValue::Text(value.to_string()));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.put(field, value.into());
+        self.put(field, FieldValue::Number(value.into()));
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.put(field, value.into());
+        self.put(field, FieldValue::Number(value.into()));
     }
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.put(field, value.into());
+        // NaN and infinities are not JSON numbers; their text still says what they were.
+        self.put(field, serde_json::Number::from_f64(value).map_or_else(|| FieldValue::Text(value.to_string()), FieldValue::Number));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.put(field, value.into());
+        self.put(field, FieldValue::Bool(value));
     }
 }
 
@@ -182,7 +233,7 @@ fn record_of(event: &Event<'_>) -> LogRecord {
     let mut f = Fields::default();
     event.record(&mut f);
     LogRecord {
-        level: level_name(meta.level()),
+        level: meta.level().into(),
         target: meta.target().to_string(),
         message: f.message,
         fields: f.fields,
@@ -194,12 +245,17 @@ fn record_of(event: &Event<'_>) -> LogRecord {
 fn write_stderr(record: &LogRecord) {
     let time = UNIX_EPOCH + std::time::Duration::try_from_secs_f64(record.timestamp / 1e3).unwrap_or_default();
     let line = if JSON.load(Relaxed) {
-        let mut v = serde_json::to_value(record).unwrap_or(Value::Null);
+        let mut v = serde_json::to_value(record).unwrap_or_default();
         v["timestamp"] = humantime::format_rfc3339_millis(time).to_string().into();
         v.to_string()
     } else {
-        let mut line =
-            format!("{} {:>5} {}: {}", humantime::format_rfc3339_millis(time), record.level.to_uppercase(), record.target, record.message);
+        let mut line = format!(
+            "{} {:>5} {}: {}",
+            humantime::format_rfc3339_millis(time),
+            record.level.as_str().to_uppercase(),
+            record.target,
+            record.message
+        );
         for (k, v) in &record.fields {
             line.push_str(&format!(" {k}={v}"));
         }
@@ -291,10 +347,10 @@ mod tests {
             let records = seen.lock().unwrap();
             assert_eq!(records.len(), 1, "{records:?}");
             let r = &records[0];
-            assert_eq!((r.level, r.message.as_str()), ("info", "sent it"));
+            assert_eq!((r.level, r.message.as_str()), (RecordLevel::Info, "sent it"));
             assert!(is_sdk(&r.target));
-            assert_eq!(r.fields["op"], "send");
-            assert_eq!(r.fields["amount"], 5);
+            assert_eq!(r.fields["op"], FieldValue::Text("send".into()));
+            assert_eq!(r.fields["amount"], FieldValue::Number(5u64.into()));
             assert_eq!(r.correlation_id.as_deref(), Some("corr-1"));
         }
 
