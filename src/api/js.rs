@@ -7,17 +7,20 @@
 //! this one passes names by length. Integers: every `u64`/`i64` is a JS number (exact to 2^53, as the
 //! generated types say); a `u128` is a `bigint`, which is how `js_repr::bigint` marks amounts.
 
+use std::cell::RefCell;
 use std::ptr;
 
 use napi::bindgen_prelude::{ToNapiValue, TypeName};
 use napi::{check_status, sys, ValueType};
 use serde::ser::{self, Serialize};
+use smallvec::SmallVec;
 
 pub struct Js<T>(pub T);
 
 impl<T: Serialize> ToNapiValue for Js<T> {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        val.0.serialize(Ser(env))
+        let scratch = RefCell::new(Scratch { names: SmallVec::new(), fields: SmallVec::new() });
+        val.0.serialize(Ser { env, scratch: &scratch })
     }
 }
 
@@ -36,45 +39,68 @@ type Value = sys::napi_value;
 type Result<T = Value> = napi::Result<T>;
 
 #[derive(Clone, Copy)]
-struct Ser(sys::napi_env);
+struct Ser<'a> {
+    env: sys::napi_env,
+    scratch: &'a RefCell<Scratch>,
+}
 
-impl Ser {
+impl Ser<'_> {
+    #[inline]
     fn string(self, s: &str) -> Result {
         let mut v = ptr::null_mut();
-        check_status!(unsafe { sys::napi_create_string_utf8(self.0, s.as_ptr().cast(), s.len() as isize, &mut v) })?;
+        // ASCII (enum names, ids, addresses) is Latin-1 too, which V8 copies without decoding UTF-8.
+        let create = if s.is_ascii() { sys::napi_create_string_latin1 } else { sys::napi_create_string_utf8 };
+        check_status!(unsafe { create(self.env, s.as_ptr().cast(), s.len() as isize, &mut v) })?;
         Ok(v)
     }
 
     fn number(self, n: f64) -> Result {
         let mut v = ptr::null_mut();
-        check_status!(unsafe { sys::napi_create_double(self.0, n, &mut v) })?;
+        check_status!(unsafe { sys::napi_create_double(self.env, n, &mut v) })?;
         Ok(v)
+    }
+
+    /// Small integers as V8 integers (Smis), which skip the double-to-integer check of `number`.
+    #[inline]
+    fn uint(self, n: u64) -> Result {
+        match u32::try_from(n) {
+            Ok(small) => {
+                let mut v = ptr::null_mut();
+                check_status!(unsafe { sys::napi_create_uint32(self.env, small, &mut v) })?;
+                Ok(v)
+            }
+            Err(_) => self.number(n as f64),
+        }
     }
 
     fn null(self) -> Result {
         let mut v = ptr::null_mut();
-        check_status!(unsafe { sys::napi_get_null(self.0, &mut v) })?;
+        check_status!(unsafe { sys::napi_get_null(self.env, &mut v) })?;
         Ok(v)
     }
 
     fn object(self) -> Result {
         let mut v = ptr::null_mut();
-        check_status!(unsafe { sys::napi_create_object(self.0, &mut v) })?;
+        check_status!(unsafe { sys::napi_create_object(self.env, &mut v) })?;
         Ok(v)
     }
 
     /// `object[key] = value`, the key passed NUL-terminated so that V8 makes it an internalized string at
     /// once (a plain string key would be hashed and looked up on every set).
     fn set(self, object: Value, key: &str, value: Value) -> Result<()> {
-        let key = Key::of(key)?;
-        check_status!(unsafe { sys::napi_set_named_property(self.0, object, key.as_ptr(), value) })
+        if key.as_bytes().contains(&0) {
+            return Err(not_a_key());
+        }
+        let mut name: SmallVec<[u8; 64]> = SmallVec::from_slice(key.as_bytes());
+        name.push(0);
+        check_status!(unsafe { sys::napi_set_named_property(self.env, object, name.as_ptr().cast(), value) })
     }
 
     fn bigint(self, negative: bool, magnitude: u128) -> Result {
         let words = [magnitude as u64, (magnitude >> 64) as u64];
         let count = if words[1] == 0 { 1 } else { 2 };
         let mut v = ptr::null_mut();
-        check_status!(unsafe { sys::napi_create_bigint_words(self.0, negative as i32, count, words.as_ptr(), &mut v) })?;
+        check_status!(unsafe { sys::napi_create_bigint_words(self.env, negative as i32, count, words.as_ptr(), &mut v) })?;
         Ok(v)
     }
 
@@ -86,20 +112,20 @@ impl Ser {
     }
 }
 
-impl ser::Serializer for Ser {
+impl<'a> ser::Serializer for Ser<'a> {
     type Ok = Value;
     type Error = napi::Error;
-    type SerializeSeq = Array;
-    type SerializeTuple = Array;
-    type SerializeTupleStruct = Array;
-    type SerializeTupleVariant = Variant<Array>;
-    type SerializeMap = Map;
-    type SerializeStruct = Map;
-    type SerializeStructVariant = Variant<Map>;
+    type SerializeSeq = Array<'a>;
+    type SerializeTuple = Array<'a>;
+    type SerializeTupleStruct = Array<'a>;
+    type SerializeTupleVariant = Variant<Array<'a>>;
+    type SerializeMap = Map<'a>;
+    type SerializeStruct = Map<'a>;
+    type SerializeStructVariant = Variant<Map<'a>>;
 
     fn serialize_bool(self, b: bool) -> Result {
         let mut v = ptr::null_mut();
-        check_status!(unsafe { sys::napi_get_boolean(self.0, b, &mut v) })?;
+        check_status!(unsafe { sys::napi_get_boolean(self.env, b, &mut v) })?;
         Ok(v)
     }
     fn serialize_i8(self, n: i8) -> Result {
@@ -118,16 +144,16 @@ impl ser::Serializer for Ser {
         self.bigint(n < 0, n.unsigned_abs())
     }
     fn serialize_u8(self, n: u8) -> Result {
-        self.number(n.into())
+        self.uint(n.into())
     }
     fn serialize_u16(self, n: u16) -> Result {
-        self.number(n.into())
+        self.uint(n.into())
     }
     fn serialize_u32(self, n: u32) -> Result {
-        self.number(n.into())
+        self.uint(n.into())
     }
     fn serialize_u64(self, n: u64) -> Result {
-        self.number(n as f64)
+        self.uint(n)
     }
     fn serialize_u128(self, n: u128) -> Result {
         self.bigint(false, n)
@@ -178,41 +204,42 @@ impl ser::Serializer for Ser {
     ) -> Result {
         self.tagged(variant, value.serialize(self)?)
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<Array> {
+    fn serialize_seq(self, len: Option<usize>) -> Result<Array<'a>> {
         let mut array = ptr::null_mut();
-        check_status!(unsafe { sys::napi_create_array_with_length(self.0, len.unwrap_or(0), &mut array) })?;
+        check_status!(unsafe { sys::napi_create_array_with_length(self.env, len.unwrap_or(0), &mut array) })?;
         Ok(Array { ser: self, array, next: 0 })
     }
-    fn serialize_tuple(self, len: usize) -> Result<Array> {
+    fn serialize_tuple(self, len: usize) -> Result<Array<'a>> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Array> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Array<'a>> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_variant(self, _name: &'static str, _index: u32, variant: &'static str, len: usize) -> Result<Variant<Array>> {
+    fn serialize_tuple_variant(self, _name: &'static str, _index: u32, variant: &'static str, len: usize) -> Result<Variant<Array<'a>>> {
         Ok(Variant { variant, inner: self.serialize_seq(Some(len))? })
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<Map> {
-        Ok(Map { ser: self, fields: Vec::with_capacity(len.unwrap_or(8)), key: None })
+    fn serialize_map(self, _len: Option<usize>) -> Result<Map<'a>> {
+        let (names_from, fields_from) = self.scratch.borrow().marks();
+        Ok(Map { ser: self, names_from, fields_from, pending: None })
     }
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map> {
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map<'a>> {
         self.serialize_map(Some(len))
     }
-    fn serialize_struct_variant(self, _name: &'static str, _index: u32, variant: &'static str, _len: usize) -> Result<Variant<Map>> {
+    fn serialize_struct_variant(self, _name: &'static str, _index: u32, variant: &'static str, _len: usize) -> Result<Variant<Map<'a>>> {
         Ok(Variant { variant, inner: self.serialize_map(None)? })
     }
 }
 
-pub struct Array {
-    ser: Ser,
+pub struct Array<'a> {
+    ser: Ser<'a>,
     array: Value,
     next: u32,
 }
 
-impl Array {
+impl Array<'_> {
     fn push<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         let v = value.serialize(self.ser)?;
-        check_status!(unsafe { sys::napi_set_element(self.ser.0, self.array, self.next, v) })?;
+        check_status!(unsafe { sys::napi_set_element(self.ser.env, self.array, self.next, v) })?;
         self.next += 1;
         Ok(())
     }
@@ -221,7 +248,7 @@ impl Array {
 /// Sequences, tuples and tuple structs are all arrays.
 macro_rules! array_impl {
     ($trait:ident, $method:ident) => {
-        impl ser::$trait for Array {
+        impl ser::$trait for Array<'_> {
             type Ok = Value;
             type Error = napi::Error;
             fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
@@ -238,52 +265,114 @@ array_impl!(SerializeTuple, serialize_element);
 array_impl!(SerializeTupleStruct, serialize_field);
 
 /// An object's fields, defined all at once at the end (one `napi_define_properties`, as napi-rs objects
-/// do, instead of one crossing per field).
-pub struct Map {
-    ser: Ser,
-    fields: Vec<(Key, Value)>,
+/// do, instead of one crossing per field). Its names and fields wait in the conversion's scratch buffers
+/// (on the stack of `Js::to_napi_value`), so that building an object allocates nothing and `Map` stays
+/// small enough to move for free.
+pub struct Map<'a> {
+    ser: Ser<'a>,
+    /// Where this object's entries start in the scratch buffers.
+    names_from: usize,
+    fields_from: usize,
     /// A key given by `serialize_key`, waiting for its value.
-    key: Option<Key>,
+    pending: Option<usize>,
 }
 
-impl Map {
-    fn object(self) -> Result {
-        let object = self.ser.object()?;
-        if self.fields.is_empty() {
-            return Ok(object);
-        }
+/// The entries of the objects one conversion is building, innermost last: an object's entries sit above
+/// its parent's (a field's value is converted before its name is pushed) and go when it is defined.
+/// Inline sizes fit every shape the core defines but the metrics maps, which spill to the heap.
+struct Scratch {
+    /// Field names, each NUL-terminated, back to back.
+    names: Names,
+    /// Each field as N-API takes it, except that `utf8name` holds the offset of its name in `names` until
+    /// the object is defined (`names` may move while it grows).
+    fields: SmallVec<[sys::napi_property_descriptor; 16]>,
+}
+
+type Names = SmallVec<[u8; 256]>;
+
+impl Scratch {
+    fn marks(&self) -> (usize, usize) {
+        (self.names.len(), self.fields.len())
+    }
+
+    #[inline]
+    fn push(&mut self, name_at: usize, value: Value) {
         use sys::PropertyAttributes::{configurable, enumerable, writable};
-        let descriptors: Vec<sys::napi_property_descriptor> = self
-            .fields
-            .iter()
-            .map(|(key, value)| sys::napi_property_descriptor {
-                utf8name: key.as_ptr(),
-                name: ptr::null_mut(),
-                method: None,
-                getter: None,
-                setter: None,
-                value: *value,
-                attributes: writable | enumerable | configurable,
-                data: ptr::null_mut(),
-            })
-            .collect();
-        check_status!(unsafe { sys::napi_define_properties(self.ser.0, object, descriptors.len(), descriptors.as_ptr()) })?;
-        Ok(object)
+        self.fields.push(sys::napi_property_descriptor {
+            utf8name: name_at as *const std::ffi::c_char,
+            name: ptr::null_mut(),
+            method: None,
+            getter: None,
+            setter: None,
+            value,
+            attributes: writable | enumerable | configurable,
+            data: ptr::null_mut(),
+        });
     }
 }
 
-impl ser::SerializeMap for Map {
+/// Appends `text` and its NUL to the names; returns where it starts.
+fn push_name(names: &mut Names, text: &str) -> Result<usize> {
+    if text.as_bytes().contains(&0) {
+        return Err(not_a_key());
+    }
+    Ok(push_nul_free(names, text))
+}
+
+/// `push_name` for a name known to hold no NUL: a struct's field names, which serde's derive takes from
+/// Rust identifiers and `rename`s.
+#[inline]
+fn push_nul_free(names: &mut Names, text: &str) -> usize {
+    debug_assert!(!text.as_bytes().contains(&0));
+    let at = names.len();
+    if names.capacity() - at <= text.len() {
+        names.reserve(text.len() + 1);
+    }
+    // SAFETY: `reserve` made room for `text` and its NUL after the `at` initialised bytes.
+    unsafe {
+        let dst = names.as_mut_ptr().add(at);
+        ptr::copy_nonoverlapping(text.as_ptr(), dst, text.len());
+        *dst.add(text.len()) = 0;
+        names.set_len(at + text.len() + 1);
+    }
+    at
+}
+
+impl Map<'_> {
+    fn object(self) -> Result {
+        let object = self.ser.object()?;
+        let mut s = self.ser.scratch.borrow_mut();
+        let Scratch { names, fields } = &mut *s;
+        let own = &mut fields[self.fields_from..];
+        let defined = if own.is_empty() {
+            Ok(())
+        } else {
+            for field in own.iter_mut() {
+                // SAFETY: the offset was taken from `names`, whose entries above this object's are only
+                // truncated below.
+                field.utf8name = unsafe { names.as_ptr().add(field.utf8name as usize) }.cast();
+            }
+            // Defining data properties runs no JS, so nothing re-enters the scratch buffers meanwhile.
+            check_status!(unsafe { sys::napi_define_properties(self.ser.env, object, own.len(), own.as_ptr()) })
+        };
+        names.truncate(self.names_from);
+        fields.truncate(self.fields_from);
+        defined.map(|()| object)
+    }
+}
+
+impl ser::SerializeMap for Map<'_> {
     type Ok = Value;
     type Error = napi::Error;
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
         // Keys become strings, as in JSON.
-        self.key = Some(key.serialize(KeyText)?);
+        self.pending = Some(key.serialize(KeyText(self.ser.scratch))?);
         Ok(())
     }
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        let key = self.key.take().ok_or_else(|| napi::Error::from_reason("a map value without its key"))?;
+        let at = self.pending.take().ok_or_else(|| napi::Error::from_reason("a map value without its key"))?;
         let v = value.serialize(self.ser)?;
-        self.fields.push((key, v));
+        self.ser.scratch.borrow_mut().push(at, v);
         Ok(())
     }
     fn end(self) -> Result {
@@ -291,12 +380,15 @@ impl ser::SerializeMap for Map {
     }
 }
 
-impl ser::SerializeStruct for Map {
+impl ser::SerializeStruct for Map<'_> {
     type Ok = Value;
     type Error = napi::Error;
+    #[inline]
     fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
         let v = value.serialize(self.ser)?;
-        self.fields.push((Key::of(key)?, v));
+        let mut s = self.ser.scratch.borrow_mut();
+        let at = push_nul_free(&mut s.names, key);
+        s.push(at, v);
         Ok(())
     }
     fn end(self) -> Result {
@@ -310,7 +402,7 @@ pub struct Variant<I> {
     inner: I,
 }
 
-impl ser::SerializeTupleVariant for Variant<Array> {
+impl ser::SerializeTupleVariant for Variant<Array<'_>> {
     type Ok = Value;
     type Error = napi::Error;
     fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
@@ -321,7 +413,7 @@ impl ser::SerializeTupleVariant for Variant<Array> {
     }
 }
 
-impl ser::SerializeStructVariant for Variant<Map> {
+impl ser::SerializeStructVariant for Variant<Map<'_>> {
     type Ok = Value;
     type Error = napi::Error;
     fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
@@ -336,37 +428,19 @@ impl ser::SerializeStructVariant for Variant<Map> {
 /// Integer keys are written out in decimal.
 macro_rules! integer_keys {
     ($($method:ident: $t:ty),*) => {
-        $(fn $method(self, n: $t) -> Result<Key> {
-            Key::of(&n.to_string())
+        $(fn $method(self, n: $t) -> Result<usize> {
+            self.name(&n.to_string())
         })*
     };
 }
 
-/// A map key as text: strings as they are, numbers and unit variants written out; anything else is not a
-/// key JS can have.
-struct KeyText;
+/// A map key as text, appended to the scratch names: strings as they are, numbers and unit variants
+/// written out; anything else is not a key JS can have.
+struct KeyText<'a>(&'a RefCell<Scratch>);
 
-/// A key, NUL-terminated: inline when short (every field name and tag), on the heap otherwise.
-enum Key {
-    Inline([u8; 64]),
-    Heap(std::ffi::CString),
-}
-
-impl Key {
-    fn of(text: &str) -> Result<Key> {
-        if text.len() < 64 && !text.as_bytes().contains(&0) {
-            let mut buf = [0u8; 64];
-            buf[..text.len()].copy_from_slice(text.as_bytes());
-            return Ok(Key::Inline(buf));
-        }
-        Ok(Key::Heap(std::ffi::CString::new(text).map_err(|_| not_a_key())?))
-    }
-
-    fn as_ptr(&self) -> *const std::ffi::c_char {
-        match self {
-            Key::Inline(buf) => buf.as_ptr().cast(),
-            Key::Heap(c) => c.as_ptr(),
-        }
+impl KeyText<'_> {
+    fn name(&self, text: &str) -> Result<usize> {
+        push_name(&mut self.0.borrow_mut().names, text)
     }
 }
 
@@ -374,56 +448,56 @@ fn not_a_key() -> napi::Error {
     napi::Error::from_reason("a map key must be a string, a number or a unit variant")
 }
 
-impl ser::Serializer for KeyText {
-    type Ok = Key;
+impl ser::Serializer for KeyText<'_> {
+    type Ok = usize;
     type Error = napi::Error;
-    type SerializeSeq = ser::Impossible<Key, napi::Error>;
-    type SerializeTuple = ser::Impossible<Key, napi::Error>;
-    type SerializeTupleStruct = ser::Impossible<Key, napi::Error>;
-    type SerializeTupleVariant = ser::Impossible<Key, napi::Error>;
-    type SerializeMap = ser::Impossible<Key, napi::Error>;
-    type SerializeStruct = ser::Impossible<Key, napi::Error>;
-    type SerializeStructVariant = ser::Impossible<Key, napi::Error>;
+    type SerializeSeq = ser::Impossible<usize, napi::Error>;
+    type SerializeTuple = ser::Impossible<usize, napi::Error>;
+    type SerializeTupleStruct = ser::Impossible<usize, napi::Error>;
+    type SerializeTupleVariant = ser::Impossible<usize, napi::Error>;
+    type SerializeMap = ser::Impossible<usize, napi::Error>;
+    type SerializeStruct = ser::Impossible<usize, napi::Error>;
+    type SerializeStructVariant = ser::Impossible<usize, napi::Error>;
 
-    fn serialize_str(self, s: &str) -> Result<Key> {
-        Key::of(s)
+    fn serialize_str(self, s: &str) -> Result<usize> {
+        self.name(s)
     }
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<Key> {
-        Key::of(variant)
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<usize> {
+        self.name(variant)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _name: &'static str, value: &T) -> Result<Key> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _name: &'static str, value: &T) -> Result<usize> {
         value.serialize(self)
     }
-    fn serialize_bool(self, b: bool) -> Result<Key> {
-        Key::of(if b { "true" } else { "false" })
+    fn serialize_bool(self, b: bool) -> Result<usize> {
+        self.name(if b { "true" } else { "false" })
     }
     integer_keys!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
     integer_keys!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
-    fn serialize_f32(self, _: f32) -> Result<Key> {
+    fn serialize_f32(self, _: f32) -> Result<usize> {
         Err(not_a_key())
     }
-    fn serialize_f64(self, _: f64) -> Result<Key> {
+    fn serialize_f64(self, _: f64) -> Result<usize> {
         Err(not_a_key())
     }
-    fn serialize_char(self, c: char) -> Result<Key> {
-        Key::of(&c.to_string())
+    fn serialize_char(self, c: char) -> Result<usize> {
+        self.name(c.encode_utf8(&mut [0; 4]))
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<Key> {
+    fn serialize_bytes(self, _: &[u8]) -> Result<usize> {
         Err(not_a_key())
     }
-    fn serialize_none(self) -> Result<Key> {
+    fn serialize_none(self) -> Result<usize> {
         Err(not_a_key())
     }
-    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<Key> {
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<usize> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<Key> {
+    fn serialize_unit(self) -> Result<usize> {
         Err(not_a_key())
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<Key> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<usize> {
         Err(not_a_key())
     }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<Key> {
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<usize> {
         Err(not_a_key())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq> {

@@ -232,6 +232,7 @@ fn start_pool() -> SdkResult<Arc<RuntimePool>> {
     Ok(pool)
 }
 
+#[inline]
 pub fn is_started() -> bool {
     POOL.load().is_some()
 }

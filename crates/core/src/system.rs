@@ -107,6 +107,7 @@ pub struct RuntimeReport {
 }
 
 /// Stats of the running pool; reports `started: false` rather than starting runtimes just to look at them.
+#[inline]
 pub fn runtime_report() -> RuntimeReport {
     match runtime::is_started().then(runtime::pool).and_then(Result::ok) {
         Some(pool) => RuntimeReport { started: true, background_tasks: pool.background_tasks(), runtimes: pool.stats() },
@@ -131,6 +132,7 @@ pub struct MemoryStats {
     pub rss_bytes: Option<f64>,
 }
 
+#[inline]
 pub fn memory() -> MemoryStats {
     let a = alloc::stats();
     MemoryStats {
@@ -166,6 +168,7 @@ pub struct HealthCheck {
     pub uptime_seconds: f64,
 }
 
+#[inline]
 pub fn health_check() -> HealthCheck {
     let level = health::last_level();
     HealthCheck { status: level.ietf(), level, uptime_seconds: metrics::uptime().as_secs_f64() }
