@@ -69,18 +69,40 @@ pub fn typings() -> String {
     format!("{HEADER}\n{}\n{DERIVED}", body.join("\n\n"))
 }
 
+/// The constants the JS layer needs before it loads a build of the addon (which build depends on the
+/// network, so nothing may be read from one first): `lib/constants.json`.
+pub fn constants() -> String {
+    let codes: serde_json::Map<String, serde_json::Value> =
+        crate::error::ErrorCode::ALL.iter().map(|c| (c.as_str().to_string(), c.description().into())).collect();
+    let all = serde_json::json!({
+        "errorCodes": codes,
+        "prometheusContentType": crate::prometheus::CONTENT_TYPE,
+        "openmetricsContentType": crate::prometheus::OPENMETRICS_CONTENT_TYPE,
+    });
+    format!("{}\n", serde_json::to_string_pretty(&all).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn typings_are_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("typings.d.ts");
-        let now = typings();
+    /// Compares a generated file with its committed copy; `UPDATE_TYPINGS=1` rewrites the copy.
+    fn check_current(relative: &str, now: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
         if std::env::var_os("UPDATE_TYPINGS").is_some() {
-            std::fs::write(&path, &now).unwrap();
+            std::fs::write(&path, now).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(committed == now, "crates/core/typings.d.ts is stale: run `UPDATE_TYPINGS=1 cargo test -p tari-wallet-sdk-core typegen`");
+        assert!(committed == now, "{relative} is stale: run `UPDATE_TYPINGS=1 cargo test -p tari-wallet-sdk-core typegen`");
+    }
+
+    #[test]
+    fn constants_are_current() {
+        check_current("../../lib/constants.json", &constants());
+    }
+
+    #[test]
+    fn typings_are_current() {
+        check_current("typings.d.ts", &typings());
     }
 }
