@@ -47,12 +47,15 @@ describe('exports', () => {
 })
 
 describe('configuration', () => {
-  test('defaults: runtime sizes 2/1/4/2, every field sourced from defaults', () => {
+  test('defaults: runtime sizes 2/1/4/2, every field sourced from defaults but the network', () => {
     const r = runChild('console.log(JSON.stringify(sdk.getConfig()))')
     assert.equal(r.status, 0, r.stderr)
     const { config, sources } = r.json
     assert.deepEqual(config.runtime, { walletThreads: 2, cryptoThreads: 1, networkThreads: 4, generalThreads: 2 })
-    assert.ok(Object.values(sources).every((s) => s.layer === 'default'))
+    // TARI_NETWORK picks the testnet build for the suite (helpers.mjs), and sets the config's network too.
+    for (const [field, source] of Object.entries(sources)) {
+      assert.deepEqual(source, field === 'network.name' ? { layer: 'env', var: 'TARI_NETWORK' } : { layer: 'default' }, field)
+    }
     assert.ok(Object.keys(sources).includes('limits.maxWalletInstances'))
   })
 

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import assert from 'node:assert/strict'
 
+// The suite tests the testnet build (LocalNet); networks.test.mjs tests the others, each in its own process.
+process.env.TARI_NETWORK ??= 'localnet'
+
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const sdkPath = path.join(root, 'lib', 'sdk.js')
 export const nativePath = path.join(root, 'index.js')
@@ -14,9 +17,10 @@ export const nativePath = path.join(root, 'index.js')
 export function runChild(code, { env = {}, timeoutMs = 60_000 } = {}) {
   const prelude = `const sdk = require(${JSON.stringify(sdkPath)}); const native = require(${JSON.stringify(nativePath)});\n`
   const started = Date.now()
-  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TARI_') || k === 'TARI_MINOTARI_NODE' || k === 'TARI_SDK_CACHE'))
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TARI_') || k === 'TARI_MINOTARI_NODE' || k === 'TARI_SDK_CACHE' || k === 'TARI_NETWORK'))
   const r = spawnSync(process.execPath, ['-e', prelude + code], {
-    env: { ...cleanEnv, ...env },
+    // A variable given as undefined is removed.
+    env: Object.fromEntries(Object.entries({ ...cleanEnv, ...env }).filter(([, v]) => v !== undefined)),
     encoding: 'utf8',
     timeout: timeoutMs,
   })

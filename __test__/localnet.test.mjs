@@ -10,6 +10,8 @@ import { once } from 'node:events'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
+// The testnet build, as in the rest of the suite (helpers.mjs).
+process.env.TARI_NETWORK ??= 'localnet'
 const { Localnet, findMinotariNode, protoDir, encodeTariAddress } = require('../lib/localnet.js')
 
 // Known-valid Ristretto public keys: the DualAddress vector in tari_common_types 6.2.0 (tari_address/mod.rs

@@ -8,10 +8,38 @@
 // so those become ERR_INVALID_ARGUMENT here; and async functions always return a promise, never throw.
 
 const { EventEmitter } = require('node:events')
-const native = require('../index.js')
+const loader = require('./native.js')
+const constants = require('./constants.json')
 const { argumentError, sdkError } = require('./errors.js')
 
-const ERROR_CODES = Object.freeze(native.errorCodes())
+// Generated from the core (`cargo test` checks it), so that nothing loads a build before a network is named.
+/** @type {Readonly<Record<import('../index').ErrorCodeName, string>>} */
+const ERROR_CODES = Object.freeze(/** @type {any} */ (constants.errorCodes))
+
+/**
+ * The native export `name` of the build this process runs (lib/native.js picks it on the first call).
+ * `networkOf` reads the network a call names from its arguments: that call may pick the build, and (with
+ * `enforce`) must match it.
+ * @param {string} name
+ * @param {(args: any[]) => unknown} [networkOf]
+ * @param {boolean} [enforce]
+ * @returns {(...args: any[]) => any}
+ */
+function lazy(name, networkOf, enforce = true) {
+  if (networkOf) return (...args) => loader.binding(networkOf(args), enforce)[name](...args)
+  let fn = null
+  return (...args) => (fn ??= loader.binding()[name])(...args)
+}
+/** @param {any} value @param {string} key */
+const field = (value, key) => (value !== null && typeof value === 'object' ? value[key] : undefined)
+/** @param {any[]} args */
+const walletNetwork = ([options]) => field(options, 'network')
+/** @param {any[]} args */
+const initNetwork = ([options]) => field(field(field(options, 'config'), 'network'), 'name')
+/** @param {any[]} args */
+const keysNetwork = ([keys]) => field(keys, 'network')
+/** @param {any[]} args */
+const secondArgNetwork = ([, network]) => network
 
 const NAPI_ARGUMENT_STATUS = /^(InvalidArg|\w+Expected)$/
 const NAPI_OTHER_STATUS = /^(GenericFailure|PendingException|Cancelled|EscapeCalledTwice|HandleScopeMismatch|CallbackScopeMismatch|QueueFull|Closing|WouldDeadlock|NoExternalBuffersAllowed|Unknown)$/
@@ -45,7 +73,8 @@ function normalizeError(err) {
   return sdkError('ERR_INVALID_ARGUMENT', `reading the arguments threw: ${cut(message)}`, {}, err)
 }
 
-function wrapSync(fn) {
+/** @param {(...args: any[]) => any} fn @param {string} name */
+function wrapSync(fn, name) {
   const wrapped = function (a, b, c) {
     try {
       return fn(a, b, c)
@@ -53,14 +82,15 @@ function wrapSync(fn) {
       throw normalizeError(err)
     }
   }
-  Object.defineProperty(wrapped, 'name', { value: fn.name })
+  Object.defineProperty(wrapped, 'name', { value: name })
   return wrapped
 }
 
 /** Async exports always return a promise: an argument napi-rs rejects before our code runs becomes a
  * rejection too. Call options (`{ correlationId, timeoutMs, signal }`) are each export's own last
  * parameter; the native side reads them. */
-function wrapAsync(fn) {
+/** @param {(...args: any[]) => any} fn @param {string} name */
+function wrapAsync(fn, name) {
   const wrapped = function (...args) {
     try {
       return fn(...args)
@@ -68,7 +98,7 @@ function wrapAsync(fn) {
       return Promise.reject(normalizeError(err))
     }
   }
-  Object.defineProperty(wrapped, 'name', { value: fn.name })
+  Object.defineProperty(wrapped, 'name', { value: name })
   return wrapped
 }
 
@@ -93,7 +123,7 @@ function setLogger(logger, options) {
     }
   })
   try {
-    native.setLogger(safe, options)
+    loader.binding().setLogger(safe, options)
   } catch (err) {
     throw normalizeError(err)
   }
@@ -105,73 +135,55 @@ let systemSubscription = null
 const isMeta = (name) => name === 'newListener' || name === 'removeListener'
 systemEvents.on('newListener', (name) => {
   if (!isMeta(name) && systemSubscription === null) {
-    systemSubscription = native.onSystemEvent((e) => systemEvents.emit(e.type, e))
+    systemSubscription = loader.binding().onSystemEvent((e) => systemEvents.emit(e.type, e))
   }
 })
 systemEvents.on('removeListener', () => {
   const listening = systemEvents.eventNames().some((n) => !isMeta(n) && systemEvents.listenerCount(n) > 0)
   if (!listening && systemSubscription !== null) {
-    native.offSystemEvent(systemSubscription)
+    loader.binding().offSystemEvent(systemSubscription)
     systemSubscription = null
   }
 })
 
+// Exports that only forward to the build's own (lazily: see lib/native.js), with their errors normalised.
+const SYNC = ['getConfig', 'updateConfig', 'getRuntimeStats', 'getMemoryStats', 'resetPeakMemory', 'getHealthStatus',
+  'getMetrics', 'getPrometheusMetrics', 'enableMetrics', 'resetMetrics', 'getVersion', 'listWallets', 'getAddress',
+  'getProcessNetwork', 'verifyMessageSignature', 'onEvent', 'offEvent']
+const ASYNC = ['ping', 'closeWallet', 'destroyWallet', 'getSeedWords', 'validateSeedWords', 'getBalance', 'send',
+  'sendMany', 'estimateFee', 'getTransactions', 'getTransaction', 'cancelTransaction', 'getUtxos', 'coinSplit',
+  'coinJoin', 'validateWallet', 'signMessage', 'getTipInfo', 'rescanWallet']
+
+/** @type {Record<string, any>} */
 const api = {
   ERROR_CODES,
-  PROMETHEUS_CONTENT_TYPE: native.PROMETHEUS_CONTENT_TYPE,
-  OPENMETRICS_CONTENT_TYPE: native.OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE: constants.prometheusContentType,
+  OPENMETRICS_CONTENT_TYPE: constants.openmetricsContentType,
   isSdkError,
   systemEvents,
   setLogger,
-  init: wrapSync(native.init),
-  getConfig: wrapSync(native.getConfig),
-  updateConfig: wrapSync(native.updateConfig),
-  getRuntimeStats: wrapSync(native.getRuntimeStats),
-  getMemoryStats: wrapSync(native.getMemoryStats),
-  resetPeakMemory: wrapSync(native.resetPeakMemory),
-  getHealthStatus: wrapSync(native.getHealthStatus),
-  getHealthCheck: native.getHealthCheck,
-  getMetrics: wrapSync(native.getMetrics),
-  getPrometheusMetrics: wrapSync(native.getPrometheusMetrics),
-  enableMetrics: wrapSync(native.enableMetrics),
-  resetMetrics: wrapSync(native.resetMetrics),
-  getVersion: wrapSync(native.getVersion),
-  ping: wrapAsync(native.ping),
-  createWallet: wrapAsync(native.createWallet),
-  openWallet: wrapAsync(native.openWallet),
-  closeWallet: wrapAsync(native.closeWallet),
-  destroyWallet: wrapAsync(native.destroyWallet),
-  listWallets: wrapSync(native.listWallets),
-  getSeedWords: wrapAsync(native.getSeedWords),
-  validateSeedWords: wrapAsync(native.validateSeedWords),
-  getAddress: wrapSync(native.getAddress),
-  parseAddress: wrapSync(native.parseAddress),
-  addressFromKeys: wrapSync(native.addressFromKeys),
-  validateAddress: wrapSync(native.validateAddress),
-  getBalance: wrapAsync(native.getBalance),
-  getProcessNetwork: wrapSync(native.getProcessNetwork),
-  send: wrapAsync(native.send),
-  sendMany: wrapAsync(native.sendMany),
-  estimateFee: wrapAsync(native.estimateFee),
-  getTransactions: wrapAsync(native.getTransactions),
-  getTransaction: wrapAsync(native.getTransaction),
-  cancelTransaction: wrapAsync(native.cancelTransaction),
-  getUtxos: wrapAsync(native.getUtxos),
-  coinSplit: wrapAsync(native.coinSplit),
-  coinJoin: wrapAsync(native.coinJoin),
-  validateWallet: wrapAsync(native.validateWallet),
-  signMessage: wrapAsync(native.signMessage),
-  getTipInfo: wrapAsync(native.getTipInfo),
-  rescanWallet: wrapAsync(native.rescanWallet),
-  verifyMessageSignature: wrapSync(native.verifyMessageSignature),
-  onEvent: wrapSync(native.onEvent),
-  offEvent: wrapSync(native.offEvent),
+  // Calls that use a network pick the build, and must match it.
+  init: wrapSync(lazy('init', initNetwork), 'init'),
+  createWallet: wrapAsync(lazy('createWallet', walletNetwork), 'createWallet'),
+  openWallet: wrapAsync(lazy('openWallet', walletNetwork), 'openWallet'),
+  // Address helpers only read or write a network byte: their network is a hint for the first load.
+  parseAddress: wrapSync(lazy('parseAddress', secondArgNetwork, false), 'parseAddress'),
+  addressFromKeys: wrapSync(lazy('addressFromKeys', keysNetwork, false), 'addressFromKeys'),
+  validateAddress: wrapSync(lazy('validateAddress', secondArgNetwork, false), 'validateAddress'),
+  // The load balancers' probe: no wrapper, it takes no arguments and cannot fail.
+  getHealthCheck: lazy('getHealthCheck'),
 }
+for (const name of SYNC) api[name] = wrapSync(lazy(name), name)
+for (const name of ASYNC) api[name] = wrapAsync(lazy(name), name)
 api.Wallet = require('./wallet.js').create(api)
-// For the test suite: an operation that lasts, to exercise call options (not part of the public API; only
-// in builds with the `testing` feature).
-if (typeof native.__testSleep === 'function') {
-  Object.defineProperty(api, '__testSleep', { value: wrapAsync(native.__testSleep), enumerable: false })
+// For the test suite: an operation that lasts, to exercise call options (not part of the public API; it
+// rejects in builds without the `testing` feature).
+/** @param {any[]} args */
+function testSleep(...args) {
+  const sleep = loader.binding().__testSleep
+  if (typeof sleep !== 'function') throw sdkError('ERR_INTERNAL', '__testSleep exists only in builds with the testing feature')
+  return sleep(...args)
 }
+Object.defineProperty(api, '__testSleep', { value: wrapAsync(testSleep, '__testSleep'), enumerable: false })
 
 module.exports = api

@@ -44,8 +44,24 @@ ensure_npm_deps() {
 }
 
 build_addon() {
-  log "building the addon (release; CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+  log "building the addon (testnet build, release; CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
   npx napi build --platform --release --features testing
+}
+
+# Another build of the addon (lib/native.js picks one per process). The Tari crates fix the networks at
+# compile time (TARI_TARGET_NETWORK), so a flavor recompiles everything that depends on them: in its own
+# target dir, or each build would undo the other's. It lands next to the testnet build as
+# tari-wallet-sdk.<platform>.<flavor>.node, without the test hooks, as published.
+build_flavor() {
+  local flavor="$1" out f
+  log "building the $flavor build of the addon (TARI_TARGET_NETWORK=$flavor; target dir $CACHE/target-$flavor)"
+  out="$(mktemp -d)"
+  TARI_TARGET_NETWORK="$flavor" npx napi build --platform --release --target-dir "$CACHE/target-$flavor" \
+    --output-dir "$out" --no-js --dts index.d.ts
+  for f in "$out"/tari-wallet-sdk.*.node; do
+    mv "$f" "./$(basename "$f" .node).$flavor.node"
+  done
+  rm -rf "$out"
 }
 
 ensure_node() {
@@ -86,6 +102,7 @@ case "$job" in
     # Same --target as `napi build`, so both share one set of compiled dependencies.
     cargo test --release --workspace --lib --target "$host"
     build_addon
+    build_flavor mainnet
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
       log "gate: the committed index.js / index.d.ts are what the build generates"
       git diff --exit-code -- index.js index.d.ts

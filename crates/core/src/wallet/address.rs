@@ -162,4 +162,26 @@ mod tests {
         let e = parse_for(&i.base58, Network::Esmeralda).unwrap_err();
         assert_eq!(e.detail("reason"), Some(&Detail::Text("network".into())));
     }
+
+    /// The committed seed vector (`__test__/vectors/seed-addresses.json`): its mainnet address is its
+    /// localnet address's keys and features under the MainNet network byte, as tari_common_types builds it.
+    #[test]
+    fn the_seed_vector_s_mainnet_address_is_its_keys_on_mainnet() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../__test__/vectors/seed-addresses.json");
+        let vector: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let text = |k: &str| vector[k].as_str().unwrap().to_string();
+        let TariAddress::Dual(local) = TariAddress::from_base58(&text("localnet")).unwrap() else { panic!("not a dual address") };
+        assert_eq!(local.network(), Network::LocalNet);
+        let mainnet = TariAddress::new_dual_address(
+            local.public_view_key().clone(),
+            local.public_spend_key().clone(),
+            Network::MainNet,
+            local.features(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(mainnet.to_base58(), text("mainnet"));
+        assert_eq!(mainnet.to_hex(), text("mainnetHex"));
+        assert_eq!(mainnet.to_vec()[0], 0x00, "MainNet's network byte");
+    }
 }

@@ -47,3 +47,24 @@ fn network_mismatch(requested: Network) -> SdkError {
 pub fn current() -> Option<Network> {
     Network::is_set().then(Network::get_current)
 }
+
+#[cfg(test)]
+mod tests {
+    use tari_common::configuration::bootstrap::{wallet_get_default_seed_https_address, wallet_http_service_default_port};
+    use tari_common::configuration::Network;
+
+    /// README.md documents the library's default base node URLs per network; this keeps them the library's.
+    #[test]
+    fn the_documented_default_base_nodes_are_the_library_s() {
+        let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+        for network in [Network::MainNet, Network::StageNet, Network::NextNet, Network::LocalNet, Network::Igor, Network::Esmeralda] {
+            let row = format!(
+                "| {} | `http://127.0.0.1:{}` | `{}` |",
+                network.as_key_str(),
+                wallet_http_service_default_port(network),
+                wallet_get_default_seed_https_address(network)
+            );
+            assert!(readme.contains(&row), "README.md lacks the row {row}");
+        }
+    }
+}
