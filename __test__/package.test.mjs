@@ -1,0 +1,139 @@
+// The packages as a user installs them: `scripts/pack.sh` packs the root and this platform's package, a
+// fresh project installs the tarballs offline, and everything below runs there with no cargo or rustc on
+// PATH, in processes that see nothing of this repository.
+import { test, before, after, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { root } from './helpers.mjs'
+
+let project
+let tarballs
+let installMs
+
+/** PATH without any directory that holds cargo or rustc. */
+const pathWithoutRust = process.env.PATH.split(path.delimiter)
+  .filter((dir) => !['cargo', 'rustc'].some((tool) => fs.existsSync(path.join(dir, tool))))
+  .join(path.delimiter)
+
+/** Runs `file` (already written into the project) with node, in the project, as a user's process would. */
+function run(file, { env = {}, args = [] } = {}) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TARI_') && !k.startsWith('NODE_')))
+  const started = Date.now()
+  const r = spawnSync(process.execPath, [file, ...args], {
+    cwd: project,
+    env: { ...clean, PATH: pathWithoutRust, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
+  assert.equal(r.status, 0, `${file}: ${r.stderr}`)
+  return { out: JSON.parse(r.stdout.trim().split('\n').pop()), ms: Date.now() - started }
+}
+
+function write(name, text) {
+  fs.writeFileSync(path.join(project, name), text)
+}
+
+before(() => {
+  project = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-sdk-installed-'))
+  tarballs = execFileSync('bash', [path.join(root, 'scripts', 'pack.sh'), path.join(project, 'tarballs')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+  write('package.json', JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }))
+  const started = Date.now()
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
+    cwd: project,
+    env: { ...process.env, PATH: pathWithoutRust },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  installMs = Date.now() - started
+})
+
+after(() => {
+  if (project) fs.rmSync(project, { recursive: true, force: true })
+})
+
+describe('installed from the packed tarballs, without a Rust toolchain', () => {
+  test('no cargo or rustc on the PATH these processes get', () => {
+    const r = spawnSync('sh', ['-c', 'command -v cargo rustc || true'], { env: { PATH: pathWithoutRust }, encoding: 'utf8' })
+    assert.equal(r.stdout.trim(), '')
+  })
+
+  test('require, ESM named imports and the default import all work', () => {
+    write('cjs.cjs', `const sdk = require('tari-wallet-sdk'); const { Localnet } = require('tari-wallet-sdk/localnet')
+      console.log(JSON.stringify({ wallet: typeof sdk.Wallet, create: typeof sdk.createWallet, localnet: typeof Localnet, codes: Object.keys(sdk.ERROR_CODES).length }))`)
+    write('esm.mjs', `import { Wallet, createWallet, ERROR_CODES } from 'tari-wallet-sdk'
+      import sdk from 'tari-wallet-sdk'
+      console.log(JSON.stringify({ wallet: typeof Wallet, create: typeof createWallet, same: sdk.createWallet === createWallet, codes: Object.keys(ERROR_CODES).length }))`)
+    const cjs = run('cjs.cjs').out
+    const esm = run('esm.mjs').out
+    assert.deepEqual(cjs, { wallet: 'function', create: 'function', localnet: 'function', codes: cjs.codes })
+    assert.deepEqual(esm, { wallet: 'function', create: 'function', same: true, codes: cjs.codes })
+    assert.ok(cjs.codes > 20)
+  })
+
+  test('a TypeScript consumer compiles with --strict, module node16 and moduleResolution bundler', () => {
+    write('consumer.ts', `import { Wallet, createWallet, type Balance, type WalletEvent } from 'tari-wallet-sdk'
+      import { Localnet } from 'tari-wallet-sdk/localnet'
+      export async function main(): Promise<bigint> {
+        await using w = await Wallet.create({ dataDir: './w', passphrase: 'pw', network: 'mainnet' })
+        w.on('received', (e: WalletEvent) => console.log(e.type))
+        const b: Balance = await w.balance()
+        const h: number = await createWallet({ dataDir: './x', passphrase: 'pw', network: 'localnet' }, { timeoutMs: 1000 })
+        console.log(h, typeof Localnet)
+        return b.available
+      }
+    `)
+    // The compiler and Node's types come from this repository; the SDK's types from the installed package.
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+    const types = ['--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node']
+    for (const options of [['--module', 'node16', '--moduleResolution', 'node16'], ['--module', 'esnext', '--moduleResolution', 'bundler']]) {
+      const r = spawnSync(process.execPath, [tsc, '--strict', '--noEmit', '--target', 'es2022', '--lib', 'es2022,esnext.disposable', ...types, ...options, 'consumer.ts'], {
+        cwd: project,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: pathWithoutRust },
+      })
+      assert.equal(r.status, 0, `${options.join(' ')}: ${r.stdout}${r.stderr}`)
+    }
+  })
+
+  test('a mainnet wallet and a localnet wallet, each in its own process; mainnet within 30 s of installing', () => {
+    write('wallet.cjs', `const sdk = require('tari-wallet-sdk'); const fs = require('fs'); const os = require('os'); const path = require('path')
+      ;(async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'installed-wallet-'))
+        const h = await sdk.createWallet({ dataDir: dir, passphrase: 'pw', network: process.argv[2], baseNodeUrl: 'http://127.0.0.1:9' })
+        const a = sdk.getAddress(h)
+        await sdk.destroyWallet(h)
+        fs.rmSync(dir, { recursive: true, force: true })
+        console.log(JSON.stringify({ network: a.network, byte: a.hex.slice(0, 2), process: sdk.getProcessNetwork() }))
+      })()`)
+    const mainnet = run('wallet.cjs', { args: ['mainnet'] })
+    assert.deepEqual(mainnet.out, { network: 'mainnet', byte: '00', process: 'mainnet' })
+    const localnet = run('wallet.cjs', { args: ['localnet'] })
+    assert.deepEqual(localnet.out, { network: 'localnet', byte: '10', process: 'localnet' })
+    const total = installMs + mainnet.ms
+    console.log(`# install ${installMs} ms + first mainnet address ${mainnet.ms} ms = ${total} ms (target ≤ 30000)`)
+    assert.ok(total <= 30_000, `${total} ms from npm install to a mainnet address`)
+  })
+
+  test('the mainnet build carries no test hooks (it is built as published)', () => {
+    write('hooks.cjs', `const fs = require('fs'); const path = require('path')
+      const platformPackage = fs.readdirSync('node_modules').find((n) => n.startsWith('tari-wallet-sdk-'))
+      const dir = path.dirname(require.resolve(platformPackage + '/package.json'))
+      const file = fs.readdirSync(dir).find((f) => f.endsWith('.mainnet.node'))
+      console.log(JSON.stringify(Object.keys(require(path.join(dir, file))).filter((k) => k.startsWith('__'))))`)
+    assert.deepEqual(run('hooks.cjs').out, [])
+  })
+
+  test('the tarballs are what pack.sh says: both builds in the platform package, no sources in the root', () => {
+    const list = (tgz) => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n')
+    const [rootTgz, platformTgz] = tarballs
+    const files = list(rootTgz)
+    assert.ok(files.includes('package/lib/constants.json') && files.includes('package/lib/native.js'))
+    assert.ok(!files.some((f) => f.endsWith('.rs') || f.endsWith('.node')), files.join(' '))
+    const binaries = list(platformTgz).filter((f) => f.endsWith('.node')).map((f) => path.basename(f)).sort()
+    assert.ok(binaries.some((f) => /\.mainnet\.node$/.test(f)) && binaries.some((f) => /^tari-wallet-sdk\.[^.]+\.node$/.test(f)), binaries.join(' '))
+  })
+})
