@@ -128,11 +128,7 @@ impl ConfigState {
         }
         for (var, path) in ENV_VARS {
             if let Some((_, raw)) = env.iter().find(|(k, _)| k == var) {
-                // figment's reading of an environment value: `7` is a number, `true` a boolean, `[a, b]` a list.
-                let value = match raw.trim().parse::<Value>() {
-                    Ok(v) => v,
-                    Err(never) => match never {},
-                };
+                let value = env_value(raw.trim());
                 let source = Source::Env { var: var.to_string() };
                 let dict = dict_of(&source, figment::util::nest(path, value))?;
                 layers.push((source, dict));
@@ -244,6 +240,27 @@ fn from_js(source: &Source, patch: &serde_json::Value) -> SdkResult<Dict> {
 fn dict_of(source: &Source, mut value: Value) -> SdkResult<Dict> {
     whole_numbers(&mut value);
     value.into_dict().ok_or_else(|| SdkError::config(format!("config from {source} must be an object")))
+}
+
+/// An environment value: a number when it spells one exactly, else the text, which lossy extraction reads
+/// as a boolean (`yes`, `off`) where the schema wants one. Not figment's `Value::from_str`: it panics on
+/// some non-ASCII input with escapes (the config fuzzer found it), and its lossy numbers go through `f32`.
+fn env_value(raw: &str) -> Value {
+    if let Ok(n) = raw.parse::<u64>() {
+        return Value::from(n);
+    }
+    if let Ok(n) = raw.parse::<i64>() {
+        return Value::from(n);
+    }
+    match raw.parse::<f64>() {
+        Ok(f)
+            if f.is_finite()
+                && raw.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'e' || b == b'E' || b == b'+') =>
+        {
+            Value::from(f)
+        }
+        _ => Value::from(raw.to_string()),
+    }
 }
 
 /// JS numbers arrive as doubles once they pass 2^31; a whole double is the integer it spells.
@@ -395,6 +412,18 @@ mod tests {
         assert!(m.starts_with("network.baseNodeUrls: expected a list of URLs"), "{m}");
         let m = config_error(ConfigState::load(None, &[], Some(json!({"limits": {"bogus": 1}}))));
         assert_eq!(m, "\"limits.bogus\" is not a config field (from init())");
+    }
+
+    #[test]
+    fn hostile_environment_values_are_errors_not_panics() {
+        // What the config fuzzer found panicking figment's value parser: in a quoted string, a backslash
+        // after a multi-byte character (figment slices at a char index as if it were a byte index).
+        for raw in [r#""𖽩\n""#, r#"["é\t"]"#, r#"{a="ꟐꟐ\\"}"#] {
+            for var in ["TARI_NETWORK", "TARI_RETRY_ATTEMPTS", "TARI_BASE_NODE_URLS", "TARI_ENABLE_METRICS"] {
+                let r = std::panic::catch_unwind(|| ConfigState::load(None, &env(&[(var, raw)]), None));
+                assert!(r.is_ok(), "{var}={raw:?} panicked");
+            }
+        }
     }
 
     #[test]
