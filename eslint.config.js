@@ -4,7 +4,7 @@ const js = require('@eslint/js')
 const globals = require('globals')
 
 module.exports = [
-  { ignores: ['index.js', 'node_modules/**', 'npm/**', 'target/**'] },
+  { ignores: ['index.js', 'node_modules/**', 'target/**'] },
   js.configs.recommended,
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -118,6 +118,46 @@ describe('installed from the packed tarballs, without a Rust toolchain', () => {
     assert.ok(total <= 30_000, `${total} ms from npm install to a mainnet address`)
   })
 
+  test('LocalNet from the installed packages: the prebuilt minotari_node, ready within 15 s, mines to a wallet', () => {
+    write('localnet.cjs', `const sdk = require('tari-wallet-sdk'); const { Localnet, findMinotariNode } = require('tari-wallet-sdk/localnet')
+      const fs = require('fs'); const os = require('os'); const path = require('path')
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+      async function until(what, probe) {
+        for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(250)) {
+          const v = await probe()
+          if (v) return v
+        }
+        throw new Error('timed out waiting for ' + what)
+      }
+      ;(async () => {
+        sdk.init({ config: { network: { name: 'localnet' } } })
+        const started = Date.now()
+        const net = await Localnet.start()
+        const readyMs = Date.now() - started
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'installed-localnet-'))
+        try {
+          const h = await sdk.createWallet({ dataDir: dir, passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1 })
+          await net.mine(4, sdk.getAddress(h).base58)
+          const first = await until('funds', async () => { const b = await sdk.getBalance(h); return b.available > 0n && b })
+          await net.mine(3)
+          const b = await until('maturity', async () => { const b = await sdk.getBalance(h); return b.pendingIncoming === 0n && b.timeLocked === 0n && b.available > first.available && b })
+          const received = (await sdk.getTransactions(h)).filter((t) => t.direction === 'inbound').reduce((sum, t) => sum + t.amount, 0n)
+          await sdk.closeWallet(h)
+          console.log(JSON.stringify({ binary: findMinotariNode(), readyMs, available: String(b.available), received: String(received) }))
+        } finally {
+          await net.stop()
+          fs.rmSync(dir, { recursive: true, force: true })
+        }
+      })()`)
+    // The harness's gRPC client is an optional peer dependency; offline, it comes from this repository.
+    const r = run('localnet.cjs', { env: { NODE_PATH: path.join(root, 'node_modules') } }).out
+    assert.match(r.binary, /node_modules\/tari-wallet-sdk-minotari-node-[^/]+\/bin\/minotari_node$/)
+    console.log(`# Localnet.start() from the installed packages: ready in ${r.readyMs} ms (target ≤ 15000)`)
+    assert.ok(r.readyMs <= 15_000, `${r.readyMs} ms`)
+    assert.ok(BigInt(r.available) > 0n)
+    assert.equal(r.available, r.received, 'the balance is exactly what the history received')
+  })
+
   test('the mainnet build carries no test hooks (it is built as published)', () => {
     write('hooks.cjs', `const fs = require('fs'); const path = require('path')
       const platformPackage = fs.readdirSync('node_modules').find((n) => n.startsWith('tari-wallet-sdk-'))
@@ -129,11 +169,14 @@ describe('installed from the packed tarballs, without a Rust toolchain', () => {
 
   test('the tarballs are what pack.sh says: both builds in the platform package, no sources in the root', () => {
     const list = (tgz) => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n')
-    const [rootTgz, platformTgz] = tarballs
+    const [rootTgz, platformTgz, nodeMetaTgz, nodeTgz] = tarballs
     const files = list(rootTgz)
     assert.ok(files.includes('package/lib/constants.json') && files.includes('package/lib/native.js'))
     assert.ok(!files.some((f) => f.endsWith('.rs') || f.endsWith('.node')), files.join(' '))
     const binaries = list(platformTgz).filter((f) => f.endsWith('.node')).map((f) => path.basename(f)).sort()
     assert.ok(binaries.some((f) => /\.mainnet\.node$/.test(f)) && binaries.some((f) => /^tari-wallet-sdk\.[^.]+\.node$/.test(f)), binaries.join(' '))
+    assert.deepEqual(list(nodeMetaTgz).sort(), ['package/index.d.ts', 'package/index.js', 'package/package.json'])
+    const node = list(nodeTgz)
+    assert.ok(node.includes('package/bin/minotari_node') && node.includes('package/proto/base_node.proto'), node.join(' '))
   })
 })

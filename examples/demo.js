@@ -20,8 +20,9 @@ function bobEvents(bob) {
 }
 
 async function main() {
-  console.log(`tari-wallet-sdk ${sdk.getVersion().sdk}, minotari_wallet ${sdk.getVersion().minotariWallet}`)
+  // The first SDK call of a process picks the build for its network (README, "Networks"): name it first.
   sdk.init({ config: { network: { name: 'localnet' } } })
+  console.log(`tari-wallet-sdk ${sdk.getVersion().sdk}, minotari_wallet ${sdk.getVersion().minotariWallet}`)
   const t0 = Date.now()
   const net = await Localnet.start()
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-demo-'))

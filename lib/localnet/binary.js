@@ -1,10 +1,11 @@
 // @ts-check
 'use strict'
-// Finding the minotari_node binary: an explicit path, `$TARI_MINOTARI_NODE`, or the install cache.
+// Finding the minotari_node binary: an explicit path, `$TARI_MINOTARI_NODE`, the prebuilt package
+// (`tari-wallet-sdk-minotari-node`), or the install cache (`scripts/install-minotari-node.sh`).
 
 const fs = require('node:fs')
 const path = require('node:path')
-const { INSTALL_HINT, codedError, nodeInstallRoot } = require('./common.js')
+const { INSTALL_HINT, codedError, nodeInstallRoot, nodePackage } = require('./common.js')
 
 function isExecutableFile(p) {
   try {
@@ -21,19 +22,22 @@ function cachedBinaryPath() {
   return path.join(nodeInstallRoot(), 'bin', exe)
 }
 
-/** First existing minotari_node among `$TARI_MINOTARI_NODE` and the install cache, or null. */
+/** First existing minotari_node among `$TARI_MINOTARI_NODE`, the prebuilt package and the install cache, or null. */
 function findMinotariNode() {
-  const candidates = [process.env.TARI_MINOTARI_NODE, cachedBinaryPath()].filter(Boolean)
+  const candidates = [process.env.TARI_MINOTARI_NODE, nodePackage()?.binary, cachedBinaryPath()].filter(Boolean)
   return candidates.find(isExecutableFile) || null
 }
 
 function resolveBinary(explicit) {
   // An explicitly named binary (option or env) must exist: silently falling back would run some other version.
+  const packaged = nodePackage()
   const [source, candidate] = explicit
     ? ['opts.binary', explicit]
     : process.env.TARI_MINOTARI_NODE
       ? ['TARI_MINOTARI_NODE', process.env.TARI_MINOTARI_NODE]
-      : ['the install cache', cachedBinaryPath()]
+      : packaged
+        ? ['tari-wallet-sdk-minotari-node', packaged.binary]
+        : ['the install cache', cachedBinaryPath()]
   if (isExecutableFile(candidate)) return candidate
   throw codedError(
     'ERR_LOCALNET_NODE_MISSING',

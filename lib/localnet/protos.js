@@ -5,7 +5,7 @@
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { NODE_VERSION, codedError, nodeInstallRoot } = require('./common.js')
+const { NODE_VERSION, codedError, nodeInstallRoot, nodePackage } = require('./common.js')
 
 const hasProtos = (dir) => fs.existsSync(path.join(dir, 'base_node.proto'))
 
@@ -23,8 +23,8 @@ function cargoRegistryProtoDirs() {
 }
 
 /**
- * Directory holding the minotari_app_grpc .proto files: `$TARI_GRPC_PROTO_DIR`, then the install cache, then the
- * cargo registry. Returns null when none has them.
+ * Directory holding the minotari_app_grpc .proto files: `$TARI_GRPC_PROTO_DIR`, then the prebuilt package, then
+ * the install cache, then the cargo registry. Returns null when none has them.
  */
 function protoDir() {
   const fromEnv = process.env.TARI_GRPC_PROTO_DIR
@@ -32,6 +32,8 @@ function protoDir() {
     if (hasProtos(fromEnv)) return fromEnv
     throw codedError('ERR_LOCALNET_PROTO_MISSING', `TARI_GRPC_PROTO_DIR=${fromEnv} has no base_node.proto`)
   }
+  const packaged = nodePackage()?.protoDir
+  if (packaged && hasProtos(packaged)) return packaged
   const cached = path.join(nodeInstallRoot(), 'proto')
   if (hasProtos(cached)) return cached
   return cargoRegistryProtoDirs()[0] || null
