@@ -116,6 +116,8 @@ case "$job" in
     npx tsc -p lib/tsconfig.json
     log "JS tests (node:test)"
     node --test --test-concurrency=1 --test-timeout=600000 __test__/
+    log "the installed-package test under the other supported Node.js majors (binaries from the npm registry)"
+    bash scripts/node-versions.sh package
     ;;
   demo)
     build_addon
