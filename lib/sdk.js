@@ -28,7 +28,11 @@ const ERROR_CODES = Object.freeze(/** @type {any} */ (constants.errorCodes))
 function lazy(name, networkOf, enforce = true) {
   if (networkOf) return (...args) => loader.binding(networkOf(args), enforce)[name](...args)
   let fn = null
-  return (...args) => (fn ??= loader.binding()[name])(...args)
+  // Fixed parameters, not rest ones: the getters are hot, and no export takes more than four arguments.
+  return function (a, b, c, d) {
+    if (fn === null) fn = loader.binding()[name]
+    return fn(a, b, c, d)
+  }
 }
 /** @param {any} value @param {string} key */
 const field = (value, key) => (value !== null && typeof value === 'object' ? value[key] : undefined)
