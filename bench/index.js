@@ -1,6 +1,8 @@
 'use strict'
 // `npm run bench`: every figure is a median, printed beside its baseline measured in the same run.
 const path = require('node:path')
+// The suites measure the testnet build on LocalNet (lib/native.js: the first call picks the build).
+process.env.TARI_NETWORK ??= 'localnet'
 const sdk = require(path.join(__dirname, '..', 'lib', 'sdk.js'))
 const native = require(path.join(__dirname, '..', 'index.js'))
 const { rows } = require('./harness')
@@ -18,6 +20,7 @@ async function main() {
     fuzz: require('./fuzz'),
     parsers: require('./parsers'),
     design: require('./design'),
+    dist: require('./dist'),
   }
   for (const [name, run] of Object.entries(suites)) {
     if (only && only !== name) continue
