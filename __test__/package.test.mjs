@@ -167,6 +167,18 @@ describe('installed from the packed tarballs, without a Rust toolchain', () => {
     assert.deepEqual(run('hooks.cjs').out, [])
   })
 
+  test('the installed builds link no OpenSSL: it is vendored, so the addon loads without libssl.so.3', () => {
+    const platformPackage = fs.readdirSync(path.join(project, 'node_modules')).find((n) => /^tari-wallet-sdk-(linux|darwin|win32)-/.test(n))
+    const dir = path.join(project, 'node_modules', platformPackage)
+    const builds = fs.readdirSync(dir).filter((f) => f.endsWith('.node'))
+    assert.ok(builds.length >= 2, builds.join(' '))
+    if (process.platform !== 'linux') return
+    for (const file of builds) {
+      const linked = execFileSync('ldd', [path.join(dir, file)], { encoding: 'utf8' })
+      assert.doesNotMatch(linked, /libssl|libcrypto/, `${file}:\n${linked}`)
+    }
+  })
+
   test('the tarballs are what pack.sh says: both builds in the platform package, no sources in the root', () => {
     const list = (tgz) => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n')
     const [rootTgz, platformTgz, nodeMetaTgz, nodeTgz] = tarballs

@@ -25,6 +25,9 @@ ensure_system_packages() {
   # minotari_node builds RandomX with cmake.
   command -v cmake >/dev/null || missing+=(cmake)
   command -v c++ >/dev/null || missing+=(g++)
+  # OpenSSL is built from source and linked statically (openssl-sys "vendored"): its build runs perl and make.
+  command -v make >/dev/null || missing+=(make)
+  command -v perl >/dev/null || missing+=(perl)
   if command -v dpkg-query >/dev/null; then
     dpkg-query -W -f='${Status}' libssl-dev 2>/dev/null | grep -q 'install ok installed' || missing+=(libssl-dev)
   fi
