@@ -79,6 +79,23 @@ fn unreachable(url: &str, what: impl std::fmt::Display) -> Failure {
     }
 }
 
+/// An error with its causes, outermost first: reqwest's own text ("error sending request") hides whether
+/// the connection was refused or a certificate did not verify. URLs are already stripped; capped at 400
+/// characters, as the causes are the TLS and socket layers' words, not the caller's input.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        next = cause.source();
+    }
+    text.chars().take(400).collect()
+}
+
 /// An answer, but a wrong one (4xx, unreadable): not worth retrying, yet the node is no use to us.
 fn bad_answer(url: &str, what: impl std::fmt::Display) -> Failure {
     Failure { error: SdkError::new(ErrorCode::BaseNode, format!("base node {} {what}", redact(url))), transient: false, node_fault: true }
@@ -196,7 +213,7 @@ async fn fetch_tip(link: Arc<Link>, url: &str) -> Result<TipInfoResponse, Failur
         transient: false,
         node_fault: false,
     })?;
-    let response = link.client.get(endpoint).send().await.map_err(|e| unreachable(url, e.without_url()))?;
+    let response = link.client.get(endpoint).send().await.map_err(|e| unreachable(url, causes(&e.without_url())))?;
     let status = response.status();
     if status.is_server_error() {
         return Err(unreachable(url, format!("HTTP {status}")));
