@@ -101,6 +101,17 @@ describe('one install, every network: the first call picks the build', () => {
     assert.equal(r.process, 'localnet')
   })
 
+  test('a first call needing another build than TARI_NETWORK names is ERR_NETWORK_MISMATCH, loading nothing', () => {
+    const r = inProcess('localnet', `
+      const mainnet = ${caught(`sdk.createWallet({ dataDir: dir, passphrase: 'pw', network: 'mainnet', baseNodeUrl: ${JSON.stringify(unreachable)} })`)}
+      const h = await sdk.createWallet({ dataDir: dir, passphrase: 'pw', network: 'localnet', baseNodeUrl: ${JSON.stringify(unreachable)} })
+      await sdk.closeWallet(h)
+      return { mainnet, process: sdk.getProcessNetwork() }`)
+    assert.equal(r.mainnet.code, 'ERR_NETWORK_MISMATCH')
+    assert.match(r.mainnet.message, /TARI_NETWORK=localnet/)
+    assert.equal(r.process, 'localnet', 'the refused call loaded no build: the next one still chose freely')
+  })
+
   test('address helpers follow the loaded build instead of refusing other networks', () => {
     const r = inProcess('mainnet', `
       const made = sdk.addressFromKeys({ viewKey: '${vector.mainnetHex.slice(4, 68)}', spendKey: '${vector.mainnetHex.slice(68, 132)}', network: 'localnet', features: 1 })

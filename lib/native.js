@@ -10,7 +10,8 @@
 //   tari-wallet-sdk.<platform>.nextnet.node   nextnet
 // The first SDK call picks one: the network that call uses (`init`'s `config.network.name`, a wallet's
 // `network`), else `TARI_NETWORK`, else the network an address helper names, else mainnet (the Tari
-// crates' own default). The process keeps it: the
+// crates' own default); with TARI_NETWORK set, a first call needing another build is refused. The
+// process keeps it: the
 // Tari crates allow one network per process, and two builds in one process would split its config,
 // runtimes and metrics in two.
 
@@ -90,6 +91,16 @@ function binding(network, enforce = true) {
     return loaded.binding
   }
   const fromEnv = known(process.env.TARI_NETWORK)
+  // TARI_NETWORK also sets the Tari crates' own default network: a build that cannot use it would ignore it
+  // with a warning printed on stdout. So a first call needing another build than TARI_NETWORK's is refused.
+  if (enforce && wanted && fromEnv && FLAVOR_OF[wanted] !== FLAVOR_OF[fromEnv]) {
+    throw sdkError(
+      'ERR_NETWORK_MISMATCH',
+      `TARI_NETWORK=${fromEnv} needs the ${FLAVOR_OF[fromEnv]} build of the SDK, which cannot use ${wanted}; ` +
+        'unset TARI_NETWORK or use another process',
+      { network: wanted },
+    )
+  }
   // A call that uses a network decides; TARI_NETWORK comes before a mere hint.
   const [chosen, source] = enforce && wanted
     ? [wanted, 'the first call']
