@@ -11,9 +11,8 @@
 // The first SDK call picks one: the network that call uses (`init`'s `config.network.name`, a wallet's
 // `network`), else `TARI_NETWORK`, else the network an address helper names, else mainnet (the Tari
 // crates' own default); with TARI_NETWORK set, a first call needing another build is refused. The
-// process keeps it: the
-// Tari crates allow one network per process, and two builds in one process would split its config,
-// runtimes and metrics in two.
+// process keeps its build: the Tari crates allow one network per process, and two builds in one process
+// would split its config, runtimes and metrics in two.
 
 const fs = require('node:fs')
 const path = require('node:path')
