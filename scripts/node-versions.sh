@@ -37,6 +37,6 @@ for major in 20 22 24; do
   if [ "$mode" = package ]; then
     "$bin" --test --test-concurrency=1 --test-timeout=600000 __test__/package.test.mjs
   else
-    "$bin" --test --test-concurrency=1 --test-timeout=600000 __test__/
+    "$bin" --test --test-concurrency=1 --test-timeout=600000 __test__/*.test.mjs
   fi
 done

@@ -118,7 +118,7 @@ case "$job" in
     log "TypeScript check of the JS layer (lib/*.js, @ts-check against the generated typings)"
     npx tsc -p lib/tsconfig.json
     log "JS tests (node:test)"
-    node --test --test-concurrency=1 --test-timeout=600000 __test__/
+    node --test --test-concurrency=1 --test-timeout=600000 __test__/*.test.mjs
     log "the installed-package test under the other supported Node.js majors (binaries from the npm registry)"
     bash scripts/node-versions.sh package
     ;;
