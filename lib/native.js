@@ -132,4 +132,4 @@ function loadedFlavor() {
   return loaded ? loaded.flavor : null
 }
 
-module.exports = { binding, loadedFlavor, FLAVOR_OF }
+module.exports = { binding, loadedFlavor, platformSuffix, FLAVOR_OF }

@@ -11,11 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$(mkdir -p "$1" && cd "$1" && pwd)"
 
-platform="$(node -e "
-  const { platform, arch } = process
-  const libc = platform === 'linux' ? (process.report.getReport().header.glibcVersionRuntime ? '-gnu' : '-musl') : ''
-  const abi = platform === 'win32' ? '-msvc' : ''
-  console.log(platform + '-' + arch + libc + abi)")"
+platform="$(node -p "require('./lib/native.js').platformSuffix()")"
 [ -d "npm/$platform" ] || { echo "pack.sh: no platform package npm/$platform" >&2; exit 1; }
 ls tari-wallet-sdk."$platform".node >/dev/null 2>&1 || { echo "pack.sh: no build tari-wallet-sdk.$platform.node; run npm run build" >&2; exit 1; }
 
