@@ -179,6 +179,24 @@ describe('installed from the packed tarballs, without a Rust toolchain', () => {
     }
   })
 
+  // Node 20's own floor is glibc 2.28 (Debian 10, Ubuntu 20.04, RHEL 8, Amazon Linux 2 has 2.26 with Node 18).
+  // The mainnet build is made as published (napi-rs's glibc 2.17 toolchain); in the release workflow every
+  // build is, and TARI_SDK_RELEASE_BUILD=1 makes this test check them all.
+  test('the published linux-gnu builds need no glibc newer than 2.28', () => {
+    const platformPackage = fs.readdirSync(path.join(project, 'node_modules')).find((n) => /^tari-wallet-sdk-linux-[^-]+-gnu$/.test(n))
+    if (!platformPackage) return
+    const dir = path.join(project, 'node_modules', platformPackage)
+    const all = process.env.TARI_SDK_RELEASE_BUILD === '1'
+    const builds = fs.readdirSync(dir).filter((f) => f.endsWith(all ? '.node' : '.mainnet.node'))
+    assert.ok(builds.length >= 1, fs.readdirSync(dir).join(' '))
+    for (const file of builds) {
+      const symbols = execFileSync('objdump', ['-T', path.join(dir, file)], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      const versions = [...symbols.matchAll(/GLIBC_(\d+)\.(\d+)(?:\.\d+)?/g)].map((m) => [Number(m[1]), Number(m[2])])
+      const [major, minor] = versions.sort((a, b) => a[0] - b[0] || a[1] - b[1]).at(-1)
+      assert.ok(major < 2 || (major === 2 && minor <= 28), `${file} needs GLIBC_${major}.${minor}`)
+    }
+  })
+
   test('the tarballs are what pack.sh says: both builds in the platform package, no sources in the root', () => {
     const list = (tgz) => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n')
     const [rootTgz, platformTgz, nodeMetaTgz, nodeTgz] = tarballs

@@ -28,6 +28,8 @@ ensure_system_packages() {
   # OpenSSL is built from source and linked statically (openssl-sys "vendored"): its build runs perl and make.
   command -v make >/dev/null || missing+=(make)
   command -v perl >/dev/null || missing+=(perl)
+  # The glibc 2.17 cross toolchain (scripts/install-cross-toolchain.sh) ships as .tar.xz.
+  command -v xz >/dev/null || missing+=(xz-utils)
   if command -v dpkg-query >/dev/null; then
     dpkg-query -W -f='${Status}' libssl-dev 2>/dev/null | grep -q 'install ok installed' || missing+=(libssl-dev)
   fi
@@ -54,13 +56,20 @@ build_addon() {
 # Another build of the addon (lib/native.js picks one per process). The Tari crates fix the networks at
 # compile time (TARI_TARGET_NETWORK), so a flavor recompiles everything that depends on them: in its own
 # target dir, or each build would undo the other's. It lands next to the testnet build as
-# tari-wallet-sdk.<platform>.<flavor>.node, without the test hooks, as published.
+# tari-wallet-sdk.<platform>.<flavor>.node, without the test hooks, as published: on x64 Linux it links
+# against glibc 2.17 with napi-rs's cross toolchain, like the release workflow, so the tests check the
+# glibc floor on it. (The testnet build keeps the host's gcc: cargo test and clippy share its target dir,
+# and a different C compiler there would rebuild the C crates on every run.)
 build_flavor() {
-  local flavor="$1" out f
+  local flavor="$1" out f cross=()
+  if [ "$host" = x86_64-unknown-linux-gnu ]; then
+    bash scripts/install-cross-toolchain.sh "$host" >/dev/null
+    cross=(--use-napi-cross)
+  fi
   log "building the $flavor build of the addon (TARI_TARGET_NETWORK=$flavor; target dir $CACHE/target-$flavor)"
   out="$(mktemp -d)"
   TARI_TARGET_NETWORK="$flavor" npx napi build --platform --release --target-dir "$CACHE/target-$flavor" \
-    --output-dir "$out" --no-js --dts index.d.ts
+    --output-dir "$out" --no-js --dts index.d.ts "${cross[@]}"
   for f in "$out"/tari-wallet-sdk.*.node; do
     mv "$f" "./$(basename "$f" .node).$flavor.node"
   done
@@ -82,9 +91,10 @@ ensure_promtool() {
 ensure_system_packages
 ensure_npm_deps
 
+host="$(rustc -vV | sed -n 's/^host: //p')"
+
 case "$job" in
   test)
-    host="$(rustc -vV | sed -n 's/^host: //p')"
     log "gate: eslint (lib, tests, benchmarks, examples)"
     npx eslint .
     # rustfmt and clippy come with rustup's default profile; a toolchain without them cannot fetch them
@@ -131,7 +141,6 @@ case "$job" in
     build_addon
     ensure_node
     log "building the raw-library baseline (crates/core/examples/raw_wallet.rs)"
-    host="$(rustc -vV | sed -n 's/^host: //p')"
     cargo build --release --target "$host" -p tari-wallet-sdk-core --example raw_wallet
     export RAW_WALLET_BIN="$CARGO_TARGET_DIR/$host/release/examples/raw_wallet"
     node bench/index.js "${@:2}"
