@@ -862,6 +862,7 @@ module.exports.getHealthCheck = nativeBinding.getHealthCheck
 module.exports.getHealthStatus = nativeBinding.getHealthStatus
 module.exports.getMemoryStats = nativeBinding.getMemoryStats
 module.exports.getMetrics = nativeBinding.getMetrics
+module.exports.getPaymentByReference = nativeBinding.getPaymentByReference
 module.exports.getProcessNetwork = nativeBinding.getProcessNetwork
 module.exports.getPrometheusMetrics = nativeBinding.getPrometheusMetrics
 module.exports.getRuntimeStats = nativeBinding.getRuntimeStats

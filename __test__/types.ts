@@ -49,6 +49,17 @@ async function usage(): Promise<void> {
     if (event.type === 'balanceChanged') console.log(event.balance.available)
   }
   const history = await sdk.getTransactions(handle, { kind: 'pendingOutbound', limit: 10 })
+  // Receiving: payment-id addresses, filters, PayRefs, the confirmations policy.
+  const deposit: AddressInfo = wallet.getAddress({ paymentId: 'customer-7' })
+  const bytesId: string | undefined = sdk.getAddress(handle, { paymentId: new Uint8Array([1, 2]) }).paymentId
+  const forCustomer = await sdk.getTransactions(handle, { paymentId: 'customer-7', direction: 'inbound', minHeight: 10, maxHeight: 20 })
+  const payref: string | undefined = forCustomer[0]?.paymentReferences?.received[0]
+  if (payref) console.log((await sdk.getPaymentByReference(handle, payref)).minedBlockHash, await wallet.transactionByPayref(payref))
+  wallet.on('received', (e) => console.log(e.amount, e.paymentId, e.paymentIdText))
+  const policy: number | undefined = wallet.confirmations
+  console.log(deposit.paymentIdText, bytesId, policy, forCustomer[0]?.kernelExcess, forCustomer[0]?.claimedSenderAddress)
+  // @ts-expect-error: direction is inbound or outbound
+  await sdk.getTransactions(handle, { direction: 'sideways' })
   const signed = await sdk.signMessage(handle, 'hello')
   const ok: boolean = sdk.verifyMessageSignature(address.base58, 'hello', signed.signature)
   const sub: number = sdk.onEvent(handle, (e) => console.log(e.type))
@@ -126,7 +137,7 @@ export const everyConfigField: sdk.Config = {
   },
   logging: { level: 'warn', libraryLevel: 'off', format: 'pretty' },
   metrics: { enabled: true, walletLabels: false },
-  wallet: { dbPoolSize: 4, scanningIntervalSecs: 5, tlsRoots: 'system' },
+  wallet: { dbPoolSize: 4, scanningIntervalSecs: 5, tlsRoots: 'system', confirmations: 3 },
 }
 
 export function documentedUpdates(): void {

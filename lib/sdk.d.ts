@@ -28,6 +28,7 @@ export {
   estimateFee,
   getTransactions,
   getTransaction,
+  getPaymentByReference,
   cancelTransaction,
   getUtxos,
   coinSplit,

@@ -42,6 +42,7 @@ export const {
   estimateFee,
   getTransactions,
   getTransaction,
+  getPaymentByReference,
   cancelTransaction,
   getUtxos,
   coinSplit,

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type {
-  AddressInfo, Balance, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
+  AddressInfo, AddressOptions, Balance, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
   SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
   CoinPlan, RescanResult, CallOptions,
 } from '../index'
@@ -27,12 +27,16 @@ export declare class Wallet extends EventEmitter {
   static open(options: OpenWalletOptions, call?: CallOptions): Promise<Wallet>
   readonly handle: number
   readonly address: AddressInfo
+  /** The address, or with `paymentId` one that carries it (`getAddress`). */
+  getAddress(options?: AddressOptions): AddressInfo
   balance(call?: CallOptions): Promise<Balance>
   send(options: SendOptions, call?: CallOptions): Promise<string>
   sendMany(options: SendManyOptions, call?: CallOptions): Promise<string[]>
   estimateFee(options: FeeEstimateOptions, call?: CallOptions): Promise<FeeEstimate>
   transactions(options?: HistoryOptions, call?: CallOptions): Promise<Transaction[]>
   transaction(txId: string, call?: CallOptions): Promise<Transaction>
+  /** The transaction that holds the output with this PayRef (`getPaymentByReference`). */
+  transactionByPayref(payref: string, call?: CallOptions): Promise<Transaction>
   cancel(txId: string, call?: CallOptions): Promise<void>
   seedWords(call?: CallOptions): Promise<string[]>
   signMessage(message: string, call?: CallOptions): Promise<SignedMessage>
@@ -47,7 +51,9 @@ export declare class Wallet extends EventEmitter {
   events(options?: { signal?: AbortSignal }): AsyncIterableIterator<WalletEvent>
   /** Resolves once `available >= atLeast`, or once `check(balance)` is true. */
   waitForBalance(atLeast: bigint | ((balance: Balance) => boolean), options?: WaitOptions): Promise<Balance>
-  /** Resolves once the transaction has `confirmations` (default 1). */
+  /** Blocks before a transaction counts as confirmed (the wallet's `confirmations`); undefined once closed. */
+  readonly confirmations: number | undefined
+  /** Resolves once the transaction has `confirmations` (default: the wallet's own, `wallet.confirmations`). */
   waitForConfirmation(txId: string, options?: WaitOptions & { confirmations?: number }): Promise<Transaction>
   close(): Promise<void>
   destroy(): Promise<void>

@@ -52,6 +52,11 @@ function create(sdk) {
       return sdk.getAddress(this.#handle)
     }
 
+    /** The address, or with `paymentId` an address that carries it. */
+    getAddress(options) {
+      return sdk.getAddress(this.#handle, options)
+    }
+
     balance(call) {
       return sdk.getBalance(this.#handle, call)
     }
@@ -74,6 +79,10 @@ function create(sdk) {
 
     transaction(txId, call) {
       return sdk.getTransaction(this.#handle, txId, call)
+    }
+
+    transactionByPayref(payref, call) {
+      return sdk.getPaymentByReference(this.#handle, payref, call)
     }
 
     cancel(txId, call) {
@@ -131,7 +140,13 @@ function create(sdk) {
 
     /** Resolves with the transaction once it has `confirmations` (default 1). */
     /** @param {string} txId @param {import('./wallet').WaitOptions & { confirmations?: number }} [options] */
-    waitForConfirmation(txId, { confirmations = 1, signal, timeoutMs } = {}) {
+    /** Blocks before a transaction counts as confirmed (`confirmations` at open, else `wallet.confirmations`). */
+    get confirmations() {
+      return sdk.listWallets().find((w) => w.handle === this.#handle)?.confirmations
+    }
+
+    /** @param {string} txId @param {{ confirmations?: number, signal?: AbortSignal, timeoutMs?: number }} [options] */
+    waitForConfirmation(txId, { confirmations = this.confirmations ?? 1, signal, timeoutMs } = {}) {
       return this.#waitFor(`confirmation of ${txId}`, async () => {
         const t = await this.transaction(txId)
         return (t.confirmations ?? 0) >= confirmations ? t : undefined

@@ -1,6 +1,6 @@
 //! Wallet exports: lifecycle by handle, seeds, addresses and balance.
 
-use napi::bindgen_prelude::{Either, PromiseRaw, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{Either, PromiseRaw, ToNapiValue, TypeName, Uint8Array};
 use napi::Env;
 use napi_derive::napi;
 use zeroize::Zeroizing;
@@ -29,6 +29,8 @@ pub struct CreateWalletOptions {
     pub scanning_interval_secs: Option<f64>,
     /// SQLite connections for this wallet; defaults to `wallet.dbPoolSize`.
     pub db_pool_size: Option<f64>,
+    /// Blocks before a transaction counts as confirmed (1..=1000); defaults to `wallet.confirmations` (3).
+    pub confirmations: Option<f64>,
     /// Restore from these 24 words (a string or an array) instead of creating a new random seed.
     pub seed_words: Option<Either<String, Vec<String>>>,
     /// With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
@@ -119,6 +121,7 @@ fn common(
         base_node_urls: urls(o.base_node_url.take())?,
         scanning_interval_secs: o.scanning_interval_secs.map(|s| whole_number("scanningIntervalSecs", s, 1, 86_400)).transpose()?,
         db_pool_size: o.db_pool_size.map(|p| whole_number("dbPoolSize", p, 1, 64).map(|p| p as usize)).transpose()?,
+        confirmations: o.confirmations.map(|n| whole_number("confirmations", n, 1, sdk::config::MAX_CONFIRMATIONS)).transpose()?,
         mode: mode_of(o)?,
         owner: ops::env_id(),
     })
@@ -245,6 +248,8 @@ pub struct WalletInfo {
     /// The wallet's one-sided address, base58.
     pub address: String,
     pub open_seconds: f64,
+    /// Blocks before its transactions count as confirmed.
+    pub confirmations: u32,
 }
 
 /// The open wallets, by handle.
@@ -258,6 +263,7 @@ pub fn list_wallets() -> Vec<WalletInfo> {
             network: e.network.as_key_str().into(),
             address: e.address.to_base58(),
             open_seconds: e.opened_at.elapsed().as_secs_f64(),
+            confirmations: e.confirmations as u32,
         })
         .collect()
 }
@@ -309,51 +315,39 @@ pub fn validate_seed_words<'env>(
 }
 
 #[napi(object)]
-pub struct AddressInfo {
-    pub base58: String,
-    pub emoji: String,
-    pub hex: String,
-    #[napi(ts_type = "NetworkName")]
-    pub network: String,
-    /// `dual` (view + spend key) or `single` (spend key only).
-    #[napi(ts_type = "'dual' | 'single'")]
-    pub kind: String,
-    /// Can receive one-sided payments.
-    pub one_sided: bool,
-    pub interactive: bool,
-    /// Carries a payment id that senders must include.
-    pub payment_id: bool,
+pub struct AddressOptions {
+    /// A payment id for the address to carry: a string (its UTF-8) or bytes, 1 to 62 bytes. Every payment
+    /// to that address carries it, so the recipient can tell which customer or order paid.
+    pub payment_id: Option<Either<String, Uint8Array>>,
 }
 
-impl From<address::AddressInfo> for AddressInfo {
-    fn from(a: address::AddressInfo) -> Self {
-        Self {
-            base58: a.base58,
-            emoji: a.emoji,
-            hex: a.hex,
-            network: a.network,
-            kind: a.kind.into(),
-            one_sided: a.one_sided,
-            interactive: a.interactive,
-            payment_id: a.payment_id,
-        }
-    }
-}
-
-/// The wallet's one-sided (dual) address in base58, emoji and hex, with its network and features.
-#[napi(catch_unwind)]
-pub fn get_address(env: Env, handle: f64) -> napi::Result<AddressInfo> {
+/// The wallet's one-sided (dual) address in base58, emoji and hex, with its network and features. With
+/// `paymentId`, the address carries that id (`ERR_INVALID_ARGUMENT` when it is empty or over 62 bytes, the most a payment can carry).
+#[napi(catch_unwind, ts_return_type = "AddressInfo")]
+pub fn get_address(env: Env, handle: f64, options: Option<AddressOptions>) -> napi::Result<Js<address::AddressInfo>> {
     ops::sync(&env, "getAddress", || {
         let entry = registry::get(handle_arg(handle)?)?;
-        Ok(address::info(&entry.address).into())
+        let address = match options.and_then(|o| o.payment_id) {
+            Some(id) => address::with_payment_id(&entry.address, &bytes_arg(&id))?,
+            None => entry.address.clone(),
+        };
+        Ok(Js(address::info(&address)))
     })
+}
+
+/// A string argument's UTF-8 or a byte argument's bytes.
+pub(crate) fn bytes_arg(value: &Either<String, Uint8Array>) -> Vec<u8> {
+    match value {
+        Either::A(text) => text.as_bytes().to_vec(),
+        Either::B(bytes) => bytes.to_vec(),
+    }
 }
 
 /// Parses a Tari address (base58, emoji or hex) without a wallet. Throws `ERR_INVALID_ADDRESS` with
 /// `reason`: checksum, network, size, features or encoding. With `network`, the address must be for it.
-#[napi(catch_unwind, ts_args_type = "address: string, network?: NetworkName")]
-pub fn parse_address(env: Env, address: String, network: Option<String>) -> napi::Result<AddressInfo> {
-    ops::sync(&env, "parseAddress", || parse_checked(&address, network.as_deref()).map(Into::into))
+#[napi(catch_unwind, ts_args_type = "address: string, network?: NetworkName", ts_return_type = "AddressInfo")]
+pub fn parse_address(env: Env, address: String, network: Option<String>) -> napi::Result<Js<address::AddressInfo>> {
+    ops::sync(&env, "parseAddress", || parse_checked(&address, network.as_deref()).map(Js))
 }
 
 #[napi(object)]
@@ -371,8 +365,8 @@ pub struct AddressKeys {
 
 /// The dual (view + spend) address of two public keys, in every encoding. Throws `ERR_INVALID_ARGUMENT`
 /// for a key that is not 64 hex characters and `ERR_INVALID_ADDRESS` (`reason: 'features'`) for bad bits.
-#[napi(catch_unwind)]
-pub fn address_from_keys(env: Env, keys: AddressKeys) -> napi::Result<AddressInfo> {
+#[napi(catch_unwind, ts_return_type = "AddressInfo")]
+pub fn address_from_keys(env: Env, keys: AddressKeys) -> napi::Result<Js<address::AddressInfo>> {
     ops::sync(&env, "addressFromKeys", || {
         let network = match keys.network.as_deref() {
             Some(n) => network::parse(n)?,
@@ -380,7 +374,7 @@ pub fn address_from_keys(env: Env, keys: AddressKeys) -> napi::Result<AddressInf
         };
         let features = keys.features.map(|f| whole_number("features", f, 0, u8::MAX as u64)).transpose()?.unwrap_or(3) as u8;
         let a = address::from_keys(&keys.view_key, &keys.spend_key, network, features)?;
-        Ok(address::info(&a).into())
+        Ok(Js(address::info(&a)))
     })
 }
 
@@ -394,31 +388,10 @@ fn parse_checked(text: &str, network_name: Option<&str>) -> SdkResult<address::A
     Ok(address::info(&a))
 }
 
-#[napi(object)]
-pub struct AddressValidation {
-    pub valid: bool,
-    /// Why it is invalid: checksum, network, size, features or encoding.
-    pub reason: Option<String>,
-    pub message: Option<String>,
-    pub address: Option<AddressInfo>,
-}
-
 /// Like `parseAddress` but never throws for an invalid address: `{ valid, reason?, message?, address? }`.
-#[napi(catch_unwind, ts_args_type = "address: string, network?: NetworkName")]
-pub fn validate_address(env: Env, address: String, network: Option<String>) -> napi::Result<AddressValidation> {
-    ops::sync(&env, "validateAddress", || match parse_checked(&address, network.as_deref()) {
-        Ok(info) => Ok(AddressValidation { valid: true, reason: None, message: None, address: Some(info.into()) }),
-        Err(e) if e.code == sdk::error::ErrorCode::InvalidAddress => Ok(AddressValidation {
-            valid: false,
-            reason: match e.detail("reason") {
-                Some(sdk::error::Detail::Text(r)) => Some(r.clone()),
-                _ => None,
-            },
-            message: Some(e.message),
-            address: None,
-        }),
-        Err(e) => Err(e),
-    })
+#[napi(catch_unwind, ts_args_type = "address: string, network?: NetworkName", ts_return_type = "AddressValidation")]
+pub fn validate_address(env: Env, address: String, network: Option<String>) -> napi::Result<Js<address::AddressValidation>> {
+    ops::sync(&env, "validateAddress", || address::AddressValidation::of(parse_checked(&address, network.as_deref())).map(Js))
 }
 
 /// The wallet's balance in µT, as `bigint`s.

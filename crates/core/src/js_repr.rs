@@ -11,6 +11,14 @@ pub fn bigint<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
 
 /// A `u64` id that JS sees as a decimal string (transaction ids exceed 2^53). Written on the stack: events
 /// are serialized on the JS thread, where an allocation per id shows in the delivery rate.
+/// `bigint` for a present value (pair with `skip_serializing_if = "Option::is_none"`).
+pub fn bigint_opt<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => bigint(v, s),
+        None => s.serialize_none(),
+    }
+}
+
 pub fn decimal<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
     let mut buf = [0u8; 20];
     let mut at = buf.len();

@@ -29,7 +29,9 @@ fn roots(out: &mut Collector) {
     out.visit::<crate::system_events::SystemEvent>();
     out.visit::<crate::wallet::messages::SignedMessage>();
     out.visit::<crate::wallet::queries::Balance>();
-    out.visit::<crate::wallet::transactions::TxSummary>();
+    out.visit::<crate::wallet::address::AddressInfo>();
+    out.visit::<crate::wallet::address::AddressValidation>();
+    out.visit::<crate::wallet::history::TxSummary>();
     out.visit::<crate::wallet::utxos::Utxo>();
     out.visit::<crate::logging::LogRecord>();
 }

@@ -66,6 +66,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("TARI_WALLET_DB_POOL_SIZE", "wallet.dbPoolSize"),
     ("TARI_SCANNING_INTERVAL_SECS", "wallet.scanningIntervalSecs"),
     ("TARI_TLS_ROOTS", "wallet.tlsRoots"),
+    ("TARI_CONFIRMATIONS", "wallet.confirmations"),
 ];
 
 /// The section fixed once the runtimes have started.

@@ -23,6 +23,7 @@ use crate::error::SdkError;
 pub use load::{ConfigState, Source, ENV_VARS};
 pub use schema::*;
 pub use url::{is_base_node_url, redact_url};
+pub use validate::MAX_CONFIRMATIONS;
 
 static CURRENT: std::sync::LazyLock<ArcSwap<ConfigState>> = std::sync::LazyLock::new(|| {
     // First use without init(): defaults and environment. A bad environment leaves the compiled defaults in

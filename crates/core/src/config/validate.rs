@@ -3,6 +3,9 @@
 use super::schema::Config;
 use super::url::{is_base_node_url, redact_url};
 
+/// Most confirmations a wallet may wait for: about 33 hours of Tari blocks.
+pub const MAX_CONFIRMATIONS: u64 = 1000;
+
 /// The first rule a config breaks: the field's path and what is wrong with its value.
 #[derive(Debug)]
 pub struct Violation {
@@ -82,5 +85,6 @@ pub fn validate(c: &Config) -> Result<(), Violation> {
     }
     range("wallet.dbPoolSize", c.wallet.db_pool_size.into(), 1, 64)?;
     range("wallet.scanningIntervalSecs", c.wallet.scanning_interval_secs, 1, 86_400)?;
+    range("wallet.confirmations", c.wallet.confirmations, 1, MAX_CONFIRMATIONS)?;
     Ok(())
 }

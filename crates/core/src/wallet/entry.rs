@@ -44,6 +44,8 @@ pub struct WalletEntry {
     pub opened_at: Instant,
     /// The base node URLs the wallet opened with, primary first.
     pub base_node_urls: Vec<String>,
+    /// Confirmations this wallet waits for (`wallet.confirmations` at open).
+    pub confirmations: u64,
     /// SDK events of this wallet; subscribers each get a receiver.
     pub events: tokio::sync::broadcast::Sender<Arc<super::events::WalletEvent>>,
     /// Best block height last reported by the base node; 0 until known.

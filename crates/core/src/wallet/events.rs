@@ -15,6 +15,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
+use super::address::PaymentId;
 use super::balance::Balance;
 
 /// What happened; `type` names it, and each type carries only its own fields. Transaction ids are decimal
@@ -22,11 +23,18 @@ use super::balance::Balance;
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum EventKind {
-    /// An incoming payment was seen.
+    /// An incoming payment was seen, with its amount and payment id (see `Transaction`) when the wallet
+    /// could read them.
     Received {
         #[serde(serialize_with = "crate::js_repr::decimal")]
         #[ts(type = "string")]
         tx_id: u64,
+        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "crate::js_repr::bigint_opt")]
+        #[ts(type = "bigint", optional)]
+        amount: Option<u64>,
+        #[serde(flatten)]
+        #[ts(flatten)]
+        payment_id: PaymentId,
     },
     /// An outgoing transaction was created and queued for broadcast.
     Sent {
@@ -87,6 +95,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// `received` as the library reports it: the id only; the pump adds the rest from history.
+    pub fn received(tx_id: u64) -> Self {
+        EventKind::Received { tx_id, amount: None, payment_id: PaymentId::default() }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Received { .. } => "received",
@@ -174,7 +187,7 @@ impl Dedupe {
     /// True when `kind` is news.
     pub fn admit(&mut self, kind: &EventKind) -> bool {
         match kind {
-            EventKind::Received { tx_id }
+            EventKind::Received { tx_id, .. }
             | EventKind::Sent { tx_id }
             | EventKind::Broadcast { tx_id }
             | EventKind::Confirmed { tx_id }
@@ -197,19 +210,19 @@ pub fn from_transaction_event(e: &TransactionEvent) -> Vec<EventKind> {
     use TransactionEvent as T;
     match e {
         T::ReceivedTransaction(id) | T::ReceivedFinalizedTransaction(id) | T::TransactionImported(id) => {
-            vec![EventKind::Received { tx_id: id.as_u64() }]
+            vec![EventKind::received(id.as_u64())]
         }
         T::TransactionCompletedImmediately(id) => vec![EventKind::Sent { tx_id: id.as_u64() }],
         T::TransactionBroadcast(id) => vec![EventKind::Broadcast { tx_id: id.as_u64() }],
         T::DetectedTransactionUnconfirmed { tx_id, num_confirmations, .. } => vec![
-            EventKind::Received { tx_id: tx_id.as_u64() },
+            EventKind::received(tx_id.as_u64()),
             EventKind::MinedUnconfirmed { tx_id: tx_id.as_u64(), confirmations: *num_confirmations },
         ],
         T::TransactionMinedUnconfirmed { tx_id, num_confirmations, .. } => {
             vec![EventKind::MinedUnconfirmed { tx_id: tx_id.as_u64(), confirmations: *num_confirmations }]
         }
         T::DetectedTransactionConfirmed { tx_id, .. } => {
-            vec![EventKind::Received { tx_id: tx_id.as_u64() }, EventKind::Confirmed { tx_id: tx_id.as_u64() }]
+            vec![EventKind::received(tx_id.as_u64()), EventKind::Confirmed { tx_id: tx_id.as_u64() }]
         }
         T::TransactionMined { tx_id, .. } => vec![EventKind::Confirmed { tx_id: tx_id.as_u64() }],
         T::TransactionCancelled(id, reason, _) => {

@@ -48,6 +48,7 @@ pub struct OpenRequest {
     pub base_node_urls: Option<Vec<String>>,
     pub scanning_interval_secs: Option<u64>,
     pub db_pool_size: Option<usize>,
+    pub confirmations: Option<u64>,
     pub mode: Mode,
     /// Who opened it (an opaque id; the napi layer passes its JS environment): when the owner goes, its
     /// wallets are closed.
@@ -62,6 +63,7 @@ struct Resolved {
     base_node_urls: Vec<String>,
     scanning_interval_secs: u64,
     db_pool_size: usize,
+    confirmations: u64,
     mode: Mode,
     owner: u64,
 }
@@ -75,6 +77,7 @@ impl OpenRequest {
             base_node_urls: self.base_node_urls.unwrap_or_else(|| c.network.base_node_urls.clone()),
             scanning_interval_secs: self.scanning_interval_secs.unwrap_or(c.wallet.scanning_interval_secs),
             db_pool_size: self.db_pool_size.unwrap_or(c.wallet.db_pool_size as usize),
+            confirmations: self.confirmations.unwrap_or(c.wallet.confirmations),
             mode: self.mode,
             owner: self.owner,
         }
@@ -119,6 +122,9 @@ fn wallet_config(req: &Resolved) -> WalletConfig {
     set_base_nodes(&mut c, &req.base_node_urls);
     // The broadcast monitor sleeps this long outside its shutdown select; keep close prompt.
     c.transaction_service_config.broadcast_monitoring_timeout = Duration::from_secs(2);
+    // Both services decide "confirmed": the transactions and the outputs (balances).
+    c.transaction_service_config.num_confirmations_required = req.confirmations;
+    c.output_manager_service_config.num_confirmations_required = req.confirmations;
     c.set_base_path(&req.data_dir);
     c
 }
@@ -256,6 +262,7 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
         address,
         opened_at,
         base_node_urls: urls,
+        confirmations: config.transaction_service_config.num_confirmations_required,
         events: super::events::channel(),
         tip: std::sync::atomic::AtomicU64::new(0),
         link: Mutex::new(Link { status: "unknown", latency_ms: None, tip_changed_at: opened_at }),

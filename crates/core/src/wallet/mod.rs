@@ -7,6 +7,7 @@ pub mod errors;
 pub mod events;
 pub mod files;
 pub mod gate;
+pub mod history;
 pub mod journal;
 pub mod layout;
 pub mod lifecycle;

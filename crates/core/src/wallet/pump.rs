@@ -11,7 +11,7 @@ use tokio::sync::broadcast;
 
 use super::entry::WalletEntry;
 use super::events::{from_output_event, from_transaction_event, now_ms, Dedupe, EventKind, WalletEvent};
-use super::queries;
+use super::{history, queries};
 
 /// The library reports its base node's state when it hears from it and is silent when it cannot reach
 /// it; after this much silence the pump asks the node itself and reports `offline` if nobody answers.
@@ -92,7 +92,10 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
             },
         };
         for kind in kinds {
-            publish(&entry, &mut dedupe, kind);
+            if dedupe.admit(&kind) {
+                let kind = with_details(&entry, kind).await;
+                send(&entry, kind);
+            }
         }
         if money_moved {
             if let Ok(balance) = queries::balance(&entry).await {
@@ -104,6 +107,22 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
 
 fn publish(entry: &WalletEntry, dedupe: &mut Dedupe, kind: EventKind) {
     if dedupe.admit(&kind) {
-        let _ = entry.events.send(Arc::new(WalletEvent { wallet_handle: entry.handle, timestamp_ms: now_ms(), kind }));
+        send(entry, kind);
+    }
+}
+
+fn send(entry: &WalletEntry, kind: EventKind) {
+    let _ = entry.events.send(Arc::new(WalletEvent { wallet_handle: entry.handle, timestamp_ms: now_ms(), kind }));
+}
+
+/// A `received` event with what a merchant acts on (amount, payment id), read from the wallet's history:
+/// the library's event names the transaction only.
+async fn with_details(entry: &WalletEntry, kind: EventKind) -> EventKind {
+    match kind {
+        EventKind::Received { tx_id, .. } => match history::get(entry, tx_id).await {
+            Ok(t) => EventKind::Received { tx_id, amount: Some(t.amount), payment_id: t.payment_id },
+            Err(_) => kind,
+        },
+        other => other,
     }
 }

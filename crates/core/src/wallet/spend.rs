@@ -300,7 +300,7 @@ async fn prepare(
 async fn exists(entry: &WalletEntry, tx_id: Option<u64>) -> SdkResult<bool> {
     let Some(id) = tx_id else { return Ok(true) };
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
-    ts.get_any_transaction(TxId::from(id)).await.map(|t| t.is_some()).map_err(tx::tx_error)
+    ts.get_any_transaction(TxId::from(id)).await.map(|t| t.is_some()).map_err(super::history::tx_error)
 }
 
 /// Writes the outcome to the journal; on a failure that may have stored something, keeps the key pending
@@ -349,7 +349,7 @@ async fn reconcile(entry: &WalletEntry, spend: &Spend, started_at_ms: i64) -> Sd
     let since = started_at_ms - CLOCK_SLACK_MS;
     let journal = &entry.spends.journal;
     let mut candidates = Vec::new();
-    for t in ts.get_completed_transactions(None, None, None, 0).await.map_err(tx::tx_error)? {
+    for t in ts.get_completed_transactions(None, None, None, 0).await.map_err(super::history::tx_error)? {
         if t.timestamp.timestamp_millis() >= since && !journal.is_claimed(t.tx_id.as_u64())? {
             candidates.push(t);
         }

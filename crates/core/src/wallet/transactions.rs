@@ -1,17 +1,15 @@
-//! Payments and history: one-sided sends (plain, stealth, multi-recipient), fee estimates, transaction
-//! queries and cancellation.
+//! Payments: one-sided sends (plain, stealth, multi-recipient), fee estimates and cancellation.
 
 use minotari_wallet::output_manager_service::error::OutputManagerError;
 use minotari_wallet::output_manager_service::UtxoSelectionCriteria;
 use minotari_wallet::transaction_service::error::TransactionServiceError;
-use minotari_wallet::transaction_service::storage::models::{CompletedTransaction, WalletTransaction};
-use serde::Serialize;
 use tari_common_types::tari_address::{TariAddress, TariAddressFeatures};
-use tari_common_types::transaction::{LegacyTransactionStatus, TransactionDirection, TxId};
+use tari_common_types::transaction::TxId;
 use tari_transaction_components::transaction_components::memo_field::TxType;
 use tari_transaction_components::transaction_components::{MemoField, OutputFeatures};
 use tari_transaction_components::MicroMinotari;
 
+use super::history::{get, TxStatus};
 use super::{address, entry::WalletEntry, queries};
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 
@@ -28,9 +26,22 @@ pub struct Payment {
 
 /// Checks a recipient: parses, same network as the wallet, can receive one-sided payments.
 pub fn recipient(entry: &WalletEntry, to: &str) -> SdkResult<TariAddress> {
-    let a = address::parse_for(to, entry.network)?;
+    recipient_on(entry.network, to)
+}
+
+/// `recipient` for a wallet on `network`, with no wallet needed.
+pub fn recipient_on(network: tari_common::configuration::Network, to: &str) -> SdkResult<TariAddress> {
+    let a = address::parse_for(to, network)?;
     if !a.features().contains(TariAddressFeatures::ONE_SIDED) {
         return Err(address::invalid("features", "the address does not accept one-sided payments"));
+    }
+    let id = address::payment_id_of(&a).len();
+    if id > address::MAX_PAYMENT_ID_BYTES {
+        // The library would build the transaction and then cancel it as invalid: refuse before anything is stored.
+        return Err(address::invalid(
+            "size",
+            format!("the address's payment id is {id} bytes; a payment can carry at most {}", address::MAX_PAYMENT_ID_BYTES),
+        ));
     }
     Ok(a)
 }
@@ -129,231 +140,6 @@ pub async fn estimate_fee(entry: &WalletEntry, value: u64, fee: MicroMinotari, o
     Ok(FeeEstimate { fee: fee.as_u64(), inputs: inputs as u64, needs_change })
 }
 
-/// Where a transaction is: not yet completed (`pendingInbound`, `pendingOutbound`), `cancelled`, or the
-/// library's status of a completed one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename = "TransactionStatus")]
-pub enum TxStatus {
-    PendingInbound,
-    PendingOutbound,
-    Cancelled,
-    /// Completed between the parties, not yet broadcast.
-    Completed,
-    /// In one or more base node mempools.
-    Broadcast,
-    /// Mined, with fewer confirmations than required.
-    MinedUnconfirmed,
-    Imported,
-    Pending,
-    Coinbase,
-    MinedConfirmed,
-    /// Refused by the mempool.
-    Rejected,
-    /// A one-sided payment found by the scanner, mined, not yet confirmed.
-    OneSidedUnconfirmed,
-    OneSidedConfirmed,
-    Queued,
-    CoinbaseUnconfirmed,
-    CoinbaseConfirmed,
-    /// A coinbase whose block is no longer in the chain (reorged out).
-    CoinbaseNotInBlockChain,
-    /// Mined and confirmed, but its outputs are still time-locked.
-    MinedConfirmedLocked,
-    OneSidedConfirmedLocked,
-    /// A confirmed coinbase that has not matured yet.
-    CoinbaseConfirmedLocked,
-}
-
-impl From<LegacyTransactionStatus> for TxStatus {
-    fn from(s: LegacyTransactionStatus) -> Self {
-        match s {
-            LegacyTransactionStatus::Completed => TxStatus::Completed,
-            LegacyTransactionStatus::Broadcast => TxStatus::Broadcast,
-            LegacyTransactionStatus::MinedUnconfirmed => TxStatus::MinedUnconfirmed,
-            LegacyTransactionStatus::Imported => TxStatus::Imported,
-            LegacyTransactionStatus::Pending => TxStatus::Pending,
-            LegacyTransactionStatus::Coinbase => TxStatus::Coinbase,
-            LegacyTransactionStatus::MinedConfirmed => TxStatus::MinedConfirmed,
-            LegacyTransactionStatus::Rejected => TxStatus::Rejected,
-            LegacyTransactionStatus::OneSidedUnconfirmed => TxStatus::OneSidedUnconfirmed,
-            LegacyTransactionStatus::OneSidedConfirmed => TxStatus::OneSidedConfirmed,
-            LegacyTransactionStatus::Queued => TxStatus::Queued,
-            LegacyTransactionStatus::CoinbaseUnconfirmed => TxStatus::CoinbaseUnconfirmed,
-            LegacyTransactionStatus::CoinbaseConfirmed => TxStatus::CoinbaseConfirmed,
-            LegacyTransactionStatus::CoinbaseNotInBlockChain => TxStatus::CoinbaseNotInBlockChain,
-            LegacyTransactionStatus::MinedConfirmedLocked => TxStatus::MinedConfirmedLocked,
-            LegacyTransactionStatus::OneSidedConfirmedLocked => TxStatus::OneSidedConfirmedLocked,
-            LegacyTransactionStatus::CoinbaseConfirmedLocked => TxStatus::CoinbaseConfirmedLocked,
-        }
-    }
-}
-
-/// One transaction of the wallet's history.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename = "Transaction")]
-pub struct TxSummary {
-    /// Decimal string (a u64).
-    #[serde(serialize_with = "crate::js_repr::decimal")]
-    #[ts(type = "string")]
-    pub id: u64,
-    pub status: TxStatus,
-    #[ts(type = "'inbound' | 'outbound' | 'unknown'")]
-    pub direction: &'static str,
-    /// µT.
-    #[serde(serialize_with = "crate::js_repr::bigint")]
-    #[ts(type = "bigint")]
-    pub amount: u64,
-    /// µT; 0 for incoming.
-    #[serde(serialize_with = "crate::js_repr::bigint")]
-    #[ts(type = "bigint")]
-    pub fee: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub mined_height: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub confirmations: Option<u64>,
-    /// Milliseconds since the epoch.
-    #[serde(rename = "timestamp")]
-    pub timestamp_ms: i64,
-    pub message: String,
-    /// The other party's address, base58, when the wallet knows it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub counterparty: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub cancel_reason: Option<String>,
-}
-
-/// A library enum's `Debug` name in camelCase (`MinedConfirmed` → `minedConfirmed`).
-pub(crate) fn camel(debug: String) -> String {
-    let mut c = debug.chars();
-    c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default()
-}
-
-fn memo_text(m: &MemoField) -> String {
-    m.payment_id_as_string()
-}
-
-pub fn summarize(tx: WalletTransaction, tip: Option<u64>) -> TxSummary {
-    match tx {
-        WalletTransaction::PendingInbound(t) => TxSummary {
-            id: t.tx_id.as_u64(),
-            status: if t.cancelled { TxStatus::Cancelled } else { TxStatus::PendingInbound },
-            direction: "inbound",
-            amount: t.amount.as_u64(),
-            fee: 0,
-            mined_height: None,
-            confirmations: None,
-            timestamp_ms: t.timestamp.timestamp_millis(),
-            message: memo_text(&t.payment_id),
-            counterparty: Some(t.source_address.to_base58()),
-            cancel_reason: None,
-        },
-        WalletTransaction::PendingOutbound(t) => TxSummary {
-            id: t.tx_id.as_u64(),
-            status: if t.cancelled { TxStatus::Cancelled } else { TxStatus::PendingOutbound },
-            direction: "outbound",
-            amount: t.amount.as_u64(),
-            fee: t.fee.as_u64(),
-            mined_height: None,
-            confirmations: None,
-            timestamp_ms: t.timestamp.timestamp_millis(),
-            message: memo_text(&t.payment_id),
-            counterparty: Some(t.destination_address.to_base58()),
-            cancel_reason: None,
-        },
-        WalletTransaction::Completed(t) => completed(t, tip),
-    }
-}
-
-fn completed(t: CompletedTransaction, tip: Option<u64>) -> TxSummary {
-    let direction = match t.direction {
-        TransactionDirection::Inbound => "inbound",
-        TransactionDirection::Outbound => "outbound",
-        _ => "unknown",
-    };
-    let counterparty = match t.direction {
-        TransactionDirection::Inbound => &t.source_address,
-        _ => &t.destination_address,
-    };
-    TxSummary {
-        id: t.tx_id.as_u64(),
-        status: if t.cancelled.is_some() { TxStatus::Cancelled } else { t.status.into() },
-        direction,
-        amount: t.amount.as_u64(),
-        fee: t.fee.as_u64(),
-        mined_height: t.mined_height,
-        confirmations: match (t.mined_height, tip) {
-            (Some(h), Some(tip)) if tip >= h => Some(tip - h + 1),
-            (Some(_), _) => Some(0),
-            _ => None,
-        },
-        timestamp_ms: t.timestamp.timestamp_millis(),
-        message: memo_text(&t.payment_id),
-        counterparty: Some(counterparty.to_base58()),
-        cancel_reason: t.cancelled.map(|r| camel(format!("{r:?}"))),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoryKind {
-    Completed,
-    PendingInbound,
-    PendingOutbound,
-    Cancelled,
-}
-
-pub(crate) fn tx_error(e: TransactionServiceError) -> SdkError {
-    SdkError::new(ErrorCode::Wallet, format!("cannot read transactions: {e}"))
-}
-
-/// Newest first, then `offset`/`limit`.
-pub async fn history(entry: &WalletEntry, kind: HistoryKind, offset: usize, limit: usize) -> SdkResult<Vec<TxSummary>> {
-    let mut ts = entry.with(|w| w.transaction_service.clone())?;
-    let tip = entry.tip_height();
-    let mut all: Vec<TxSummary> = match kind {
-        HistoryKind::Completed => ts
-            .get_completed_transactions(None, None, None, 0)
-            .await
-            .map_err(tx_error)?
-            .into_iter()
-            .filter(|t| t.cancelled.is_none())
-            .map(|t| completed(t, tip))
-            .collect(),
-        HistoryKind::Cancelled => {
-            ts.get_cancelled_completed_transactions(0).await.map_err(tx_error)?.into_iter().map(|t| completed(t, tip)).collect()
-        }
-        HistoryKind::PendingInbound => ts
-            .get_pending_inbound_transactions()
-            .await
-            .map_err(tx_error)?
-            .into_iter()
-            .map(|t| summarize(WalletTransaction::PendingInbound(t), tip))
-            .collect(),
-        HistoryKind::PendingOutbound => ts
-            .get_pending_outbound_transactions()
-            .await
-            .map_err(tx_error)?
-            .into_iter()
-            .map(|t| summarize(WalletTransaction::PendingOutbound(t), tip))
-            .collect(),
-    };
-    all.sort_by(|a, b| b.timestamp_ms.cmp(&a.timestamp_ms).then(b.id.cmp(&a.id)));
-    Ok(all.into_iter().skip(offset).take(limit).collect())
-}
-
-pub async fn get(entry: &WalletEntry, id: u64) -> SdkResult<TxSummary> {
-    let mut ts = entry.with(|w| w.transaction_service.clone())?;
-    match ts.get_any_transaction(TxId::from(id)).await.map_err(tx_error)? {
-        Some(t) => Ok(summarize(t, entry.tip_height())),
-        None => Err(SdkError::new(ErrorCode::TransactionNotFound, format!("no transaction {id} in this wallet"))),
-    }
-}
-
 /// Cancels a transaction that is not mined yet; its inputs become spendable again.
 pub async fn cancel(entry: &WalletEntry, id: u64) -> SdkResult<()> {
     let current = get(entry, id).await?;
@@ -373,4 +159,23 @@ pub async fn cancel(entry: &WalletEntry, id: u64) -> SdkResult<()> {
         ts.cancel_completed_transaction(TxId::from(id)).await
     };
     result.map_err(|e| SdkError::new(ErrorCode::NotCancellable, format!("transaction {id} cannot be cancelled: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tari_common::configuration::Network;
+    use tari_common_types::types::CompressedPublicKey;
+    use tari_utilities::hex::Hex;
+
+    #[test]
+    fn a_recipient_whose_payment_id_a_payment_cannot_carry_is_refused_before_sending() {
+        let key = CompressedPublicKey::from_hex("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76").unwrap();
+        let plain = TariAddress::new_dual_address_with_default_features(key.clone(), key, Network::LocalNet).unwrap();
+        let fits = plain.with_memo_field_payment_id(vec![1; address::MAX_PAYMENT_ID_BYTES]).unwrap();
+        assert!(recipient_on(Network::LocalNet, &fits.to_base58()).is_ok());
+        let long = plain.with_memo_field_payment_id(vec![1; address::MAX_PAYMENT_ID_BYTES + 1]).unwrap();
+        let e = recipient_on(Network::LocalNet, &long.to_base58()).unwrap_err();
+        assert_eq!((e.code, e.detail("reason")), (ErrorCode::InvalidAddress, Some(&Detail::Text("size".into()))));
+    }
 }

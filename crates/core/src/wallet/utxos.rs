@@ -32,7 +32,7 @@ fn utxo(o: &DbWalletOutput) -> Utxo {
     Utxo {
         commitment: o.commitment.to_hex(),
         value: o.wallet_output.value().as_u64(),
-        status: super::transactions::camel(format!("{:?}", o.status)),
+        status: super::history::camel(format!("{:?}", o.status)),
         mined_height: o.mined_height,
     }
 }

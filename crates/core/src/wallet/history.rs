@@ -1,0 +1,395 @@
+//! Transaction history as callers read it: statuses, one summary shape for every kind of transaction
+//! (with its payment id, PayRefs and kernel), filtered listings, and lookups by id and by PayRef.
+
+use minotari_wallet::transaction_service::error::TransactionServiceError;
+use minotari_wallet::transaction_service::storage::models::{CompletedTransaction, WalletTransaction};
+use serde::Serialize;
+use tari_common_types::transaction::{LegacyTransactionStatus, TransactionDirection, TxId};
+use tari_common_types::types::FixedHash;
+use tari_transaction_components::transaction_components::MemoField;
+use tari_utilities::hex::Hex;
+
+use super::address::PaymentId;
+use super::entry::WalletEntry;
+use crate::error::{ErrorCode, SdkError, SdkResult};
+
+/// Where a transaction is: not yet completed (`pendingInbound`, `pendingOutbound`), `cancelled`, or the
+/// library's status of a completed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "TransactionStatus")]
+pub enum TxStatus {
+    PendingInbound,
+    PendingOutbound,
+    Cancelled,
+    /// Completed between the parties, not yet broadcast.
+    Completed,
+    /// In one or more base node mempools.
+    Broadcast,
+    /// Mined, with fewer confirmations than required.
+    MinedUnconfirmed,
+    Imported,
+    Pending,
+    Coinbase,
+    MinedConfirmed,
+    /// Refused by the mempool.
+    Rejected,
+    /// A one-sided payment found by the scanner, mined, not yet confirmed.
+    OneSidedUnconfirmed,
+    OneSidedConfirmed,
+    Queued,
+    CoinbaseUnconfirmed,
+    CoinbaseConfirmed,
+    /// A coinbase whose block is no longer in the chain (reorged out).
+    CoinbaseNotInBlockChain,
+    /// Mined and confirmed, but its outputs are still time-locked.
+    MinedConfirmedLocked,
+    OneSidedConfirmedLocked,
+    /// A confirmed coinbase that has not matured yet.
+    CoinbaseConfirmedLocked,
+}
+
+impl From<LegacyTransactionStatus> for TxStatus {
+    fn from(s: LegacyTransactionStatus) -> Self {
+        match s {
+            LegacyTransactionStatus::Completed => TxStatus::Completed,
+            LegacyTransactionStatus::Broadcast => TxStatus::Broadcast,
+            LegacyTransactionStatus::MinedUnconfirmed => TxStatus::MinedUnconfirmed,
+            LegacyTransactionStatus::Imported => TxStatus::Imported,
+            LegacyTransactionStatus::Pending => TxStatus::Pending,
+            LegacyTransactionStatus::Coinbase => TxStatus::Coinbase,
+            LegacyTransactionStatus::MinedConfirmed => TxStatus::MinedConfirmed,
+            LegacyTransactionStatus::Rejected => TxStatus::Rejected,
+            LegacyTransactionStatus::OneSidedUnconfirmed => TxStatus::OneSidedUnconfirmed,
+            LegacyTransactionStatus::OneSidedConfirmed => TxStatus::OneSidedConfirmed,
+            LegacyTransactionStatus::Queued => TxStatus::Queued,
+            LegacyTransactionStatus::CoinbaseUnconfirmed => TxStatus::CoinbaseUnconfirmed,
+            LegacyTransactionStatus::CoinbaseConfirmed => TxStatus::CoinbaseConfirmed,
+            LegacyTransactionStatus::CoinbaseNotInBlockChain => TxStatus::CoinbaseNotInBlockChain,
+            LegacyTransactionStatus::MinedConfirmedLocked => TxStatus::MinedConfirmedLocked,
+            LegacyTransactionStatus::OneSidedConfirmedLocked => TxStatus::OneSidedConfirmedLocked,
+            LegacyTransactionStatus::CoinbaseConfirmedLocked => TxStatus::CoinbaseConfirmedLocked,
+        }
+    }
+}
+
+/// One transaction of the wallet's history.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Transaction")]
+pub struct TxSummary {
+    /// Decimal string (a u64).
+    #[serde(serialize_with = "crate::js_repr::decimal")]
+    #[ts(type = "string")]
+    pub id: u64,
+    pub status: TxStatus,
+    #[ts(type = "'inbound' | 'outbound' | 'unknown'")]
+    pub direction: &'static str,
+    /// µT.
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
+    pub amount: u64,
+    /// µT; 0 for incoming.
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
+    pub fee: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub mined_height: Option<u64>,
+    /// The hash of the block that holds it, hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub mined_block_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub confirmations: Option<u64>,
+    /// Milliseconds since the epoch.
+    #[serde(rename = "timestamp")]
+    pub timestamp_ms: i64,
+    /// The memo as text. In Tari the memo and the payment id are one field, so this is the payment id as
+    /// the console wallet shows it.
+    pub message: String,
+    /// The payment id (the memo's user data): what an exchange credits a deposit on. A payment to an
+    /// address that carries a payment id carries that id.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub payment_id: PaymentId,
+    /// The other party's address, base58, when the wallet knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub counterparty: Option<String>,
+    /// The sender's address as the sender wrote it into the memo, base58. Anyone can write any address
+    /// there: show it, never credit on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub claimed_sender_address: Option<String>,
+    /// Payment references (PayRefs, hex) of its outputs, once it is confirmed. A PayRef names an output
+    /// in a block, so it changes if that block is reorged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub payment_references: Option<PaymentReferences>,
+    /// The kernel's excess (a public key), hex, when the wallet holds the transaction's kernel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kernel_excess: Option<String>,
+    /// The kernel's signature: public nonce then scalar, 128 hex characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kernel_signature: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cancel_reason: Option<String>,
+}
+
+/// A transaction's PayRefs, hex, by the role of the output.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentReferences {
+    /// Outputs it paid to others.
+    pub sent: Vec<String>,
+    /// Outputs it paid to this wallet.
+    pub received: Vec<String>,
+    /// Its change outputs.
+    pub change: Vec<String>,
+}
+
+/// A library enum's `Debug` name in camelCase (`MinedConfirmed` → `minedConfirmed`).
+pub(crate) fn camel(debug: String) -> String {
+    let mut c = debug.chars();
+    c.next().map(|f| f.to_ascii_lowercase().to_string() + c.as_str()).unwrap_or_default()
+}
+
+/// A summary with the fields every kind of transaction has; `completed` adds the chain's.
+fn base(id: TxId, status: TxStatus, direction: &'static str, amount: u64, fee: u64, timestamp_ms: i64, memo: &MemoField) -> TxSummary {
+    TxSummary {
+        id: id.as_u64(),
+        status,
+        direction,
+        amount,
+        fee,
+        mined_height: None,
+        mined_block_hash: None,
+        confirmations: None,
+        timestamp_ms,
+        message: memo.payment_id_as_string(),
+        payment_id: PaymentId::of(&memo.payment_id_as_bytes()),
+        counterparty: None,
+        claimed_sender_address: memo.claimed_sender_address().map(|a| a.to_base58()),
+        payment_references: None,
+        kernel_excess: None,
+        kernel_signature: None,
+        cancel_reason: None,
+    }
+}
+
+pub fn summarize(tx: WalletTransaction, tip: Option<u64>) -> TxSummary {
+    match tx {
+        WalletTransaction::PendingInbound(t) => {
+            let status = if t.cancelled { TxStatus::Cancelled } else { TxStatus::PendingInbound };
+            let ms = t.timestamp.timestamp_millis();
+            TxSummary {
+                counterparty: Some(t.source_address.to_base58()),
+                ..base(t.tx_id, status, "inbound", t.amount.as_u64(), 0, ms, &t.payment_id)
+            }
+        }
+        WalletTransaction::PendingOutbound(t) => {
+            let status = if t.cancelled { TxStatus::Cancelled } else { TxStatus::PendingOutbound };
+            let ms = t.timestamp.timestamp_millis();
+            TxSummary {
+                counterparty: Some(t.destination_address.to_base58()),
+                ..base(t.tx_id, status, "outbound", t.amount.as_u64(), t.fee.as_u64(), ms, &t.payment_id)
+            }
+        }
+        WalletTransaction::Completed(t) => completed(t, tip),
+    }
+}
+
+fn hex_all(refs: Vec<FixedHash>) -> Vec<String> {
+    refs.iter().map(|r| r.to_hex()).collect()
+}
+
+fn completed(t: CompletedTransaction, tip: Option<u64>) -> TxSummary {
+    let direction = match t.direction {
+        TransactionDirection::Inbound => "inbound",
+        TransactionDirection::Outbound => "outbound",
+        _ => "unknown",
+    };
+    let counterparty = match t.direction {
+        TransactionDirection::Inbound => &t.source_address,
+        _ => &t.destination_address,
+    };
+    let status = if t.cancelled.is_some() { TxStatus::Cancelled } else { t.status.into() };
+    let refs = PaymentReferences {
+        sent: hex_all(t.calculate_sent_payment_references()),
+        received: hex_all(t.calculate_received_payment_references()),
+        change: hex_all(t.calculate_change_payment_references()),
+    };
+    let kernel = t.transaction.body.kernels().first();
+    let sig = &t.transaction_signature;
+    let signed = sig.get_signature() != &Default::default();
+    TxSummary {
+        mined_height: t.mined_height,
+        mined_block_hash: t.mined_in_block.map(|h| h.to_hex()),
+        confirmations: match (t.mined_height, tip) {
+            (Some(h), Some(tip)) if tip >= h => Some(tip - h + 1),
+            (Some(_), _) => Some(0),
+            _ => None,
+        },
+        counterparty: Some(counterparty.to_base58()),
+        payment_references: (!(refs.sent.is_empty() && refs.received.is_empty() && refs.change.is_empty())).then_some(refs),
+        kernel_excess: kernel.map(|k| k.excess.to_hex()),
+        kernel_signature: signed.then(|| format!("{}{}", sig.get_compressed_public_nonce().to_hex(), sig.get_signature().to_hex())),
+        cancel_reason: t.cancelled.map(|r| camel(format!("{r:?}"))),
+        ..base(t.tx_id, status, direction, t.amount.as_u64(), t.fee.as_u64(), t.timestamp.timestamp_millis(), &t.payment_id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistoryKind {
+    #[default]
+    Completed,
+    PendingInbound,
+    PendingOutbound,
+    Cancelled,
+}
+
+/// What `getTransactions` lists: one kind, optionally narrowed, newest first, then `offset`/`limit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryQuery {
+    pub kind: HistoryKind,
+    pub offset: usize,
+    pub limit: usize,
+    /// Only transactions whose payment id is exactly these bytes (the library filters in SQL).
+    pub payment_id: Option<Vec<u8>>,
+    /// Only transactions mined at or above / at or below these heights (so never an unmined one).
+    pub min_height: Option<u64>,
+    pub max_height: Option<u64>,
+    /// Only `inbound` or only `outbound` ones.
+    pub direction: Option<&'static str>,
+}
+
+impl Default for HistoryQuery {
+    fn default() -> Self {
+        Self { kind: HistoryKind::Completed, offset: 0, limit: 100, payment_id: None, min_height: None, max_height: None, direction: None }
+    }
+}
+
+impl HistoryQuery {
+    fn keeps(&self, t: &TxSummary) -> bool {
+        let in_range = match (self.min_height, self.max_height) {
+            (None, None) => true,
+            (min, max) => t.mined_height.is_some_and(|h| min.is_none_or(|m| h >= m) && max.is_none_or(|m| h <= m)),
+        };
+        let id_matches = match &self.payment_id {
+            None => true,
+            Some(id) => t.payment_id.hex.as_deref() == Some(id.to_hex().as_str()),
+        };
+        in_range && id_matches && self.direction.is_none_or(|d| t.direction == d)
+    }
+}
+
+pub(crate) fn tx_error(e: TransactionServiceError) -> SdkError {
+    SdkError::new(ErrorCode::Wallet, format!("cannot read transactions: {e}"))
+}
+
+pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxSummary>> {
+    let mut ts = entry.with(|w| w.transaction_service.clone())?;
+    let tip = entry.tip_height();
+    let summaries: Vec<TxSummary> = match q.kind {
+        HistoryKind::Completed => ts
+            .get_completed_transactions(q.payment_id.clone(), None, None, 0)
+            .await
+            .map_err(tx_error)?
+            .into_iter()
+            .filter(|t| t.cancelled.is_none())
+            .map(|t| completed(t, tip))
+            .collect(),
+        HistoryKind::Cancelled => {
+            ts.get_cancelled_completed_transactions(0).await.map_err(tx_error)?.into_iter().map(|t| completed(t, tip)).collect()
+        }
+        HistoryKind::PendingInbound => ts
+            .get_pending_inbound_transactions()
+            .await
+            .map_err(tx_error)?
+            .into_iter()
+            .map(|t| summarize(WalletTransaction::PendingInbound(t), tip))
+            .collect(),
+        HistoryKind::PendingOutbound => ts
+            .get_pending_outbound_transactions()
+            .await
+            .map_err(tx_error)?
+            .into_iter()
+            .map(|t| summarize(WalletTransaction::PendingOutbound(t), tip))
+            .collect(),
+    };
+    let mut all: Vec<TxSummary> = summaries.into_iter().filter(|t| q.keeps(t)).collect();
+    all.sort_by(|a, b| b.timestamp_ms.cmp(&a.timestamp_ms).then(b.id.cmp(&a.id)));
+    Ok(all.into_iter().skip(q.offset).take(q.limit).collect())
+}
+
+pub async fn get(entry: &WalletEntry, id: u64) -> SdkResult<TxSummary> {
+    let mut ts = entry.with(|w| w.transaction_service.clone())?;
+    match ts.get_any_transaction(TxId::from(id)).await.map_err(tx_error)? {
+        Some(t) => Ok(summarize(t, entry.tip_height())),
+        None => Err(SdkError::new(ErrorCode::TransactionNotFound, format!("no transaction {id} in this wallet"))),
+    }
+}
+
+/// A PayRef: 64 hex characters.
+pub fn payref(text: &str) -> SdkResult<FixedHash> {
+    let t = text.trim();
+    if t.len() != 64 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(SdkError::invalid_argument("a PayRef is 64 hex characters"));
+    }
+    FixedHash::from_hex(t).map_err(|_| SdkError::invalid_argument("a PayRef is 64 hex characters"))
+}
+
+/// The transaction that holds the output named by `payref` (sent, received or change), from the wallet's
+/// own history. `ERR_TRANSACTION_NOT_FOUND` when no output of this wallet has it, for example before the
+/// transaction is confirmed, or after a reorg moved the output to another block (its PayRef then changed).
+pub async fn by_payref(entry: &WalletEntry, payref: FixedHash) -> SdkResult<TxSummary> {
+    let mut ts = entry.with(|w| w.transaction_service.clone())?;
+    match ts.get_transaction_by_payref(payref).await {
+        Ok(t) => Ok(completed(t, entry.tip_height())),
+        Err(TransactionServiceError::TransactionStorageError(_)) => {
+            Err(SdkError::new(ErrorCode::TransactionNotFound, format!("no transaction of this wallet has PayRef {}", payref.to_hex())))
+        }
+        Err(e) => Err(tx_error(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(height: Option<u64>, direction: &'static str, payment_id: Option<&str>) -> TxSummary {
+        let memo = MemoField::new_empty();
+        TxSummary {
+            mined_height: height,
+            payment_id: PaymentId::of(payment_id.unwrap_or_default().as_bytes()),
+            ..base(TxId::from(1u64), TxStatus::MinedConfirmed, direction, 1, 0, 0, &memo)
+        }
+    }
+
+    #[test]
+    fn filters_narrow_by_height_direction_and_payment_id() {
+        let q = HistoryQuery { min_height: Some(5), max_height: Some(9), ..Default::default() };
+        let kept: Vec<bool> = [Some(4), Some(5), Some(9), Some(10), None].iter().map(|h| q.keeps(&at(*h, "inbound", None))).collect();
+        assert_eq!(kept, [false, true, true, false, false], "an unmined transaction has no height to be in range");
+        assert!(HistoryQuery::default().keeps(&at(None, "inbound", None)));
+        let q = HistoryQuery { direction: Some("outbound"), ..Default::default() };
+        assert!(!q.keeps(&at(Some(1), "inbound", None)) && q.keeps(&at(Some(1), "outbound", None)));
+        let q = HistoryQuery { payment_id: Some(b"order-7".to_vec()), ..Default::default() };
+        assert!(q.keeps(&at(None, "inbound", Some("order-7"))));
+        assert!(!q.keeps(&at(None, "inbound", Some("order-70"))) && !q.keeps(&at(None, "inbound", None)));
+    }
+
+    #[test]
+    fn payrefs_are_64_hex_characters() {
+        let r = "a".repeat(64);
+        assert_eq!(payref(&r).unwrap().to_hex(), r);
+        for bad in ["", "zz", &"a".repeat(63), &"g".repeat(64)] {
+            assert_eq!(payref(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
+        }
+    }
+}
