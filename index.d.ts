@@ -535,6 +535,12 @@ confirmations: number, };
  */
 export type WalletEvent = { walletHandle: number, 
 /**
+ * The event's number in the wallet's durable log (`getEvents`, `ackEvents`): money events only
+ * (`received`, `sent`, `broadcast`, `minedUnconfirmed`, `confirmed`, `cancelled`). Increasing, never
+ * reused, survives restarts.
+ */
+seq?: number, 
+/**
  * Milliseconds since the Unix epoch.
  */
 timestamp: number, } & ({ "type": "received", txId: string, amount?: bigint, 
@@ -604,6 +610,12 @@ export declare function __testPanic(onRuntime: boolean): Promise<undefined> | nu
 
 /** @internal Sleeps `ms` on a runtime, under an optional per-call timeout. */
 export declare function __testSleep(ms: number, runtime: string, timeoutMs?: number | undefined | null, call?: CallOptions | undefined | null): Promise<undefined>
+
+/**
+ * Acknowledges every durable event up to and including `seq`: they are deleted, and `getEvents` starts
+ * after them. Acknowledging a number below an earlier one changes nothing.
+ */
+export declare function ackEvents(handle: number, seq: number, call?: CallOptions | undefined | null): Promise<void>
 
 /**
  * The dual (view + spend) address of two public keys, in every encoding. Throws `ERR_INVALID_ARGUMENT`
@@ -738,6 +750,13 @@ export declare function errorCodes(): Record<ErrorCodeName, string>
 /** Estimates the fee of a payment without sending anything. */
 export declare function estimateFee(handle: number, options: FeeEstimateOptions, call?: CallOptions | undefined | null): Promise<FeeEstimate>
 
+export interface EventPage {
+  /** Events with a larger `seq` than this; default: those not yet acknowledged (`ackEvents`). */
+  after?: number
+  /** Default 100, at most 10000. */
+  limit?: number
+}
+
 export interface FeeEstimate {
   /** µT. */
   fee: bigint
@@ -768,6 +787,14 @@ export declare function getBalance(handle: number, call?: CallOptions | undefine
  * config in force would not be the one the environment asked for.
  */
 export declare function getConfig(): ConfigSnapshot
+
+/**
+ * The wallet's durable events (money events: `received`, `sent`, `broadcast`, `minedUnconfirmed`,
+ * `confirmed`, `cancelled`), oldest first, each with its `seq`. They survive restarts and stay until
+ * `ackEvents` covers them, so a process that dies before acknowledging sees them again; changes that
+ * happened while the wallet was closed are among them after it reopens, each once.
+ */
+export declare function getEvents(handle: number, options?: EventPage | undefined | null, call?: CallOptions | undefined | null): Promise<WalletEvent[]>
 
 /** The cheap probe for load balancers: the level of the latest evaluation and the uptime, with no I/O. */
 export declare function getHealthCheck(): HealthCheck

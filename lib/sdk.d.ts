@@ -29,6 +29,8 @@ export {
   getTransactions,
   getTransaction,
   getPaymentByReference,
+  getEvents,
+  ackEvents,
   cancelTransaction,
   getUtxos,
   coinSplit,

@@ -43,6 +43,8 @@ export const {
   getTransactions,
   getTransaction,
   getPaymentByReference,
+  getEvents,
+  ackEvents,
   cancelTransaction,
   getUtxos,
   coinSplit,

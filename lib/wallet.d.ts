@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type {
-  AddressInfo, AddressOptions, Balance, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
+  AddressInfo, AddressOptions, Balance, EventPage, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
   SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
   CoinPlan, RescanResult, CallOptions,
 } from '../index'
@@ -35,6 +35,10 @@ export declare class Wallet extends EventEmitter {
   estimateFee(options: FeeEstimateOptions, call?: CallOptions): Promise<FeeEstimate>
   transactions(options?: HistoryOptions, call?: CallOptions): Promise<Transaction[]>
   transaction(txId: string, call?: CallOptions): Promise<Transaction>
+  /** Durable (money) events after `after`, default the unacknowledged ones (`getEvents`). */
+  storedEvents(options?: EventPage, call?: CallOptions): Promise<WalletEvent[]>
+  /** Acknowledges the stored events up to `seq` (`ackEvents`). */
+  ackEvents(seq: number, call?: CallOptions): Promise<void>
   /** The transaction that holds the output with this PayRef (`getPaymentByReference`). */
   transactionByPayref(payref: string, call?: CallOptions): Promise<Transaction>
   cancel(txId: string, call?: CallOptions): Promise<void>

@@ -81,6 +81,16 @@ function create(sdk) {
       return sdk.getTransaction(this.#handle, txId, call)
     }
 
+    /** Durable events after `after` (default: the unacknowledged ones); see `getEvents`. */
+    storedEvents(options, call) {
+      return sdk.getEvents(this.#handle, options, call)
+    }
+
+    /** Acknowledges the stored events up to `seq`; see `ackEvents`. */
+    ackEvents(seq, call) {
+      return sdk.ackEvents(this.#handle, seq, call)
+    }
+
     transactionByPayref(payref, call) {
       return sdk.getPaymentByReference(this.#handle, payref, call)
     }

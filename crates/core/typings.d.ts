@@ -535,6 +535,12 @@ confirmations: number, };
  */
 export type WalletEvent = { walletHandle: number, 
 /**
+ * The event's number in the wallet's durable log (`getEvents`, `ackEvents`): money events only
+ * (`received`, `sent`, `broadcast`, `minedUnconfirmed`, `confirmed`, `cancelled`). Increasing, never
+ * reused, survives restarts.
+ */
+seq?: number, 
+/**
  * Milliseconds since the Unix epoch.
  */
 timestamp: number, } & ({ "type": "received", txId: string, amount?: bigint, 

@@ -55,6 +55,8 @@ pub struct WalletEntry {
     /// service handles out of it under the lock instead of cloning the wallet.
     pub(super) wallet: Mutex<Option<WalletSqlite>>,
     pub(super) shutdown: Mutex<Option<Shutdown>>,
+    /// The durable event log (`wallet::event_log`).
+    pub event_log: super::event_log::EventLog,
     /// Spends in flight, the journal, idempotency keys (`wallet::spend`).
     pub spends: SpendGate,
 }

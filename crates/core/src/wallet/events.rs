@@ -122,6 +122,12 @@ impl EventKind {
 #[serde(rename_all = "camelCase")]
 pub struct WalletEvent {
     pub wallet_handle: u32,
+    /// The event's number in the wallet's durable log (`getEvents`, `ackEvents`): money events only
+    /// (`received`, `sent`, `broadcast`, `minedUnconfirmed`, `confirmed`, `cancelled`). Increasing, never
+    /// reused, survives restarts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub seq: Option<u64>,
     /// Milliseconds since the Unix epoch.
     #[serde(rename = "timestamp")]
     pub timestamp_ms: f64,
@@ -132,7 +138,12 @@ pub struct WalletEvent {
 impl WalletEvent {
     /// The event a listener gets in place of the `dropped` events it fell behind on.
     pub fn lagged(wallet_handle: u32, dropped: u64) -> Self {
-        WalletEvent { wallet_handle, timestamp_ms: now_ms(), kind: EventKind::Lagged { dropped } }
+        Self::live(wallet_handle, EventKind::Lagged { dropped })
+    }
+
+    /// An event happening now that the log does not keep.
+    pub fn live(wallet_handle: u32, kind: EventKind) -> Self {
+        WalletEvent { wallet_handle, seq: None, timestamp_ms: now_ms(), kind }
     }
 }
 

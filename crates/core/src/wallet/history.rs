@@ -49,6 +49,21 @@ pub enum TxStatus {
     CoinbaseConfirmedLocked,
 }
 
+impl TxStatus {
+    /// Mined with the wallet's required confirmations (time-locked or not).
+    pub fn is_confirmed(self) -> bool {
+        matches!(
+            self,
+            TxStatus::MinedConfirmed
+                | TxStatus::OneSidedConfirmed
+                | TxStatus::CoinbaseConfirmed
+                | TxStatus::MinedConfirmedLocked
+                | TxStatus::OneSidedConfirmedLocked
+                | TxStatus::CoinbaseConfirmedLocked
+        )
+    }
+}
+
 impl From<LegacyTransactionStatus> for TxStatus {
     fn from(s: LegacyTransactionStatus) -> Self {
         match s {

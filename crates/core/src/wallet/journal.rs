@@ -95,8 +95,8 @@ pub struct Journal {
     mac: Blake2bMac<U32>,
 }
 
-fn db_error(e: impl std::fmt::Display) -> SdkError {
-    SdkError::new(ErrorCode::Wallet, format!("the SDK journal failed: {e}"))
+pub(super) fn db_error(e: impl std::fmt::Display) -> SdkError {
+    SdkError::new(ErrorCode::Wallet, format!("the SDK's own database failed: {e}"))
 }
 
 /// `<dataDir>/sdk`: everything the SDK itself keeps for a wallet.
@@ -108,23 +108,32 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
+/// Opens (creating if needed) `<dataDir>/sdk/<file>`, private (0600, in a 0700 directory), in WAL mode
+/// with `synchronous = FULL` (a committed row survives a crash), and runs `schema` on it. Also says whether
+/// the file was created just now.
+pub(super) fn open_db(data_dir: &Path, file: &str, schema: &str) -> SdkResult<(SqliteConnection, bool)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = dir(data_dir);
+    super::files::private_dirs(data_dir, &dir)?;
+    let path = dir.join(file);
+    let created = !path.exists();
+    // SQLite gives the -wal and -shm files the mode of the database file, so 0600 here covers them.
+    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path).map_err(db_error)?;
+    let url = path.to_str().ok_or_else(|| SdkError::invalid_argument("dataDir is not valid UTF-8"))?;
+    let mut conn = SqliteConnection::establish(url).map_err(db_error)?;
+    conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;").map_err(db_error)?;
+    conn.batch_execute(schema).map_err(db_error)?;
+    Ok((conn, created))
+}
+
 impl Journal {
     /// Opens (creating if needed) the journal of the wallet in `data_dir`. `secret` keys the MACs; it must
     /// be the same every time the wallet opens (derived from its seed). Drops rows past the retention.
     pub fn open(data_dir: &Path, secret: &[u8]) -> SdkResult<Self> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let dir = dir(data_dir);
-        super::files::private_dirs(data_dir, &dir)?;
-        let path = dir.join(FILE);
-        // SQLite gives the -wal and -shm files the mode of the database file, so 0600 here covers them.
-        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path).map_err(db_error)?;
-        let url = path.to_str().ok_or_else(|| SdkError::invalid_argument("dataDir is not valid UTF-8"))?;
-        let mut conn = SqliteConnection::establish(url).map_err(db_error)?;
-        conn.batch_execute(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             PRAGMA busy_timeout = 5000;
-             CREATE TABLE IF NOT EXISTS spends (
+        let (mut conn, _) = open_db(
+            data_dir,
+            FILE,
+            "CREATE TABLE IF NOT EXISTS spends (
                  key_mac BLOB PRIMARY KEY,
                  params BLOB NOT NULL,
                  kind TEXT NOT NULL,
@@ -132,8 +141,7 @@ impl Journal {
                  started_at INTEGER NOT NULL
              );
              CREATE TABLE IF NOT EXISTS claims (tx_id INTEGER PRIMARY KEY, key_mac BLOB);",
-        )
-        .map_err(db_error)?;
+        )?;
         let cutoff = now_ms() - RETENTION_DAYS * 86_400_000;
         diesel::sql_query("DELETE FROM spends WHERE result IS NOT NULL AND started_at < ?")
             .bind::<BigInt, _>(cutoff)

@@ -25,6 +25,7 @@ use tari_utilities::{ByteArray, SafePassword};
 use zeroize::Zeroizing;
 
 use super::entry::{Link, WalletEntry};
+use super::event_log::EventLog;
 use super::gate::SpendGate;
 use super::journal::Journal;
 use super::layout::{check_data_dir, lock_file, remove_wallet_files};
@@ -140,6 +141,9 @@ struct Prepared {
     seed: CipherSeed,
     node_identity: Arc<NodeIdentity>,
     journal: Journal,
+    event_log: EventLog,
+    /// The log is new but the wallet is not: its history so far is remembered, not announced.
+    baseline: bool,
 }
 
 /// Blocking: Argon2 for the database key and the seed cipher, SQLite setup, the SDK's journal.
@@ -180,6 +184,7 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
         let wallet_db = WalletDatabase::new(wallet_backend);
         let output_db = OutputManagerDatabase::new(om_backend.clone());
         let stored = wallet_db.get_master_seed().map_err(errors::storage)?;
+        let opening = matches!(mode, Mode::Open);
         let seed = match (mode, stored) {
             (Mode::Open, Some(seed)) => seed,
             (Mode::Open, None) => {
@@ -198,8 +203,10 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
         let node_identity = Arc::new(NodeIdentity::new(comms_key, vec![], PeerFeatures::COMMUNICATION_CLIENT));
         // Opened under the library's file lock, so one process at a time owns the journal too.
         let journal = Journal::open(base, node_identity.secret_key().as_bytes())?;
+        let (event_log, log_created) = EventLog::open(base)?;
         files::private_file(&lock_file(db_file));
-        Ok(Prepared { wallet_db, output_db, tx_backend, om_backend, km_backend, seed, node_identity, journal })
+        let baseline = log_created && opening;
+        Ok(Prepared { wallet_db, output_db, tx_backend, om_backend, km_backend, seed, node_identity, journal, event_log, baseline })
     })();
     if let Err(e) = &result {
         // A failed create must not leave a half-made wallet that the next create would refuse; a lock error
@@ -269,9 +276,10 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
         wallet: Mutex::new(Some(wallet)),
         shutdown: Mutex::new(Some(shutdown)),
         spends: SpendGate::new(prepared.journal),
+        event_log: prepared.event_log,
     });
     if let Some(signal) = entry.closing() {
-        tokio::spawn(super::pump::pump(entry.clone(), signal));
+        tokio::spawn(super::pump::pump(entry.clone(), signal, prepared.baseline));
     }
     tracing::info!(handle = entry.handle, network = %network, "wallet opened");
     Ok(registry::insert(reservation, entry))

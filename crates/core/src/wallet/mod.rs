@@ -4,6 +4,7 @@ pub mod address;
 pub mod balance;
 pub mod entry;
 pub mod errors;
+pub mod event_log;
 pub mod events;
 pub mod files;
 pub mod gate;

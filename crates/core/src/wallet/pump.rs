@@ -11,14 +11,16 @@ use tokio::sync::broadcast;
 
 use super::entry::WalletEntry;
 use super::events::{from_output_event, from_transaction_event, now_ms, Dedupe, EventKind, WalletEvent};
-use super::{history, queries};
+use super::history::{self, HistoryKind, HistoryQuery, TxStatus};
+use super::{event_log, queries};
 
 /// The library reports its base node's state when it hears from it and is silent when it cannot reach
 /// it; after this much silence the pump asks the node itself and reports `offline` if nobody answers.
 const SILENCE_BEFORE_PROBE: Duration = Duration::from_secs(15);
 const WATCHDOG_EVERY: Duration = Duration::from_secs(5);
 
-pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
+/// `baseline`: the event log is new to a wallet with history; that history is remembered, not announced.
+pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal, baseline: bool) {
     let Ok((mut tx_events, mut om_events, mut scan_events, mut node_events)) = entry.with(|w| {
         (
             w.transaction_service.get_event_stream(),
@@ -30,6 +32,8 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
         return;
     };
     let mut dedupe = Dedupe::default();
+    // Subscribed above first, so nothing that happens while this runs is missed.
+    reconcile(&entry, &mut dedupe, baseline).await;
     let mut last_report = Instant::now();
     let mut watchdog = tokio::time::interval(WATCHDOG_EVERY);
     loop {
@@ -93,8 +97,7 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal) {
         };
         for kind in kinds {
             if dedupe.admit(&kind) {
-                let kind = with_details(&entry, kind).await;
-                send(&entry, kind);
+                announce(&entry, with_details(&entry, kind).await, false);
             }
         }
         if money_moved {
@@ -112,7 +115,61 @@ fn publish(entry: &WalletEntry, dedupe: &mut Dedupe, kind: EventKind) {
 }
 
 fn send(entry: &WalletEntry, kind: EventKind) {
-    let _ = entry.events.send(Arc::new(WalletEvent { wallet_handle: entry.handle, timestamp_ms: now_ms(), kind }));
+    let _ = entry.events.send(Arc::new(WalletEvent::live(entry.handle, kind)));
+}
+
+fn send_numbered(entry: &WalletEntry, kind: EventKind, seq: Option<u64>, timestamp_ms: f64) {
+    let _ = entry.events.send(Arc::new(WalletEvent { wallet_handle: entry.handle, seq, timestamp_ms, kind }));
+}
+
+/// Delivers a money event once per wallet, ever: it is numbered and kept in the event log first, and a
+/// state the log announced before (in this run or an earlier one) is dropped. Live-only events go straight
+/// out. If the log cannot be written the event is still delivered live, without a number.
+fn announce(entry: &WalletEntry, kind: EventKind, silent: bool) {
+    if !event_log::is_durable(&kind) {
+        return send(entry, kind);
+    }
+    let at = now_ms();
+    match entry.event_log.record(&kind, at, silent) {
+        Ok(Some(seq)) => send_numbered(entry, kind, Some(seq), at),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(handle = entry.handle, error = %e, "an event could not be logged; delivered live only");
+            send(entry, kind);
+        }
+    }
+}
+
+/// What the wallet's history says happened that was never announced: a payment received or confirmed while
+/// the process was down, or one the process died before announcing. Announced through the log, so each
+/// state still goes out once. Mined-but-unconfirmed counts are left to the library, which reports them
+/// when its validation runs after start.
+async fn reconcile(entry: &WalletEntry, dedupe: &mut Dedupe, baseline: bool) {
+    let mut txs = Vec::new();
+    for kind in [HistoryKind::Completed, HistoryKind::Cancelled, HistoryKind::PendingInbound, HistoryKind::PendingOutbound] {
+        let q = HistoryQuery { kind, limit: usize::MAX, ..Default::default() };
+        match history::history(entry, &q).await {
+            Ok(mut t) => txs.append(&mut t),
+            Err(e) => return tracing::warn!(handle = entry.handle, error = %e, "cannot read history to reconcile events"),
+        }
+    }
+    txs.sort_by_key(|t| (t.timestamp_ms, t.id));
+    let mut kinds = Vec::new();
+    for t in txs {
+        kinds.push(match t.direction {
+            "inbound" => EventKind::Received { tx_id: t.id, amount: Some(t.amount), payment_id: t.payment_id.clone() },
+            _ => EventKind::Sent { tx_id: t.id },
+        });
+        if t.status == TxStatus::Cancelled {
+            kinds.push(EventKind::Cancelled { tx_id: t.id, reason: t.cancel_reason.clone().unwrap_or_default() });
+        } else if t.status.is_confirmed() {
+            kinds.push(EventKind::Confirmed { tx_id: t.id });
+        }
+    }
+    for kind in kinds {
+        dedupe.admit(&kind);
+        announce(entry, kind, baseline);
+    }
 }
 
 /// A `received` event with what a merchant acts on (amount, payment id), read from the wallet's history:

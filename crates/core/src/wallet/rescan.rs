@@ -58,7 +58,7 @@ pub async fn rescan(entry: Arc<WalletEntry>) -> SdkResult<Outcome> {
         .map_err(|e| SdkError::new(ErrorCode::Wallet, format!("cannot start the rescan: {e}")))?;
     service.run().await.map_err(|e| SdkError::new(ErrorCode::Wallet, format!("the rescan did not start: {e}")))?;
     let publish = |kind| {
-        let _ = entry.events.send(Arc::new(WalletEvent { wallet_handle: entry.handle, timestamp_ms: super::events::now_ms(), kind }));
+        let _ = entry.events.send(Arc::new(WalletEvent::live(entry.handle, kind)));
     };
     loop {
         let event = tokio::select! {
