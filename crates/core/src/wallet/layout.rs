@@ -35,7 +35,7 @@ pub fn remove_wallet_files(base: &Path) {
     let c = layout(base);
     let sdk_dir = super::journal::dir(base);
     let _ = std::fs::remove_file(lock_file(&c.db_file));
-    for db in [c.db_file.clone(), sdk_dir.join(super::journal::FILE)] {
+    for db in [c.db_file.clone(), sdk_dir.join(super::journal::FILE), sdk_dir.join(super::event_log::FILE)] {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let mut name = db.clone().into_os_string();
             name.push(suffix);
