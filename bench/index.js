@@ -15,6 +15,7 @@ async function main() {
     limits: require('./limits'),
     wallet: require('./wallet'),
     payments: require('./payments'),
+    receiving: require('./receiving'),
     idle: require('./idle'),
     crash: require('./crash'),
     fuzz: require('./fuzz'),

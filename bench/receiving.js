@@ -1,0 +1,97 @@
+'use strict'
+// Receiving figures on a real LocalNet (#15): mined → `confirmed` at N = 3 with 1 s scans, beside mined →
+// `minedUnconfirmed` at N = 1 for the same payments; and a payment-id listing over 10,000 transactions
+// beside the unfiltered listing of the same wallet.
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { median, report, section } = require('./harness')
+const { Localnet } = require('../lib/localnet.js')
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+async function waitFor(fn, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const v = await fn()
+    if (v) return v
+    await sleep(5)
+  }
+  throw new Error('timed out')
+}
+
+/** ms per call of `fn`, median of `n` sequential calls after 3 warm-ups. */
+async function p50Ms(fn, n) {
+  for (let i = 0; i < 3; i++) await fn()
+  const ms = []
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint()
+    await fn()
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6)
+  }
+  return median(ms)
+}
+
+module.exports = async function receiving({ sdk }) {
+  section('receiving (LocalNet)')
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-bench-receive-'))
+  const net = await Localnet.start()
+  const opts = (name) => ({ dataDir: path.join(tmp, name), passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1 })
+  try {
+    const a = await sdk.createWallet(opts('a'))
+    const b = await sdk.createWallet({ ...opts('b'), confirmations: 3 })
+    const c = await sdk.createWallet(opts('c'))
+    const seen = new Map()
+    sdk.onEvent(b, (e) => seen.set(`${e.type}:${e.txId}`, Date.now()))
+    const broadcast = new Set()
+    sdk.onEvent(a, (e) => e.type === 'broadcast' && broadcast.add(e.txId))
+    await net.mine(12, sdk.getAddress(a).base58)
+    await net.mine(4)
+    await waitFor(async () => (await sdk.getBalance(a)).available > 0n)
+
+    // Mined → confirmed at N = 3: the third block's submission to B's `confirmed` event.
+    const toB = sdk.getAddress(b).base58
+    const first = []
+    const third = []
+    for (let i = 0; i < 5; i++) {
+      const id = await sdk.send(a, { to: toB, amount: 10_000n + BigInt(i) })
+      await waitFor(() => broadcast.has(id))
+      await net.mine(1)
+      const t1 = Date.now()
+      const theirs = await waitFor(async () => (await sdk.getTransactions(b)).find((t) => t.amount === 10_000n + BigInt(i)))
+      await waitFor(() => seen.get(`minedUnconfirmed:${theirs.id}`))
+      first.push(seen.get(`minedUnconfirmed:${theirs.id}`) - t1)
+      await sleep(300)
+      await net.mine(1)
+      await sleep(300)
+      await net.mine(1)
+      const t3 = Date.now()
+      await waitFor(() => seen.get(`confirmed:${theirs.id}`))
+      third.push(seen.get(`confirmed:${theirs.id}`) - t3)
+    }
+    report({ name: 'mined → confirmed event at N = 3, 1 s scans (p50 of 5)', value: median(third), unit: 'ms', baseline: median(first), baselineName: 'mined → minedUnconfirmed at N = 1', target: 1500 })
+
+    // The needles: 20 payments to one payment-id address of C; then 10,000 coinbases to C.
+    const needle = sdk.getAddress(c, { paymentId: 'needle' }).base58
+    for (let i = 0; i < 20; i++) await sdk.send(a, { to: needle, amount: 1_000n + BigInt(i) })
+    await sleep(2500)
+    await net.mine(2)
+    await sdk.closeWallet(a)
+    await sdk.closeWallet(b)
+    const haystack = 10_000
+    const cAddress = sdk.getAddress(c).base58
+    for (let i = 0; i < haystack; i += 500) await net.mine(500, cAddress)
+    await net.mine(4)
+    await waitFor(async () => {
+      const all = await sdk.getTransactions(c, { limit: 10_000 })
+      return all.length === 10_000 && (await sdk.getTransactions(c, { paymentId: 'needle' })).length === 20
+    }, 1_800_000)
+    const filtered = await p50Ms(() => sdk.getTransactions(c, { paymentId: 'needle' }), 50)
+    const unfiltered = await p50Ms(() => sdk.getTransactions(c, { limit: 100 }), 15)
+    report({ name: `getTransactions({ paymentId }) over ${haystack + 20}+ transactions (p50)`, value: filtered, unit: 'ms', baseline: unfiltered, baselineName: 'unfiltered, limit 100', target: 5 })
+    await sdk.closeWallet(c)
+  } finally {
+    await net.stop()
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
+}
