@@ -16,6 +16,7 @@ async function main() {
     wallet: require('./wallet'),
     payments: require('./payments'),
     receiving: require('./receiving'),
+    deposits: require('./deposits'),
     idle: require('./idle'),
     crash: require('./crash'),
     fuzz: require('./fuzz'),

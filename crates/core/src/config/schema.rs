@@ -33,7 +33,7 @@ pub struct WalletDefaults {
     /// `auto`: skip loading OpenSSL's CA bundle on every scan while every base node is plain http (see
     /// README, "Idle cost"); `system`: leave TLS roots alone.
     pub tls_roots: TlsRoots,
-    /// Blocks on top of a transaction's block (its own included) before it counts as confirmed: the
+    /// Blocks mined on top of a transaction's block before it counts as confirmed: the
     /// `confirmed` event, confirmed balances and `waitForConfirmation`. The library's default is 3;
     /// exchanges often wait 10 or more.
     pub confirmations: u64,

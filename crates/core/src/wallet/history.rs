@@ -115,6 +115,7 @@ pub struct TxSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub mined_block_hash: Option<String>,
+    /// Blocks mined on top of its block (0 in the tip block), as the library counts them.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub confirmations: Option<u64>,
@@ -246,7 +247,8 @@ fn completed(t: CompletedTransaction, tip: Option<u64>) -> TxSummary {
         mined_height: t.mined_height,
         mined_block_hash: t.mined_in_block.map(|h| h.to_hex()),
         confirmations: match (t.mined_height, tip) {
-            (Some(h), Some(tip)) if tip >= h => Some(tip - h + 1),
+            // Blocks on top of its own, as the library counts (`tip - mined_height`) when it decides `confirmed`.
+            (Some(h), Some(tip)) if tip >= h => Some(tip - h),
             (Some(_), _) => Some(0),
             _ => None,
         },
