@@ -421,7 +421,11 @@ fee: bigint, minedHeight?: number,
 /**
  * The hash of the block that holds it, hex.
  */
-minedBlockHash?: string, confirmations?: number, 
+minedBlockHash?: string, 
+/**
+ * Blocks mined on top of its block (0 in the tip block), as the library counts them.
+ */
+confirmations?: number, 
 /**
  * Milliseconds since the epoch.
  */
@@ -524,7 +528,7 @@ scanningIntervalSecs: number,
  */
 tlsRoots: TlsRoots, 
 /**
- * Blocks on top of a transaction's block (its own included) before it counts as confirmed: the
+ * Blocks mined on top of a transaction's block before it counts as confirmed: the
  * `confirmed` event, confirmed balances and `waitForConfirmation`. The library's default is 3;
  * exchanges often wait 10 or more.
  */
