@@ -104,6 +104,39 @@ fn kind_of(r: Row) -> SdkResult<EventKind> {
     })
 }
 
+fn record_in(c: &mut SqliteConnection, kind: &EventKind, at_ms: f64, silent: bool) -> QueryResult<Option<u64>> {
+    let Some((name, tx_id, confirmations, amount, payment_id, reason)) = columns(kind) else { return Ok(None) };
+    let value = confirmations.unwrap_or(0) as i64;
+    let before: Vec<Value> = diesel::sql_query("SELECT value AS v FROM announced WHERE tx_id = ? AND name = ?")
+        .bind::<BigInt, _>(tx_id as i64)
+        .bind::<Text, _>(name)
+        .load(c)?;
+    if before.first().is_some_and(|b| b.v >= value) {
+        return Ok(None);
+    }
+    diesel::sql_query("INSERT OR REPLACE INTO announced (tx_id, name, value) VALUES (?, ?, ?)")
+        .bind::<BigInt, _>(tx_id as i64)
+        .bind::<Text, _>(name)
+        .bind::<BigInt, _>(value)
+        .execute(c)?;
+    if silent {
+        return Ok(None);
+    }
+    let seq: Vec<Value> = diesel::sql_query(
+        "INSERT INTO events (at_ms, name, tx_id, confirmations, amount, payment_id, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq AS v",
+    )
+    .bind::<BigInt, _>(at_ms as i64)
+    .bind::<Text, _>(name)
+    .bind::<BigInt, _>(tx_id as i64)
+    .bind::<Nullable<BigInt>, _>(confirmations.map(|c| c as i64))
+    .bind::<Nullable<BigInt>, _>(amount.map(|a| a as i64))
+    .bind::<Nullable<Binary>, _>(payment_id)
+    .bind::<Nullable<Text>, _>(reason)
+    .load(c)?;
+    Ok(seq.first().map(|s| s.v as u64))
+}
+
 /// True when the event is kept in the log (and so gets a sequence number).
 pub fn is_durable(kind: &EventKind) -> bool {
     columns(kind).is_some()
@@ -146,40 +179,12 @@ impl EventLog {
     /// old news and for live-only events. Durable when this returns. `silent` remembers the state without
     /// keeping an event (the baseline of a wallet that had history before it had a log).
     pub fn record(&self, kind: &EventKind, at_ms: f64, silent: bool) -> SdkResult<Option<u64>> {
-        let Some((name, tx_id, confirmations, amount, payment_id, reason)) = columns(kind) else { return Ok(None) };
-        let value = confirmations.unwrap_or(0) as i64;
-        self.with(|c| {
-            c.immediate_transaction(|c| {
-                let before: Vec<Value> = diesel::sql_query("SELECT value AS v FROM announced WHERE tx_id = ? AND name = ?")
-                    .bind::<BigInt, _>(tx_id as i64)
-                    .bind::<Text, _>(name)
-                    .load(c)?;
-                if before.first().is_some_and(|b| b.v >= value) {
-                    return Ok(None);
-                }
-                diesel::sql_query("INSERT OR REPLACE INTO announced (tx_id, name, value) VALUES (?, ?, ?)")
-                    .bind::<BigInt, _>(tx_id as i64)
-                    .bind::<Text, _>(name)
-                    .bind::<BigInt, _>(value)
-                    .execute(c)?;
-                if silent {
-                    return Ok(None);
-                }
-                let seq: Vec<Value> = diesel::sql_query(
-                    "INSERT INTO events (at_ms, name, tx_id, confirmations, amount, payment_id, reason)
-                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq AS v",
-                )
-                .bind::<BigInt, _>(at_ms as i64)
-                .bind::<Text, _>(name)
-                .bind::<BigInt, _>(tx_id as i64)
-                .bind::<Nullable<BigInt>, _>(confirmations.map(|c| c as i64))
-                .bind::<Nullable<BigInt>, _>(amount.map(|a| a as i64))
-                .bind::<Nullable<Binary>, _>(payment_id)
-                .bind::<Nullable<Text>, _>(reason)
-                .load(c)?;
-                Ok(seq.first().map(|s| s.v as u64))
-            })
-        })
+        Ok(self.record_all(std::slice::from_ref(kind), at_ms, silent)?.pop().flatten())
+    }
+
+    /// `record` for many events in one SQLite transaction (one sync to disk): the reconciliation on open.
+    pub fn record_all(&self, kinds: &[EventKind], at_ms: f64, silent: bool) -> SdkResult<Vec<Option<u64>>> {
+        self.with(|c| c.immediate_transaction(|c| kinds.iter().map(|k| record_in(c, k, at_ms, silent)).collect()))
     }
 
     /// The sequence number every event up to which was acknowledged (0 before any).

@@ -97,7 +97,7 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal, baselin
         };
         for kind in kinds {
             if dedupe.admit(&kind) {
-                announce(&entry, with_details(&entry, kind).await, false);
+                announce(&entry, with_details(&entry, kind).await);
             }
         }
         if money_moved {
@@ -124,18 +124,32 @@ fn send_numbered(entry: &WalletEntry, kind: EventKind, seq: Option<u64>, timesta
 
 /// Delivers a money event once per wallet, ever: it is numbered and kept in the event log first, and a
 /// state the log announced before (in this run or an earlier one) is dropped. Live-only events go straight
-/// out. If the log cannot be written the event is still delivered live, without a number.
-fn announce(entry: &WalletEntry, kind: EventKind, silent: bool) {
-    if !event_log::is_durable(&kind) {
-        return send(entry, kind);
+/// out.
+fn announce(entry: &WalletEntry, kind: EventKind) {
+    if event_log::is_durable(&kind) {
+        announce_all(entry, vec![kind], false);
+    } else {
+        send(entry, kind);
     }
+}
+
+/// `announce` for money events, logged in one SQLite transaction. `silent`: remembered, not delivered. If
+/// the log cannot be written they are still delivered live, without numbers.
+fn announce_all(entry: &WalletEntry, kinds: Vec<EventKind>, silent: bool) {
     let at = now_ms();
-    match entry.event_log.record(&kind, at, silent) {
-        Ok(Some(seq)) => send_numbered(entry, kind, Some(seq), at),
-        Ok(None) => {}
+    match entry.event_log.record_all(&kinds, at, silent) {
+        Ok(seqs) => {
+            for (kind, seq) in kinds.into_iter().zip(seqs) {
+                if let Some(seq) = seq {
+                    send_numbered(entry, kind, Some(seq), at);
+                }
+            }
+        }
         Err(e) => {
-            tracing::error!(handle = entry.handle, error = %e, "an event could not be logged; delivered live only");
-            send(entry, kind);
+            tracing::error!(handle = entry.handle, error = %e, "events could not be logged; delivered live only");
+            if !silent {
+                kinds.into_iter().for_each(|k| send(entry, k));
+            }
         }
     }
 }
@@ -166,10 +180,10 @@ async fn reconcile(entry: &WalletEntry, dedupe: &mut Dedupe, baseline: bool) {
             kinds.push(EventKind::Confirmed { tx_id: t.id });
         }
     }
-    for kind in kinds {
-        dedupe.admit(&kind);
-        announce(entry, kind, baseline);
+    for kind in &kinds {
+        dedupe.admit(kind);
     }
+    announce_all(entry, kinds, baseline);
 }
 
 /// A `received` event with what a merchant acts on (amount, payment id), read from the wallet's history:
