@@ -13,6 +13,7 @@ use super::entry::WalletEntry;
 use super::events::{from_output_event, from_transaction_event, now_ms, Dedupe, EventKind, WalletEvent};
 use super::history::{self, HistoryKind, HistoryQuery, TxStatus};
 use super::{event_log, queries};
+use crate::error::ErrorCode;
 
 /// The library reports its base node's state when it hears from it and is silent when it cannot reach
 /// it; after this much silence the pump asks the node itself and reports `offline` if nobody answers.
@@ -164,6 +165,8 @@ async fn reconcile(entry: &WalletEntry, dedupe: &mut Dedupe, baseline: bool) {
         let q = HistoryQuery { kind, limit: usize::MAX, ..Default::default() };
         match history::history(entry, &q).await {
             Ok(mut t) => txs.append(&mut t),
+            // Closed before it got this far: nothing to announce to anyone.
+            Err(e) if e.code == ErrorCode::InvalidHandle => return,
             Err(e) => return tracing::warn!(handle = entry.handle, error = %e, "cannot read history to reconcile events"),
         }
     }
