@@ -6,11 +6,9 @@
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { report, section } = require('./harness')
+const { report, section, sleep } = require('./harness')
 const { Localnet } = require('../lib/localnet.js')
 const { DepositMonitor } = require('../examples/deposit-monitor.js')
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 module.exports = async function deposits({ sdk }) {
   section('1,000 deposits to 100 payment-id addresses (LocalNet)')

@@ -69,8 +69,21 @@ function report({ name, value, unit, baseline, baselineName, target, lowerIsBett
   console.log(parts.join(''))
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** Polls `fn` every `everyMs` until it returns something truthy; returns that. */
+async function waitFor(fn, timeoutMs = 60_000, everyMs = 10) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const v = await fn()
+    if (v) return v
+    await sleep(everyMs)
+  }
+  throw new Error('timed out')
+}
+
 function section(title) {
   console.log(`\n## ${title}`)
 }
 
-module.exports = { median, percentile, syncNs, asyncSequentialNs, asyncConcurrentNs, report, section, rows }
+module.exports = { median, percentile, syncNs, asyncSequentialNs, asyncConcurrentNs, report, section, rows, sleep, waitFor }

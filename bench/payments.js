@@ -6,20 +6,8 @@ const os = require('node:os')
 const path = require('node:path')
 const { spawn, execFileSync } = require('node:child_process')
 const readline = require('node:readline')
-const { percentile, median, report, section } = require('./harness')
+const { percentile, median, report, section, sleep, waitFor } = require('./harness')
 const { Localnet } = require('../lib/localnet.js')
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-async function waitFor(fn, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const v = await fn()
-    if (v) return v
-    await sleep(10)
-  }
-  throw new Error('timed out')
-}
 
 /** The raw library's send latency: its own wallet, funded by coinbases, paying `to`. */
 async function rawSend(net, dir, to, sends) {

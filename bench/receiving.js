@@ -5,20 +5,11 @@
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { median, report, section } = require('./harness')
+const { median, report, section, sleep, waitFor: poll } = require('./harness')
 const { Localnet } = require('../lib/localnet.js')
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-async function waitFor(fn, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const v = await fn()
-    if (v) return v
-    await sleep(5)
-  }
-  throw new Error('timed out')
-}
+/** Every 5 ms, for up to 2 minutes unless told: event latencies are measured through it. */
+const waitFor = (fn, timeoutMs = 120_000) => poll(fn, timeoutMs, 5)
 
 /** ms per call of `fn`, median of `n` sequential calls after 3 warm-ups. */
 async function p50Ms(fn, n) {

@@ -1,7 +1,7 @@
 //! Argument checks shared by the exports. JS numbers arrive as `f64` so that NaN, fractions and negatives
 //! are rejected with `ERR_INVALID_ARGUMENT` instead of being coerced by N-API.
 
-use napi::bindgen_prelude::BigInt;
+use napi::bindgen_prelude::{BigInt, Either, Uint8Array};
 
 use crate::ops::OpSpec;
 use sdk::error::{SdkError, SdkResult};
@@ -30,6 +30,14 @@ pub fn whole_number(name: &str, value: f64, min: u64, max: u64) -> SdkResult<u64
         return Err(SdkError::invalid_argument(format!("{name} must be a whole number in {min}..={max}, got {value}")));
     }
     Ok(value as u64)
+}
+
+/// A string argument's UTF-8 or a byte argument's bytes.
+pub fn bytes_arg(value: &Either<String, Uint8Array>) -> Vec<u8> {
+    match value {
+        Either::A(text) => text.as_bytes().to_vec(),
+        Either::B(bytes) => bytes.to_vec(),
+    }
 }
 
 pub fn amount_arg(name: &str, v: &BigInt) -> SdkResult<u64> {

@@ -4,10 +4,10 @@ use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::api::args::{tx_id_arg, wallet_op, whole_number};
+use crate::api::args::{bytes_arg, tx_id_arg, wallet_op, whole_number};
 use crate::api::call::{self, CallOptions};
 use crate::api::js::Js;
-use crate::api::wallet::{bytes_arg, on_wallet};
+use crate::api::wallet::on_wallet;
 use sdk::error::SdkError;
 use sdk::wallet::entry::WalletEntry;
 use sdk::wallet::history::{self, HistoryKind, HistoryQuery, TxSummary};

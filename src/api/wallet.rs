@@ -5,7 +5,7 @@ use napi::Env;
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
-use crate::api::args::{base_node_url, whole_number, within_request_limit};
+use crate::api::args::{base_node_url, bytes_arg, whole_number, within_request_limit};
 use crate::api::call::{self, CallOptions};
 use crate::api::js::Js;
 use crate::ops::{self, Call, OpSpec};
@@ -333,14 +333,6 @@ pub fn get_address(env: Env, handle: f64, options: Option<AddressOptions>) -> na
         };
         Ok(Js(address::info(&address)))
     })
-}
-
-/// A string argument's UTF-8 or a byte argument's bytes.
-pub(crate) fn bytes_arg(value: &Either<String, Uint8Array>) -> Vec<u8> {
-    match value {
-        Either::A(text) => text.as_bytes().to_vec(),
-        Either::B(bytes) => bytes.to_vec(),
-    }
 }
 
 /// Parses a Tari address (base58, emoji or hex) without a wallet. Throws `ERR_INVALID_ADDRESS` with

@@ -292,16 +292,22 @@ impl Default for HistoryQuery {
 }
 
 impl HistoryQuery {
+    /// The narrowing as a predicate; the payment id is hex-encoded once, not per transaction.
+    fn filter(&self) -> impl Fn(&TxSummary) -> bool + '_ {
+        let wanted = self.payment_id.as_ref().map(|id| id.to_hex());
+        move |t| {
+            let in_range = match (self.min_height, self.max_height) {
+                (None, None) => true,
+                (min, max) => t.mined_height.is_some_and(|h| min.is_none_or(|m| h >= m) && max.is_none_or(|m| h <= m)),
+            };
+            let id_matches = wanted.as_ref().is_none_or(|w| t.payment_id.hex.as_ref() == Some(w));
+            in_range && id_matches && self.direction.is_none_or(|d| t.direction == d)
+        }
+    }
+
+    #[cfg(test)]
     fn keeps(&self, t: &TxSummary) -> bool {
-        let in_range = match (self.min_height, self.max_height) {
-            (None, None) => true,
-            (min, max) => t.mined_height.is_some_and(|h| min.is_none_or(|m| h >= m) && max.is_none_or(|m| h <= m)),
-        };
-        let id_matches = match &self.payment_id {
-            None => true,
-            Some(id) => t.payment_id.hex.as_deref() == Some(id.to_hex().as_str()),
-        };
-        in_range && id_matches && self.direction.is_none_or(|d| t.direction == d)
+        self.filter()(t)
     }
 }
 
@@ -339,7 +345,8 @@ pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxS
             .map(|t| summarize(WalletTransaction::PendingOutbound(t), tip))
             .collect(),
     };
-    let mut all: Vec<TxSummary> = summaries.into_iter().filter(|t| q.keeps(t)).collect();
+    let keep = q.filter();
+    let mut all: Vec<TxSummary> = summaries.into_iter().filter(|t| keep(t)).collect();
     all.sort_by(|a, b| b.timestamp_ms.cmp(&a.timestamp_ms).then(b.id.cmp(&a.id)));
     Ok(all.into_iter().skip(q.offset).take(q.limit).collect())
 }
