@@ -44,6 +44,7 @@ export interface EncodeTariAddressOptions {
  * - `ERR_LOCALNET_START`: the node exited, failed to spawn, or was not ready in time (the message ends with the
  *   tail of its log).
  * - `ERR_LOCALNET_STOPPED`: a method was called after {@link Localnet.stop}.
+ * - `ERR_LOCALNET_TIMEOUT`: `startPeer`, `split` or `join` did not see the nodes connect or part in time.
  * - `ERR_INVALID_ARGUMENT`: a bad argument to {@link Localnet.mine} or {@link encodeTariAddress}.
  * gRPC failures (e.g. an address the node rejects) are passed through as @grpc/grpc-js `ServiceError`s.
  */
@@ -53,6 +54,7 @@ export type LocalnetErrorCode =
   | 'ERR_LOCALNET_GRPC_MISSING'
   | 'ERR_LOCALNET_START'
   | 'ERR_LOCALNET_STOPPED'
+  | 'ERR_LOCALNET_TIMEOUT'
   | 'ERR_INVALID_ARGUMENT'
 
 /**
@@ -84,7 +86,10 @@ export declare class Localnet implements AsyncDisposable {
   readonly grpcAddress: string
   /** The node's HTTP wallet query service, `'http://127.0.0.1:<port>'`: what a wallet uses as its base node URL. */
   readonly httpUrl: string
-  /** The node's p2p listener as a multiaddr, `'/ip4/127.0.0.1/tcp/<port>'`. Nothing connects to it. */
+  /**
+   * The node's p2p listener as a multiaddr, `'/ip4/127.0.0.1/tcp/<port>'`. Other LocalNet nodes reach it only
+   * through a loopback forwarder the harness can close (`split`).
+   */
   readonly p2pAddress: string
   /** Directory with the chain, `config.toml` and `node.log`. */
   readonly dataDir: string
@@ -101,6 +106,44 @@ export declare class Localnet implements AsyncDisposable {
 
   /** Height of the chain tip (`GetTipInfo` → `metadata.best_block_height`); the genesis block is height 0. */
   tipHeight(): Promise<number>
+
+  /** Height and hash (hex) of the chain tip. */
+  tip(): Promise<{ height: number; hash: string }>
+
+  /** Hash (hex) of this node's block at `height`; null above its tip. */
+  blockHash(height: number): Promise<string | null>
+
+  /**
+   * Starts a second node on loopback that takes this one as its only seed, and resolves once the two are
+   * connected and the new node has this node's chain. This node, its peers and theirs form a family that
+   * {@link Localnet.split} and {@link Localnet.join} act on: split, each node mines its own branch; joined, the
+   * branch with the most work wins on every node within about a second, which is a reorg for the others. Stop
+   * each node separately.
+   * @throws everything `start` throws; `ERR_LOCALNET_TIMEOUT` if the nodes do not connect or sync in time.
+   * @example
+   * const peer = await node.startPeer()
+   * await node.split()
+   * await node.mine(1); await peer.mine(3)   // two branches
+   * await node.join()                        // node reorgs onto the peer's longer branch
+   */
+  startPeer(opts?: Pick<LocalnetStartOptions, 'binary' | 'log' | 'keepDataDir' | 'startTimeoutMs'>): Promise<Localnet>
+
+  /** How many nodes this one is connected to (gRPC `ListConnectedPeers`). */
+  connectedPeers(): Promise<number>
+
+  /**
+   * Resets every p2p connection between the nodes of this node's family and refuses new ones until
+   * {@link Localnet.join}; resolves once no node has a peer. Wallets keep talking to their node's HTTP port.
+   * @throws `ERR_LOCALNET_TIMEOUT` after `timeoutMs` (default 30 s).
+   */
+  split(timeoutMs?: number): Promise<void>
+
+  /**
+   * Undoes {@link Localnet.split}; resolves once every node of the family has a peer again. Their chains then sync:
+   * wait for the block hashes you expect.
+   * @throws `ERR_LOCALNET_TIMEOUT` after `timeoutMs` (default 30 s).
+   */
+  join(timeoutMs?: number): Promise<void>
 
   /**
    * Mines `n` blocks (default 1) one after another and resolves to the new tip height. Each block's coinbase pays

@@ -3,7 +3,8 @@
 // LocalNet harness: runs a real minotari_node on loopback with a throwaway chain and mines blocks on demand
 // through its gRPC interface. Used by the SDK's tests and demo, and offered to users as `tari-wallet-sdk/localnet`.
 //
-// Nothing here talks to the outside world: no seeds, no DNS, no Tor; every port is a free loopback port.
+// Nothing here talks to the outside world: no DNS, no Tor, no seeds but other LocalNet nodes of this process
+// (`startPeer`); every port is a free loopback port.
 
 const fs = require('node:fs')
 const fsp = require('node:fs/promises')
@@ -13,10 +14,11 @@ const { spawn } = require('node:child_process')
 const { NODE_VERSION, NETWORK, codedError } = require('./localnet/common.js')
 const { findMinotariNode, resolveBinary } = require('./localnet/binary.js')
 const { protoDir, cacheProtos } = require('./localnet/protos.js')
-const { baseNodeClient, unary } = require('./localnet/grpc.js')
+const { baseNodeClient, unary, serverStream } = require('./localnet/grpc.js')
 const { encodeTariAddress } = require('./localnet/address.js')
 const { track, hasExited, terminate, freeLoopbackPorts } = require('./localnet/processes.js')
 const { nodeConfig } = require('./localnet/node-config.js')
+const { Gate } = require('./localnet/gate.js')
 
 const POW_ALGO_SHA3X = 1 // block.proto PowAlgo.PowAlgos.POW_ALGOS_SHA3X
 const BASE_NODE_STATE_LISTENING = 5 // base_node.proto BaseNodeState.LISTENING
@@ -37,7 +39,7 @@ class Localnet {
    * Use Localnet.start().
    * @param {{ binary: string, dataDir: string, configFile: string, logFile: string, grpcAddress: string,
    *   httpUrl: string, p2pAddress: string, child: import('node:child_process').ChildProcess, client: any,
-   *   keepDataDir: boolean }} fields
+   *   keepDataDir: boolean, gate: Gate, family: Family }} fields
    */
   constructor(fields) {
     this.binary = fields.binary
@@ -57,6 +59,9 @@ class Localnet {
     /** @type {Promise<unknown>} */
     this._miningQueue = Promise.resolve()
     this._defaultAddress = null
+    this._gate = fields.gate
+    this._family = fields.family
+    this._family.nodes.add(this)
   }
 
   get pid() {
@@ -81,6 +86,16 @@ class Localnet {
     const [grpcPort, httpPort, p2pPort] = await freeLoopbackPorts(3)
     // First, so missing grpc packages or protos fail before anything is created. The channel connects lazily.
     const client = baseNodeClient(`127.0.0.1:${grpcPort}`)
+    /** @type {Family} */
+    const family = opts._family ?? { nodes: new Set(), split: false }
+    const gate = new Gate(p2pPort)
+    if (family.split) gate.close()
+    try {
+      await gate.listen()
+    } catch (err) {
+      client.close()
+      throw err
+    }
 
     const ownsDataDir = !opts.dataDir
     const dataDir = opts.dataDir
@@ -89,7 +104,7 @@ class Localnet {
     await fsp.mkdir(dataDir, { recursive: true })
     const configFile = path.join(dataDir, 'config.toml')
     const logFile = path.join(dataDir, 'node.log')
-    await fsp.writeFile(configFile, nodeConfig({ grpcPort, httpPort, p2pPort }))
+    await fsp.writeFile(configFile, nodeConfig({ grpcPort, httpPort, p2pPort, publicPort: gate.port, peerSeeds: opts._peerSeeds }))
 
     const args = ['--non-interactive-mode', '--disable-splash-screen', '--network', NETWORK, '-b', dataDir, '-c', configFile]
     const logFd = fs.openSync(logFile, 'a')
@@ -104,6 +119,7 @@ class Localnet {
     } catch (err) {
       fs.closeSync(logFd)
       client.close()
+      await gate.shutdown()
       throw err
     }
     if (opts.log) {
@@ -134,6 +150,8 @@ class Localnet {
       child,
       client,
       keepDataDir,
+      gate,
+      family,
     })
 
     try {
@@ -186,8 +204,81 @@ class Localnet {
 
   /** Height of the chain tip. */
   async tipHeight() {
-    const tip = await unary(this._liveClient(), 'GetTipInfo', {})
-    return Number(tip.metadata.best_block_height)
+    return (await this.tip()).height
+  }
+
+  /** Height and hash (hex) of the chain tip. */
+  async tip() {
+    const { metadata } = await unary(this._liveClient(), 'GetTipInfo', {})
+    return { height: Number(metadata.best_block_height), hash: Buffer.from(metadata.best_block_hash).toString('hex') }
+  }
+
+  /** Hash (hex) of this node's block at `height`, or null above its tip. */
+  async blockHash(height) {
+    const headers = await serverStream(this._liveClient(), 'ListHeaders', { from_height: height, num_headers: 1, sorting: 1 })
+    const header = headers[0]?.header
+    return header && Number(header.height) === height ? Buffer.from(header.hash).toString('hex') : null
+  }
+
+  /**
+   * Starts another LocalNet node that takes this one as its seed, and resolves once the two are connected and the
+   * new node has this one's chain. The nodes of one family (this node, its peers, theirs) can be split apart and
+   * joined again (`split`, `join`); each mines on its own chain meanwhile, and on joining the chain with the most
+   * work wins everywhere: a reorg, within about a second.
+   */
+  async startPeer(opts = {}) {
+    const id = await unary(this._liveClient(), 'Identify', {})
+    const seed = `${Buffer.from(id.public_key).toString('hex')}::/ip4/127.0.0.1/tcp/${this._gate.port}`
+    const peer = await Localnet.start({ ...opts, _peerSeeds: [seed], _family: this._family })
+    try {
+      const timeoutMs = opts.startTimeoutMs ?? 60_000
+      await this._until('the peer to connect', timeoutMs, async () => (await peer.connectedPeers()) > 0 && (await this.connectedPeers()) > 0)
+      await this._until("the peer to sync this node's chain", timeoutMs, async () => (await peer.tip()).hash === (await this.tip()).hash)
+    } catch (err) {
+      await peer.stop()
+      throw err
+    }
+    return peer
+  }
+
+  /** How many nodes this one is connected to. */
+  async connectedPeers() {
+    return (await unary(this._liveClient(), 'ListConnectedPeers', {})).connected_peers.length
+  }
+
+  /**
+   * Cuts every p2p connection between the nodes of this node's family and refuses new ones until `join()`; resolves
+   * once no node of the family has a peer. Wallets keep talking to their node's HTTP port.
+   */
+  async split(timeoutMs = 30_000) {
+    this._family.split = true
+    for (const node of this._family.nodes) node._gate.close()
+    await this._until('the nodes to part', timeoutMs, async () => {
+      for (const node of this._live()) if ((await node.connectedPeers()) > 0) return false
+      return true
+    })
+  }
+
+  /** Undoes `split()`; resolves once every node of the family is connected again (their chains sync after). */
+  async join(timeoutMs = 30_000) {
+    this._family.split = false
+    for (const node of this._family.nodes) node._gate.openUp()
+    await this._until('the nodes to reconnect', timeoutMs, async () => {
+      for (const node of this._live()) if ((await node.connectedPeers()) === 0) return false
+      return true
+    })
+  }
+
+  _live() {
+    return [...this._family.nodes].filter((n) => !n._stopping)
+  }
+
+  async _until(what, timeoutMs, check) {
+    const deadline = Date.now() + timeoutMs
+    while (!(await check())) {
+      if (Date.now() > deadline) throw codedError('ERR_LOCALNET_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`)
+      await sleep(100)
+    }
   }
 
   /**
@@ -242,10 +333,14 @@ class Localnet {
 
   async _stop() {
     if (this._client) this._client.close()
+    this._family.nodes.delete(this)
+    await this._gate.shutdown()
     await terminate(this._child, 10_000)
     if (!this._keepDataDir) await fsp.rm(this.dataDir, { recursive: true, force: true, maxRetries: 3 })
   }
 }
+
+/** @typedef {{ nodes: Set<Localnet>, split: boolean }} Family the nodes that `split`/`join` act on together */
 
 // `await using node = await Localnet.start()` (Symbol.asyncDispose exists from Node 20.4 / 18.18).
 if (Symbol.asyncDispose) {

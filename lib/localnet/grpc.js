@@ -52,4 +52,18 @@ function unary(client, method, request, timeoutMs = 10_000) {
   })
 }
 
-module.exports = { baseNodeClient, unary }
+/** A server-streaming call, collected. */
+function serverStream(client, method, request, timeoutMs = 10_000) {
+  return new Promise((resolve, reject) => {
+    const out = []
+    const call = client[method](request, { deadline: Date.now() + timeoutMs })
+    call.on('data', (d) => out.push(d))
+    call.on('end', () => resolve(out))
+    call.on('error', (err) => {
+      err.message = `${method}: ${err.message}`
+      reject(err)
+    })
+  })
+}
+
+module.exports = { baseNodeClient, unary, serverStream }
