@@ -25,6 +25,12 @@ async function usage(): Promise<void> {
   console.log(level, busy, rss, check, probe, sdk.getVersion().minotariWallet)
 
   await using net = await Localnet.start()
+  await using peer = await net.startPeer({ startTimeoutMs: 60_000 })
+  await net.split()
+  const branch: number = await peer.mine(3)
+  await net.join(10_000)
+  const { height, hash } = await net.tip()
+  const same: boolean = (await peer.blockHash(height)) === hash && branch > 0 && (await net.connectedPeers()) > 0
   const handle: number = await sdk.createWallet({ dataDir: '/tmp/w', passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl })
   const address: AddressInfo = sdk.getAddress(handle)
   await net.mine(3, address.base58)
@@ -188,6 +194,8 @@ export function describe(e: sdk.WalletEvent): string {
       return `${e.txId} ${e.confirmations}`
     case 'cancelled':
       return `${e.txId} ${e.reason}`
+    case 'reorged':
+      return `${e.txId} left ${e.oldBlockHash} at ${e.oldHeight}, now ${e.status}`
     case 'balanceChanged': {
       const b: bigint = e.balance.available + e.balance.pendingIncoming + e.balance.pendingOutgoing + e.balance.timeLocked
       return String(b)
@@ -233,6 +241,8 @@ export function statuses(t: sdk.Transaction): boolean {
 
 export function narrowed(wallet: sdk.Wallet): void {
   wallet.on('minedUnconfirmed', (e) => console.log(e.confirmations))
+  wallet.on('confirmed', (e) => console.log(e.minedHeight, e.minedBlockHash))
+  wallet.on('reorged', (e) => console.log(e.oldHeight.toFixed(), e.oldBlockHash.length, e.status === 'broadcast'))
   wallet.once('balanceChanged', (e) => console.log(e.balance.available))
   // @ts-expect-error: a misspelt event name does not compile
   wallet.on('recieved', () => {})

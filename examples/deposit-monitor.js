@@ -3,11 +3,13 @@
 // deposit credited once, after the wallet's confirmations, to the customer whose id it carries, keyed by
 // tx id and PayRef. It survives restarts: it reads the wallet's durable events (`getEvents`), writes its
 // ledger, and only then acknowledges them (`ackEvents`), so a crash in between replays events that the
-// ledger already holds (credits are keyed by tx id) and loses none.
+// ledger already holds and loses none.
 //
-// Not handled yet: reversing a credit when its block is reorged. The SDK does not report reorgs yet
-// (tari-wallet-sdk issue 15), so a credit here is final once the wallet counts it confirmed: open the
-// wallet with enough `confirmations` for your risk (exchanges use 10 or more).
+// Reorgs: when the block of a credited deposit leaves the chain, the wallet says `reorged` and the credit
+// is reversed (kept in `ledger.reversals`); if the deposit is mined again, its new `confirmed` credits it
+// again, with its new block and PayRef. Each credit and reversal remembers the event number that made it,
+// so replayed events change nothing. Open the wallet with enough `confirmations` for your risk (exchanges
+// use 10 or more): a reorg deeper than that takes back money the customer may already have withdrawn.
 //
 //   const monitor = new DepositMonitor({ sdk, handle, ledgerPath })
 //   const address = monitor.addressFor('customer-42')   // give this to the customer
@@ -22,7 +24,10 @@ class DepositMonitor {
     this.sdk = sdk
     this.handle = handle
     this.ledgerPath = ledgerPath
-    this.ledger = fs.existsSync(ledgerPath) ? JSON.parse(fs.readFileSync(ledgerPath, 'utf8')) : { customers: {}, credits: {} }
+    this.ledger = fs.existsSync(ledgerPath)
+      ? JSON.parse(fs.readFileSync(ledgerPath, 'utf8'))
+      : { customers: {}, credits: {} }
+    this.ledger.reversals ??= []
   }
 
   /** The deposit address of `customer` (a string of at most 62 bytes), remembered as a customer's. */
@@ -35,30 +40,47 @@ class DepositMonitor {
     return address
   }
 
-  /** Credits every confirmed deposit the wallet announced since the last poll; returns the new credits. */
+  /**
+   * Credits every confirmed deposit, and reverses every reorged credit, the wallet announced since the
+   * last poll; returns what changed (`reversed: true` on a reversal).
+   */
   async poll() {
-    const fresh = []
+    const changes = []
     for (;;) {
       const events = await this.sdk.getEvents(this.handle, { limit: 500 })
-      if (events.length === 0) return fresh
+      if (events.length === 0) return changes
       for (const e of events) {
-        if (e.type !== 'confirmed' || this.ledger.credits[e.txId]) continue
-        const tx = await this.sdk.getTransaction(this.handle, e.txId)
-        // In Tari a sender's message travels in the payment id field too: credit known customers only.
-        if (tx.direction !== 'inbound' || !this.ledger.customers[tx.paymentIdText]) continue
-        const credit = {
-          customer: tx.paymentIdText,
-          amount: String(tx.amount),
-          txId: tx.id,
-          payref: tx.paymentReferences?.received[0],
-          height: tx.minedHeight,
+        const credit = this.ledger.credits[e.txId]
+        if (e.type === 'confirmed' && !credit) {
+          const fresh = await this.#credit(e)
+          if (fresh) changes.push(fresh)
+        } else if (e.type === 'reorged' && credit && credit.seq < e.seq) {
+          const reversal = { ...credit, reversed: true, seq: e.seq, oldBlockHash: e.oldBlockHash }
+          delete this.ledger.credits[e.txId]
+          this.ledger.reversals.push(reversal)
+          changes.push(reversal)
         }
-        this.ledger.credits[tx.id] = credit
-        fresh.push(credit)
       }
       this.#save()
       await this.sdk.ackEvents(this.handle, events.at(-1).seq)
     }
+  }
+
+  async #credit(e) {
+    const tx = await this.sdk.getTransaction(this.handle, e.txId)
+    // In Tari a sender's message travels in the payment id field too: credit known customers only.
+    if (tx.direction !== 'inbound' || !this.ledger.customers[tx.paymentIdText]) return null
+    const credit = {
+      customer: tx.paymentIdText,
+      amount: String(tx.amount),
+      txId: tx.id,
+      payref: tx.paymentReferences?.received[0],
+      height: e.minedHeight,
+      blockHash: e.minedBlockHash,
+      seq: e.seq,
+    }
+    this.ledger.credits[tx.id] = credit
+    return credit
   }
 
   /** µT credited to each customer. */
@@ -105,7 +127,7 @@ async function demo() {
     shop = await sdk.openWallet(opts('shop'))
     monitor = new DepositMonitor({ sdk, handle: shop, ledgerPath: path.join(tmp, 'ledger.json') })
     for (let i = 0; i < 60 && Object.keys(monitor.balances()).length < 2; i++) {
-      for (const c of await monitor.poll()) console.log(`credited ${c.customer}: ${c.amount} µT (tx ${c.txId}, PayRef ${c.payref})`)
+      for (const c of await monitor.poll()) console.log(`${c.reversed ? 'reversed' : 'credited'} ${c.customer}: ${c.amount} µT (tx ${c.txId}, PayRef ${c.payref})`)
       await net.mine(1)
       await sleep(1000)
     }

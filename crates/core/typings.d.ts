@@ -417,11 +417,7 @@ amount: bigint,
 /**
  * µT; 0 for incoming.
  */
-fee: bigint, minedHeight?: number, 
-/**
- * The hash of the block that holds it, hex.
- */
-minedBlockHash?: string, 
+fee: bigint, 
 /**
  * Blocks mined on top of its block (0 in the tip block), as the library counts them.
  */
@@ -456,7 +452,11 @@ kernelExcess?: string,
 /**
  * The kernel's signature: public nonce then scalar, 128 hex characters.
  */
-kernelSignature?: string, cancelReason?: string, 
+kernelSignature?: string, cancelReason?: string, minedHeight?: number, 
+/**
+ * The hash of the block that holds it, hex.
+ */
+minedBlockHash?: string, 
 /**
  * The payment id, hex.
  */
@@ -540,7 +540,7 @@ confirmations: number, };
 export type WalletEvent = { walletHandle: number, 
 /**
  * The event's number in the wallet's durable log (`getEvents`, `ackEvents`): money events only
- * (`received`, `sent`, `broadcast`, `minedUnconfirmed`, `confirmed`, `cancelled`). Increasing, never
+ * (`received`, `sent`, `broadcast`, `minedUnconfirmed`, `confirmed`, `cancelled`, `reorged`). Increasing, never
  * reused, survives restarts.
  */
 seq?: number, 
@@ -555,7 +555,23 @@ paymentId?: string,
 /**
  * The payment id as text, when it is printable UTF-8.
  */
-paymentIdText?: string, } | { "type": "sent", txId: string, } | { "type": "broadcast", txId: string, } | { "type": "minedUnconfirmed", txId: string, confirmations: number, } | { "type": "confirmed", txId: string, } | { "type": "cancelled", txId: string, reason: string, } | { "type": "balanceChanged", balance: Balance, } | { "type": "connectivity", status: 'online' | 'degraded' | 'offline', latencyMs: number | null, tipHeight: number | null, } | { "type": "scanProgress", currentHeight: number, tipHeight: number, } | { "type": "validation", target: 'transactions' | 'outputs', success: boolean, } | { "type": "lagged", dropped: number, });
+paymentIdText?: string, } | { "type": "sent", txId: string, } | { "type": "broadcast", txId: string, } | { "type": "minedUnconfirmed", txId: string, confirmations: number, minedHeight?: number, 
+/**
+ * The hash of the block that holds it, hex.
+ */
+minedBlockHash?: string, } | { "type": "confirmed", txId: string, minedHeight?: number, 
+/**
+ * The hash of the block that holds it, hex.
+ */
+minedBlockHash?: string, } | { "type": "reorged", txId: string, oldHeight: number, 
+/**
+ * Hex.
+ */
+oldBlockHash: string, 
+/**
+ * The transaction's status when the reorg was seen.
+ */
+status: TransactionStatus, } | { "type": "cancelled", txId: string, reason: string, } | { "type": "balanceChanged", balance: Balance, } | { "type": "connectivity", status: 'online' | 'degraded' | 'offline', latencyMs: number | null, tipHeight: number | null, } | { "type": "scanProgress", currentHeight: number, tipHeight: number, } | { "type": "validation", target: 'transactions' | 'outputs', success: boolean, } | { "type": "lagged", dropped: number, });
 
 /** A partial `Config`: only the fields to change, at any depth. */
 export type ConfigPatch = { [S in keyof Config]?: Config[S] extends object ? { [K in keyof Config[S]]?: Config[S][K] extends object ? Partial<Config[S][K]> : Config[S][K] } : Config[S] }

@@ -163,7 +163,7 @@ pub fn bench_emit_events(env: &Env, handle: f64, count: u32, flood: Option<bool>
                 wallet_handle: entry.handle,
                 seq: Some(i + 1),
                 timestamp_ms: 0.0,
-                kind: EventKind::MinedUnconfirmed { tx_id: i, confirmations: 1 },
+                kind: EventKind::mined_unconfirmed(i, 1),
             }));
         }
         Ok(())

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use backon::{ExponentialBuilder, Retryable};
 use dashmap::DashMap;
 use tari_transaction_components::rpc::models::TipInfoResponse;
+use tari_utilities::hex::Hex;
 
 use crate::breaker::{Breaker, BreakerStatus, Change, State};
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
@@ -207,21 +208,52 @@ pub struct TipInfo {
     pub attempts: u32,
 }
 
-async fn fetch_tip(link: Arc<Link>, url: &str) -> Result<TipInfoResponse, Failure> {
-    let endpoint = reqwest::Url::parse(url).and_then(|u| u.join("/get_tip_info")).map_err(|e| Failure {
+/// The JSON answer of `path` (with its query) on `url`; `None` when the node says 404 (nothing there).
+async fn fetch_json<T: serde::de::DeserializeOwned>(link: Arc<Link>, url: &str, path: &str) -> Result<Option<T>, Failure> {
+    let endpoint = reqwest::Url::parse(url).and_then(|u| u.join(path)).map_err(|e| Failure {
         error: SdkError::invalid_argument(format!("base node URL {} is not valid: {e}", redact(url))),
         transient: false,
         node_fault: false,
     })?;
     let response = link.client.get(endpoint).send().await.map_err(|e| unreachable(url, causes(&e.without_url())))?;
     let status = response.status();
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return Ok(None);
+    }
     if status.is_server_error() {
         return Err(unreachable(url, format!("HTTP {status}")));
     }
     if !status.is_success() {
         return Err(bad_answer(url, format_args!("answered HTTP {status}")));
     }
-    response.json::<TipInfoResponse>().await.map_err(|e| bad_answer(url, format_args!("sent an unreadable tip: {}", e.without_url())))
+    let what = path.split('?').next().unwrap_or(path);
+    let answer = response.json::<T>().await.map_err(|e| bad_answer(url, format_args!("sent an unreadable {what}: {}", e.without_url())))?;
+    Ok(Some(answer))
+}
+
+async fn fetch_tip(link: Arc<Link>, url: &str) -> Result<TipInfoResponse, Failure> {
+    fetch_json(link, url, "/get_tip_info").await?.ok_or_else(|| bad_answer(url, "answered HTTP 404 Not Found"))
+}
+
+/// The part of `/get_header_by_height`'s answer the SDK reads.
+#[derive(serde::Deserialize)]
+struct Header {
+    hash: tari_common_types::types::BlockHash,
+}
+
+/// The hash (hex) of the block at `height` in the chain of the first base node in `urls` that answers
+/// (the wallet's own node first); `None` above its tip. What the reorg check asks before it believes the
+/// wallet's history, which changes its mind while the library works through a reorg.
+pub async fn block_hash_at(urls: &[String], height: u64) -> SdkResult<Option<String>> {
+    let path = format!("/get_header_by_height?height={height}");
+    let mut last = SdkError::config("no base node URL is configured (network.baseNodeUrls) or given");
+    for url in urls {
+        match call(url, Some(1), |link| fetch_json::<Header>(link, url, &path)).await {
+            Ok((header, _)) => return Ok(header.map(|h| h.hash.to_hex())),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 /// The chain tip from the first base node in `urls` that answers, failing over in order.

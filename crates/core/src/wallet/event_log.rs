@@ -1,11 +1,16 @@
 //! Durable wallet events: the money events (`received`, `sent`, `broadcast`, `minedUnconfirmed`,
-//! `confirmed`, `cancelled`) numbered per wallet and kept in `<dataDir>/sdk/events.sqlite3` until the
+//! `confirmed`, `cancelled`, `reorged`) numbered per wallet and kept in `<dataDir>/sdk/events.sqlite3` until the
 //! application acknowledges them.
 //!
 //! Exactly once across restarts: the log also remembers which state of which transaction it announced, and
 //! a state is recorded (and given its sequence number) in the same SQLite transaction that checks it was not
 //! announced before. So the live stream, the reconciliation on open (`pump`) and a second process run all
 //! agree, and a process killed before it acked finds the same events, with the same numbers, again.
+//!
+//! Reorgs: the log also remembers the block each `minedUnconfirmed` or `confirmed` named (`mined`). The
+//! pump compares those blocks with the wallet's history (`pump::check_reorgs`) and records a `reorged`
+//! event when one left the chain; that forgets the block and the mining announcements in one SQLite
+//! transaction, so the reorg is announced once and the transaction's mining is news again.
 //!
 //! Live-only events (`balanceChanged`, `connectivity`, `scanProgress`, `validation`, `lagged`) are not kept:
 //! they describe the present, and the next one replaces them.
@@ -22,8 +27,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use diesel::sqlite::SqliteConnection;
 
+use diesel::connection::SimpleConnection;
+
 use super::address::PaymentId;
-use super::events::{EventKind, WalletEvent};
+use super::events::{EventKind, MinedIn, WalletEvent};
 use super::journal::{db_error, open_db};
 use crate::error::{SdkError, SdkResult};
 
@@ -62,6 +69,10 @@ struct Row {
     payment_id: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<Text>)]
     reason: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    height: Option<i64>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    block_hash: Option<Vec<u8>>,
 }
 
 #[derive(QueryableByName)]
@@ -70,25 +81,69 @@ struct Value {
     v: i64,
 }
 
-/// The columns of a durable event: (name, tx id, confirmations, amount, payment id bytes, reason). `None`
-/// for a live-only event.
-type Columns = (&'static str, u64, Option<u64>, Option<u64>, Option<Vec<u8>>, Option<String>);
+/// A block a transaction was announced in: what a reorg check compares with the wallet's history.
+#[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
+pub struct MinedRow {
+    #[diesel(sql_type = BigInt)]
+    pub tx_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub height: i64,
+    #[diesel(sql_type = Binary)]
+    pub block_hash: Vec<u8>,
+}
 
+/// A durable event as the `events` table holds it. `text` is a `cancelled` reason or a `reorged` status;
+/// `height` and `block_hash` are where a transaction was mined, or, for `reorged`, the block it left.
+#[derive(Default)]
+struct Columns {
+    name: &'static str,
+    tx_id: u64,
+    confirmations: Option<u64>,
+    amount: Option<u64>,
+    payment_id: Option<Vec<u8>>,
+    text: Option<String>,
+    height: Option<u64>,
+    block_hash: Option<Vec<u8>>,
+}
+
+fn from_hex(h: Option<&str>) -> Option<Vec<u8>> {
+    h.and_then(|h| tari_utilities::hex::from_hex(h).ok())
+}
+
+/// `None` for a live-only event.
 fn columns(kind: &EventKind) -> Option<Columns> {
-    let hex_bytes = |p: &PaymentId| p.hex.as_deref().and_then(|h| tari_utilities::hex::from_hex(h).ok());
+    let tx_id = kind.tx_id()?;
+    let name = kind.name();
+    let mined = |m: &MinedIn| Columns {
+        name,
+        tx_id,
+        height: m.mined_height,
+        block_hash: from_hex(m.mined_block_hash.as_deref()),
+        ..Columns::default()
+    };
     Some(match kind {
-        EventKind::Received { tx_id, amount, payment_id } => ("received", *tx_id, None, *amount, hex_bytes(payment_id), None),
-        EventKind::Sent { tx_id } => ("sent", *tx_id, None, None, None, None),
-        EventKind::Broadcast { tx_id } => ("broadcast", *tx_id, None, None, None, None),
-        EventKind::MinedUnconfirmed { tx_id, confirmations } => ("minedUnconfirmed", *tx_id, Some(*confirmations), None, None, None),
-        EventKind::Confirmed { tx_id } => ("confirmed", *tx_id, None, None, None, None),
-        EventKind::Cancelled { tx_id, reason } => ("cancelled", *tx_id, None, None, None, Some(reason.clone())),
-        _ => return None,
+        EventKind::Received { amount, payment_id, .. } => {
+            Columns { name, tx_id, amount: *amount, payment_id: from_hex(payment_id.hex.as_deref()), ..Columns::default() }
+        }
+        EventKind::MinedUnconfirmed { confirmations, mined: m, .. } => Columns { confirmations: Some(*confirmations), ..mined(m) },
+        EventKind::Confirmed { mined: m, .. } => mined(m),
+        EventKind::Cancelled { reason, .. } => Columns { name, tx_id, text: Some(reason.clone()), ..Columns::default() },
+        EventKind::Reorged { old_height, old_block_hash, status, .. } => Columns {
+            name,
+            tx_id,
+            text: serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)),
+            height: Some(*old_height),
+            block_hash: from_hex(Some(old_block_hash)),
+            ..Columns::default()
+        },
+        _ => Columns { name, tx_id, ..Columns::default() },
     })
 }
 
 fn kind_of(r: Row) -> SdkResult<EventKind> {
     let tx_id = r.tx_id as u64;
+    let mined =
+        MinedIn { mined_height: r.height.map(|h| h as u64), mined_block_hash: r.block_hash.as_deref().map(tari_utilities::hex::to_hex) };
     Ok(match r.name.as_str() {
         "received" => EventKind::Received {
             tx_id,
@@ -97,44 +152,87 @@ fn kind_of(r: Row) -> SdkResult<EventKind> {
         },
         "sent" => EventKind::Sent { tx_id },
         "broadcast" => EventKind::Broadcast { tx_id },
-        "minedUnconfirmed" => EventKind::MinedUnconfirmed { tx_id, confirmations: r.confirmations.unwrap_or(0) as u64 },
-        "confirmed" => EventKind::Confirmed { tx_id },
+        "minedUnconfirmed" => EventKind::MinedUnconfirmed { tx_id, confirmations: r.confirmations.unwrap_or(0) as u64, mined },
+        "confirmed" => EventKind::Confirmed { tx_id, mined },
         "cancelled" => EventKind::Cancelled { tx_id, reason: r.reason.unwrap_or_default() },
+        "reorged" => EventKind::Reorged {
+            tx_id,
+            old_height: mined.mined_height.unwrap_or(0),
+            old_block_hash: mined.mined_block_hash.unwrap_or_default(),
+            status: serde_json::from_value(serde_json::Value::String(r.reason.unwrap_or_default()))
+                .map_err(|e| db_error(format!("the event log holds an unknown status: {e}")))?,
+        },
         other => return Err(db_error(format!("the event log holds an unknown event {other:?}"))),
     })
 }
 
+fn insert_event(c: &mut SqliteConnection, col: Columns, at_ms: f64) -> QueryResult<Option<u64>> {
+    let seq: Vec<Value> = diesel::sql_query(
+        "INSERT INTO events (at_ms, name, tx_id, confirmations, amount, payment_id, reason, height, block_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq AS v",
+    )
+    .bind::<BigInt, _>(at_ms as i64)
+    .bind::<Text, _>(col.name)
+    .bind::<BigInt, _>(col.tx_id as i64)
+    .bind::<Nullable<BigInt>, _>(col.confirmations.map(|c| c as i64))
+    .bind::<Nullable<BigInt>, _>(col.amount.map(|a| a as i64))
+    .bind::<Nullable<Binary>, _>(col.payment_id)
+    .bind::<Nullable<Text>, _>(col.text)
+    .bind::<Nullable<BigInt>, _>(col.height.map(|h| h as i64))
+    .bind::<Nullable<Binary>, _>(col.block_hash)
+    .load(c)?;
+    Ok(seq.first().map(|s| s.v as u64))
+}
+
+/// A reorg is news once: the block it names is forgotten in the same SQLite transaction, with the
+/// announcements of the transaction's mining, which are news again when it is mined anew.
+fn record_reorg(c: &mut SqliteConnection, col: Columns, at_ms: f64, silent: bool) -> QueryResult<Option<u64>> {
+    let forgotten = diesel::sql_query("DELETE FROM mined WHERE tx_id = ? AND block_hash = ?")
+        .bind::<BigInt, _>(col.tx_id as i64)
+        .bind::<Binary, _>(col.block_hash.clone().unwrap_or_default())
+        .execute(c)?;
+    if forgotten == 0 {
+        return Ok(None);
+    }
+    diesel::sql_query("DELETE FROM announced WHERE tx_id = ? AND name IN ('minedUnconfirmed', 'confirmed')")
+        .bind::<BigInt, _>(col.tx_id as i64)
+        .execute(c)?;
+    if silent {
+        return Ok(None);
+    }
+    insert_event(c, col, at_ms)
+}
+
 fn record_in(c: &mut SqliteConnection, kind: &EventKind, at_ms: f64, silent: bool) -> QueryResult<Option<u64>> {
-    let Some((name, tx_id, confirmations, amount, payment_id, reason)) = columns(kind) else { return Ok(None) };
-    let value = confirmations.unwrap_or(0) as i64;
+    let Some(col) = columns(kind) else { return Ok(None) };
+    if let EventKind::Reorged { .. } = kind {
+        return record_reorg(c, col, at_ms, silent);
+    }
+    let value = col.confirmations.unwrap_or(0) as i64;
     let before: Vec<Value> = diesel::sql_query("SELECT value AS v FROM announced WHERE tx_id = ? AND name = ?")
-        .bind::<BigInt, _>(tx_id as i64)
-        .bind::<Text, _>(name)
+        .bind::<BigInt, _>(col.tx_id as i64)
+        .bind::<Text, _>(col.name)
         .load(c)?;
     if before.first().is_some_and(|b| b.v >= value) {
         return Ok(None);
     }
     diesel::sql_query("INSERT OR REPLACE INTO announced (tx_id, name, value) VALUES (?, ?, ?)")
-        .bind::<BigInt, _>(tx_id as i64)
-        .bind::<Text, _>(name)
+        .bind::<BigInt, _>(col.tx_id as i64)
+        .bind::<Text, _>(col.name)
         .bind::<BigInt, _>(value)
         .execute(c)?;
+    if let (Some(height), Some(hash)) = (col.height, &col.block_hash) {
+        // OR IGNORE: a different block already remembered is the reorg check's to report, not to overwrite.
+        diesel::sql_query("INSERT OR IGNORE INTO mined (tx_id, height, block_hash) VALUES (?, ?, ?)")
+            .bind::<BigInt, _>(col.tx_id as i64)
+            .bind::<BigInt, _>(height as i64)
+            .bind::<Binary, _>(hash.clone())
+            .execute(c)?;
+    }
     if silent {
         return Ok(None);
     }
-    let seq: Vec<Value> = diesel::sql_query(
-        "INSERT INTO events (at_ms, name, tx_id, confirmations, amount, payment_id, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq AS v",
-    )
-    .bind::<BigInt, _>(at_ms as i64)
-    .bind::<Text, _>(name)
-    .bind::<BigInt, _>(tx_id as i64)
-    .bind::<Nullable<BigInt>, _>(confirmations.map(|c| c as i64))
-    .bind::<Nullable<BigInt>, _>(amount.map(|a| a as i64))
-    .bind::<Nullable<Binary>, _>(payment_id)
-    .bind::<Nullable<Text>, _>(reason)
-    .load(c)?;
-    Ok(seq.first().map(|s| s.v as u64))
+    insert_event(c, col, at_ms)
 }
 
 /// True when the event is kept in the log (and so gets a sequence number).
@@ -166,7 +264,32 @@ impl EventLog {
              ) WITHOUT ROWID;
              CREATE TABLE IF NOT EXISTS acked (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);",
         )?;
-        Ok((Self { conn: Mutex::new(conn) }, created))
+        let log = Self { conn: Mutex::new(conn) };
+        log.migrate()?;
+        Ok((log, created))
+    }
+
+    /// Brings a log made by an older SDK up to date; `PRAGMA user_version` counts the steps taken.
+    fn migrate(&self) -> SdkResult<()> {
+        const STEPS: &[&str] = &[
+            // 1: reorgs. Where each announced transaction was mined, and the block of `minedUnconfirmed`,
+            // `confirmed` and `reorged` events.
+            "ALTER TABLE events ADD COLUMN height INTEGER;
+             ALTER TABLE events ADD COLUMN block_hash BLOB;
+             CREATE TABLE mined (tx_id INTEGER PRIMARY KEY, height INTEGER NOT NULL, block_hash BLOB NOT NULL);
+             CREATE INDEX mined_by_height ON mined (height);",
+        ];
+        self.with(|c| {
+            c.immediate_transaction(|c| {
+                let done: Vec<Value> = diesel::sql_query("SELECT user_version AS v FROM pragma_user_version").load(c)?;
+                let done = done.first().map_or(0, |v| v.v as usize);
+                for (i, step) in STEPS.iter().enumerate().skip(done) {
+                    c.batch_execute(step)?;
+                    c.batch_execute(&format!("PRAGMA user_version = {}", i + 1))?;
+                }
+                Ok(())
+            })
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>) -> SdkResult<T> {
@@ -201,8 +324,8 @@ impl EventLog {
         };
         let rows: Vec<Row> = self.with(|c| {
             diesel::sql_query(
-                "SELECT seq, at_ms, name, tx_id, confirmations, amount, payment_id, reason FROM events
-                 WHERE seq > ? ORDER BY seq LIMIT ?",
+                "SELECT seq, at_ms, name, tx_id, confirmations, amount, payment_id, reason, height, block_hash
+                 FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
             )
             .bind::<BigInt, _>(from.min(i64::MAX as u64) as i64)
             .bind::<BigInt, _>(limit.min(MAX_PAGE) as i64)
@@ -218,6 +341,16 @@ impl EventLog {
             .into_iter()
             .map(|e| WalletEvent { wallet_handle: handle, seq: Some(e.seq), timestamp_ms: e.at_ms, kind: e.kind })
             .collect())
+    }
+
+    /// The blocks announced transactions were mined in, highest first: `limit` of them from `offset`.
+    pub fn mined_from_top(&self, offset: usize, limit: usize) -> SdkResult<Vec<MinedRow>> {
+        self.with(|c| {
+            diesel::sql_query("SELECT tx_id, height, block_hash FROM mined ORDER BY height DESC, tx_id LIMIT ? OFFSET ?")
+                .bind::<BigInt, _>(limit as i64)
+                .bind::<BigInt, _>(offset as i64)
+                .load(c)
+        })
     }
 
     /// Forgets every event up to and including `seq`; later `after(None)` calls start past it. Acking an
@@ -238,6 +371,7 @@ impl EventLog {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tx_state::TxStatus;
     use super::*;
 
     fn received(tx_id: u64) -> EventKind {
@@ -251,7 +385,7 @@ mod tests {
         assert!(created);
         assert_eq!(log.record(&received(7), 1.0, false).unwrap(), Some(1));
         assert_eq!(log.record(&received(7), 2.0, false).unwrap(), None, "a repeat is old news");
-        let mined = |c| EventKind::MinedUnconfirmed { tx_id: 7, confirmations: c };
+        let mined = |c| EventKind::mined_unconfirmed(7, c);
         assert_eq!(log.record(&mined(1), 3.0, false).unwrap(), Some(2));
         assert_eq!(log.record(&mined(1), 3.0, false).unwrap(), None);
         assert_eq!(log.record(&EventKind::BalanceChanged { balance: Default::default() }, 3.0, false).unwrap(), None);
@@ -261,7 +395,7 @@ mod tests {
         assert!(!created);
         assert_eq!(log.record(&received(7), 4.0, false).unwrap(), None, "still old news after a reopen");
         assert_eq!(log.record(&mined(2), 5.0, false).unwrap(), Some(3));
-        assert_eq!(log.record(&EventKind::Confirmed { tx_id: 7 }, 6.0, false).unwrap(), Some(4));
+        assert_eq!(log.record(&EventKind::confirmed(7), 6.0, false).unwrap(), Some(4));
         let all = log.after(None, 100).unwrap();
         assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
         assert_eq!(all[0].kind, received(7), "the payment id and amount come back");
@@ -292,8 +426,61 @@ mod tests {
     fn a_silent_record_remembers_without_an_event() {
         let tmp = tempfile::tempdir().unwrap();
         let (log, _) = EventLog::open(tmp.path()).unwrap();
-        assert_eq!(log.record(&EventKind::Confirmed { tx_id: 1 }, 0.0, true).unwrap(), None);
-        assert_eq!(log.record(&EventKind::Confirmed { tx_id: 1 }, 0.0, false).unwrap(), None);
+        assert_eq!(log.record(&EventKind::confirmed(1), 0.0, true).unwrap(), None);
+        assert_eq!(log.record(&EventKind::confirmed(1), 0.0, false).unwrap(), None);
         assert!(log.after(None, 10).unwrap().is_empty());
+    }
+
+    fn confirmed_in(tx_id: u64, height: u64, hash: &str) -> EventKind {
+        EventKind::Confirmed { tx_id, mined: MinedIn { mined_height: Some(height), mined_block_hash: Some(hash.into()) } }
+    }
+
+    fn reorged(tx_id: u64, height: u64, hash: &str) -> EventKind {
+        EventKind::Reorged { tx_id, old_height: height, old_block_hash: hash.into(), status: TxStatus::Broadcast }
+    }
+
+    #[test]
+    fn a_reorg_is_announced_once_and_makes_the_mining_news_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (log, _) = EventLog::open(tmp.path()).unwrap();
+        let (a, b) = ("aa".repeat(32), "bb".repeat(32));
+        assert_eq!(log.record(&confirmed_in(7, 10, &a), 0.0, false).unwrap(), Some(1));
+        assert_eq!(log.record(&confirmed_in(8, 9, &a), 0.0, false).unwrap(), Some(2));
+        let top = log.mined_from_top(0, 10).unwrap();
+        assert_eq!(top.iter().map(|r| (r.tx_id, r.height)).collect::<Vec<_>>(), [(7, 10), (8, 9)], "highest first");
+        assert_eq!(log.record(&reorged(7, 10, &b), 0.0, false).unwrap(), None, "not the block it was announced in");
+        assert_eq!(log.record(&reorged(7, 10, &a), 0.0, false).unwrap(), Some(3));
+        assert_eq!(log.record(&reorged(7, 10, &a), 0.0, false).unwrap(), None, "a reorg is news once");
+        assert_eq!(log.mined_from_top(0, 10).unwrap().len(), 1);
+        assert_eq!(log.record(&confirmed_in(7, 11, &b), 0.0, false).unwrap(), Some(4), "mined anew is news");
+        drop(log);
+        let (log, _) = EventLog::open(tmp.path()).unwrap();
+        let kinds: Vec<_> = log.after(None, 10).unwrap().into_iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [confirmed_in(7, 10, &a), confirmed_in(8, 9, &a), reorged(7, 10, &a), confirmed_in(7, 11, &b)]);
+    }
+
+    #[test]
+    fn a_log_from_before_reorgs_is_migrated_and_keeps_its_events() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut conn, _) = open_db(
+            tmp.path(),
+            FILE,
+            "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, name TEXT NOT NULL,
+                 tx_id INTEGER NOT NULL, confirmations INTEGER, amount INTEGER, payment_id BLOB, reason TEXT);
+             CREATE TABLE announced (tx_id INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+                 PRIMARY KEY (tx_id, name)) WITHOUT ROWID;
+             CREATE TABLE acked (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+             INSERT INTO events (at_ms, name, tx_id) VALUES (5, 'sent', 3);
+             INSERT INTO announced VALUES (3, 'sent', 0);",
+        )
+        .unwrap();
+        conn.batch_execute("SELECT 1").unwrap();
+        drop(conn);
+        let (log, created) = EventLog::open(tmp.path()).unwrap();
+        assert!(!created);
+        assert_eq!(log.after(None, 10).unwrap()[0].kind, EventKind::Sent { tx_id: 3 });
+        assert_eq!(log.record(&confirmed_in(3, 4, &"cc".repeat(32)), 0.0, false).unwrap(), Some(2));
+        drop(log);
+        EventLog::open(tmp.path()).unwrap();
     }
 }

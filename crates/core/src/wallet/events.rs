@@ -17,6 +17,8 @@ use ts_rs::TS;
 
 use super::address::PaymentId;
 use super::balance::Balance;
+pub use super::tx_state::MinedIn;
+use super::tx_state::TxStatus;
 
 /// What happened; `type` names it, and each type carries only its own fields. Transaction ids are decimal
 /// strings (they exceed 2^53).
@@ -54,12 +56,32 @@ pub enum EventKind {
         #[ts(type = "string")]
         tx_id: u64,
         confirmations: u64,
+        #[serde(flatten)]
+        #[ts(flatten)]
+        mined: MinedIn,
     },
     /// Mined with the required confirmations.
     Confirmed {
         #[serde(serialize_with = "crate::js_repr::decimal")]
         #[ts(type = "string")]
         tx_id: u64,
+        #[serde(flatten)]
+        #[ts(flatten)]
+        mined: MinedIn,
+    },
+    /// The block this transaction was announced in (by `minedUnconfirmed` or `confirmed`) left the chain:
+    /// the transaction is unmined again (`status`), or mined in another block. Its balance and PayRefs
+    /// follow the chain; once it is mined again, `minedUnconfirmed` and `confirmed` are announced again.
+    /// Undo whatever you did on the old `confirmed`.
+    Reorged {
+        #[serde(serialize_with = "crate::js_repr::decimal")]
+        #[ts(type = "string")]
+        tx_id: u64,
+        old_height: u64,
+        /// Hex.
+        old_block_hash: String,
+        /// The transaction's status when the reorg was seen.
+        status: TxStatus,
     },
     Cancelled {
         #[serde(serialize_with = "crate::js_repr::decimal")]
@@ -100,6 +122,30 @@ impl EventKind {
         EventKind::Received { tx_id, amount: None, payment_id: PaymentId::default() }
     }
 
+    /// `minedUnconfirmed` as the library reports it; the pump adds the block from history.
+    pub fn mined_unconfirmed(tx_id: u64, confirmations: u64) -> Self {
+        EventKind::MinedUnconfirmed { tx_id, confirmations, mined: MinedIn::default() }
+    }
+
+    /// `confirmed` as the library reports it; the pump adds the block from history.
+    pub fn confirmed(tx_id: u64) -> Self {
+        EventKind::Confirmed { tx_id, mined: MinedIn::default() }
+    }
+
+    /// The transaction a money event is about.
+    pub fn tx_id(&self) -> Option<u64> {
+        match self {
+            EventKind::Received { tx_id, .. }
+            | EventKind::Sent { tx_id }
+            | EventKind::Broadcast { tx_id }
+            | EventKind::MinedUnconfirmed { tx_id, .. }
+            | EventKind::Confirmed { tx_id, .. }
+            | EventKind::Cancelled { tx_id, .. }
+            | EventKind::Reorged { tx_id, .. } => Some(*tx_id),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Received { .. } => "received",
@@ -108,6 +154,7 @@ impl EventKind {
             EventKind::MinedUnconfirmed { .. } => "minedUnconfirmed",
             EventKind::Confirmed { .. } => "confirmed",
             EventKind::Cancelled { .. } => "cancelled",
+            EventKind::Reorged { .. } => "reorged",
             EventKind::BalanceChanged { .. } => "balanceChanged",
             EventKind::Connectivity { .. } => "connectivity",
             EventKind::ScanProgress { .. } => "scanProgress",
@@ -123,7 +170,7 @@ impl EventKind {
 pub struct WalletEvent {
     pub wallet_handle: u32,
     /// The event's number in the wallet's durable log (`getEvents`, `ackEvents`): money events only
-    /// (`received`, `sent`, `broadcast`, `minedUnconfirmed`, `confirmed`, `cancelled`). Increasing, never
+    /// (`received`, `sent`, `broadcast`, `minedUnconfirmed`, `confirmed`, `cancelled`, `reorged`). Increasing, never
     /// reused, survives restarts.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -190,6 +237,13 @@ impl Dedupe {
         }
     }
 
+    /// Forgets that `tx_id` was mined, so its `minedUnconfirmed` and `confirmed` are news again: it was
+    /// reorged out.
+    pub fn forget_mined(&mut self, tx_id: u64) {
+        self.per_tx.remove(&(tx_id, "minedUnconfirmed"));
+        self.per_tx.remove(&(tx_id, "confirmed"));
+    }
+
     /// How many transaction states are remembered.
     pub fn tracked(&self) -> usize {
         self.per_tx.len()
@@ -201,9 +255,11 @@ impl Dedupe {
             EventKind::Received { tx_id, .. }
             | EventKind::Sent { tx_id }
             | EventKind::Broadcast { tx_id }
-            | EventKind::Confirmed { tx_id }
+            | EventKind::Confirmed { tx_id, .. }
             | EventKind::Cancelled { tx_id, .. } => self.changed(*tx_id, kind.name(), 0),
-            EventKind::MinedUnconfirmed { tx_id, confirmations } => self.changed(*tx_id, kind.name(), *confirmations),
+            EventKind::MinedUnconfirmed { tx_id, confirmations, .. } => self.changed(*tx_id, kind.name(), *confirmations),
+            // The event log admits a reorg once: it forgets the block in the same SQLite transaction.
+            EventKind::Reorged { .. } => true,
             EventKind::BalanceChanged { balance } => self.balance.replace(*balance) != Some(*balance),
             EventKind::Connectivity { status, .. } => self.connectivity.replace(status) != Some(*status),
             EventKind::ScanProgress { current_height, tip_height } => {
@@ -225,17 +281,16 @@ pub fn from_transaction_event(e: &TransactionEvent) -> Vec<EventKind> {
         }
         T::TransactionCompletedImmediately(id) => vec![EventKind::Sent { tx_id: id.as_u64() }],
         T::TransactionBroadcast(id) => vec![EventKind::Broadcast { tx_id: id.as_u64() }],
-        T::DetectedTransactionUnconfirmed { tx_id, num_confirmations, .. } => vec![
-            EventKind::received(tx_id.as_u64()),
-            EventKind::MinedUnconfirmed { tx_id: tx_id.as_u64(), confirmations: *num_confirmations },
-        ],
+        T::DetectedTransactionUnconfirmed { tx_id, num_confirmations, .. } => {
+            vec![EventKind::received(tx_id.as_u64()), EventKind::mined_unconfirmed(tx_id.as_u64(), *num_confirmations)]
+        }
         T::TransactionMinedUnconfirmed { tx_id, num_confirmations, .. } => {
-            vec![EventKind::MinedUnconfirmed { tx_id: tx_id.as_u64(), confirmations: *num_confirmations }]
+            vec![EventKind::mined_unconfirmed(tx_id.as_u64(), *num_confirmations)]
         }
         T::DetectedTransactionConfirmed { tx_id, .. } => {
-            vec![EventKind::received(tx_id.as_u64()), EventKind::Confirmed { tx_id: tx_id.as_u64() }]
+            vec![EventKind::received(tx_id.as_u64()), EventKind::confirmed(tx_id.as_u64())]
         }
-        T::TransactionMined { tx_id, .. } => vec![EventKind::Confirmed { tx_id: tx_id.as_u64() }],
+        T::TransactionMined { tx_id, .. } => vec![EventKind::confirmed(tx_id.as_u64())],
         T::TransactionCancelled(id, reason, _) => {
             vec![EventKind::Cancelled { tx_id: id.as_u64(), reason: format!("{reason:?}") }]
         }
@@ -271,12 +326,15 @@ mod tests {
         for _ in 0..4 {
             assert!(!d.admit(&broadcast));
         }
-        let m = |c| EventKind::MinedUnconfirmed { tx_id: 7, confirmations: c };
+        let m = |c| EventKind::mined_unconfirmed(7, c);
         assert!(d.admit(&m(1)));
         assert!(!d.admit(&m(1)));
         assert!(d.admit(&m(2)));
-        assert!(d.admit(&EventKind::Confirmed { tx_id: 7 }));
-        assert!(!d.admit(&EventKind::Confirmed { tx_id: 7 }));
+        assert!(d.admit(&EventKind::confirmed(7)));
+        assert!(!d.admit(&EventKind::confirmed(7)));
+        d.forget_mined(7);
+        assert!(d.admit(&m(1)), "after a reorg the same count is news again");
+        assert!(d.admit(&EventKind::confirmed(7)));
         let b = Balance { available: 5, ..Balance::default() };
         assert!(d.admit(&EventKind::BalanceChanged { balance: b }));
         assert!(!d.admit(&EventKind::BalanceChanged { balance: b }));
@@ -287,9 +345,9 @@ mod tests {
         let mut d = Dedupe::default();
         for tx_id in 0..50_000 {
             assert!(d.admit(&EventKind::Broadcast { tx_id }));
-            assert!(d.admit(&EventKind::Confirmed { tx_id }));
+            assert!(d.admit(&EventKind::confirmed(tx_id)));
         }
         assert_eq!(d.tracked(), MAX_TRACKED);
-        assert!(!d.admit(&EventKind::Confirmed { tx_id: 49_999 }), "a recent repeat is still dropped");
+        assert!(!d.admit(&EventKind::confirmed(49_999)), "a recent repeat is still dropped");
     }
 }

@@ -4,89 +4,15 @@
 use minotari_wallet::transaction_service::error::TransactionServiceError;
 use minotari_wallet::transaction_service::storage::models::{CompletedTransaction, WalletTransaction};
 use serde::Serialize;
-use tari_common_types::transaction::{LegacyTransactionStatus, TransactionDirection, TxId};
+use tari_common_types::transaction::{TransactionDirection, TxId};
 use tari_common_types::types::FixedHash;
 use tari_transaction_components::transaction_components::MemoField;
 use tari_utilities::hex::Hex;
 
 use super::address::PaymentId;
 use super::entry::WalletEntry;
+pub use super::tx_state::{MinedIn, TxStatus};
 use crate::error::{ErrorCode, SdkError, SdkResult};
-
-/// Where a transaction is: not yet completed (`pendingInbound`, `pendingOutbound`), `cancelled`, or the
-/// library's status of a completed one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename = "TransactionStatus")]
-pub enum TxStatus {
-    PendingInbound,
-    PendingOutbound,
-    Cancelled,
-    /// Completed between the parties, not yet broadcast.
-    Completed,
-    /// In one or more base node mempools.
-    Broadcast,
-    /// Mined, with fewer confirmations than required.
-    MinedUnconfirmed,
-    Imported,
-    Pending,
-    Coinbase,
-    MinedConfirmed,
-    /// Refused by the mempool.
-    Rejected,
-    /// A one-sided payment found by the scanner, mined, not yet confirmed.
-    OneSidedUnconfirmed,
-    OneSidedConfirmed,
-    Queued,
-    CoinbaseUnconfirmed,
-    CoinbaseConfirmed,
-    /// A coinbase whose block is no longer in the chain (reorged out).
-    CoinbaseNotInBlockChain,
-    /// Mined and confirmed, but its outputs are still time-locked.
-    MinedConfirmedLocked,
-    OneSidedConfirmedLocked,
-    /// A confirmed coinbase that has not matured yet.
-    CoinbaseConfirmedLocked,
-}
-
-impl TxStatus {
-    /// Mined with the wallet's required confirmations (time-locked or not).
-    pub fn is_confirmed(self) -> bool {
-        matches!(
-            self,
-            TxStatus::MinedConfirmed
-                | TxStatus::OneSidedConfirmed
-                | TxStatus::CoinbaseConfirmed
-                | TxStatus::MinedConfirmedLocked
-                | TxStatus::OneSidedConfirmedLocked
-                | TxStatus::CoinbaseConfirmedLocked
-        )
-    }
-}
-
-impl From<LegacyTransactionStatus> for TxStatus {
-    fn from(s: LegacyTransactionStatus) -> Self {
-        match s {
-            LegacyTransactionStatus::Completed => TxStatus::Completed,
-            LegacyTransactionStatus::Broadcast => TxStatus::Broadcast,
-            LegacyTransactionStatus::MinedUnconfirmed => TxStatus::MinedUnconfirmed,
-            LegacyTransactionStatus::Imported => TxStatus::Imported,
-            LegacyTransactionStatus::Pending => TxStatus::Pending,
-            LegacyTransactionStatus::Coinbase => TxStatus::Coinbase,
-            LegacyTransactionStatus::MinedConfirmed => TxStatus::MinedConfirmed,
-            LegacyTransactionStatus::Rejected => TxStatus::Rejected,
-            LegacyTransactionStatus::OneSidedUnconfirmed => TxStatus::OneSidedUnconfirmed,
-            LegacyTransactionStatus::OneSidedConfirmed => TxStatus::OneSidedConfirmed,
-            LegacyTransactionStatus::Queued => TxStatus::Queued,
-            LegacyTransactionStatus::CoinbaseUnconfirmed => TxStatus::CoinbaseUnconfirmed,
-            LegacyTransactionStatus::CoinbaseConfirmed => TxStatus::CoinbaseConfirmed,
-            LegacyTransactionStatus::CoinbaseNotInBlockChain => TxStatus::CoinbaseNotInBlockChain,
-            LegacyTransactionStatus::MinedConfirmedLocked => TxStatus::MinedConfirmedLocked,
-            LegacyTransactionStatus::OneSidedConfirmedLocked => TxStatus::OneSidedConfirmedLocked,
-            LegacyTransactionStatus::CoinbaseConfirmedLocked => TxStatus::CoinbaseConfirmedLocked,
-        }
-    }
-}
 
 /// One transaction of the wallet's history.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -108,13 +34,9 @@ pub struct TxSummary {
     #[serde(serialize_with = "crate::js_repr::bigint")]
     #[ts(type = "bigint")]
     pub fee: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub mined_height: Option<u64>,
-    /// The hash of the block that holds it, hex.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub mined_block_hash: Option<String>,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub mined: MinedIn,
     /// Blocks mined on top of its block (0 in the tip block), as the library counts them.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -183,8 +105,7 @@ fn base(id: TxId, status: TxStatus, direction: &'static str, amount: u64, fee: u
         direction,
         amount,
         fee,
-        mined_height: None,
-        mined_block_hash: None,
+        mined: MinedIn::default(),
         confirmations: None,
         timestamp_ms,
         message: memo.payment_id_as_string(),
@@ -244,8 +165,7 @@ fn completed(t: CompletedTransaction, tip: Option<u64>) -> TxSummary {
     let sig = &t.transaction_signature;
     let signed = sig.get_signature() != &Default::default();
     TxSummary {
-        mined_height: t.mined_height,
-        mined_block_hash: t.mined_in_block.map(|h| h.to_hex()),
+        mined: MinedIn { mined_height: t.mined_height, mined_block_hash: t.mined_in_block.map(|h| h.to_hex()) },
         confirmations: match (t.mined_height, tip) {
             // Blocks on top of its own, as the library counts (`tip - mined_height`) when it decides `confirmed`.
             (Some(h), Some(tip)) if tip >= h => Some(tip - h),
@@ -298,7 +218,7 @@ impl HistoryQuery {
         move |t| {
             let in_range = match (self.min_height, self.max_height) {
                 (None, None) => true,
-                (min, max) => t.mined_height.is_some_and(|h| min.is_none_or(|m| h >= m) && max.is_none_or(|m| h <= m)),
+                (min, max) => t.mined.mined_height.is_some_and(|h| min.is_none_or(|m| h >= m) && max.is_none_or(|m| h <= m)),
             };
             let id_matches = wanted.as_ref().is_none_or(|w| t.payment_id.hex.as_ref() == Some(w));
             in_range && id_matches && self.direction.is_none_or(|d| t.direction == d)
@@ -389,7 +309,7 @@ mod tests {
     fn at(height: Option<u64>, direction: &'static str, payment_id: Option<&str>) -> TxSummary {
         let memo = MemoField::new_empty();
         TxSummary {
-            mined_height: height,
+            mined: MinedIn { mined_height: height, mined_block_hash: None },
             payment_id: PaymentId::of(payment_id.unwrap_or_default().as_bytes()),
             ..base(TxId::from(1u64), TxStatus::MinedConfirmed, direction, 1, 0, 0, &memo)
         }

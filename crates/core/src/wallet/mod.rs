@@ -21,4 +21,5 @@ pub mod rescan;
 pub mod seeds;
 pub mod spend;
 pub mod transactions;
+pub mod tx_state;
 pub mod utxos;

@@ -5,13 +5,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use minotari_wallet::base_node_service::handle::BaseNodeEvent;
+use minotari_wallet::transaction_service::handle::TransactionEvent;
 use minotari_wallet::utxo_scanner_service::handle::UtxoScannerEvent;
 use tari_shutdown::ShutdownSignal;
 use tokio::sync::broadcast;
 
 use super::entry::WalletEntry;
 use super::events::{from_output_event, from_transaction_event, now_ms, Dedupe, EventKind, WalletEvent};
-use super::history::{self, HistoryKind, HistoryQuery, TxStatus};
+use super::history::{self, HistoryKind, HistoryQuery};
+use super::tx_state::TxStatus;
 use super::{event_log, queries};
 use crate::error::ErrorCode;
 
@@ -33,7 +35,9 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal, baselin
         return;
     };
     let mut dedupe = Dedupe::default();
-    // Subscribed above first, so nothing that happens while this runs is missed.
+    // Subscribed above first, so nothing that happens while this runs is missed. Reorgs first: a block
+    // that left the chain while the wallet was closed makes its transaction's mining news again.
+    check_reorgs(&entry, &mut dedupe).await;
     reconcile(&entry, &mut dedupe, baseline).await;
     let mut last_report = Instant::now();
     let mut watchdog = tokio::time::interval(WATCHDOG_EVERY);
@@ -41,6 +45,8 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal, baselin
         let (kinds, money_moved): (Vec<EventKind>, bool) = tokio::select! {
             _ = shutdown.wait() => break,
             e = tx_events.recv() => match e {
+                // The library marks a reorged-out transaction unmined and says only that validation changed.
+                Ok(e) if matches!(*e, TransactionEvent::TransactionValidationStateChanged { .. }) => (vec![], true),
                 Ok(e) => { let k = from_transaction_event(&e); let moved = !k.is_empty(); (k, moved) }
                 Err(broadcast::error::RecvError::Lagged(_)) => (vec![], true),
                 Err(broadcast::error::RecvError::Closed) => break,
@@ -96,9 +102,19 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal, baselin
                 Err(broadcast::error::RecvError::Closed) => break,
             },
         };
+        if money_moved {
+            // Before the news is announced: a `confirmed` in a new block follows the `reorged` of the old.
+            check_reorgs(&entry, &mut dedupe).await;
+        }
         for kind in kinds {
             if dedupe.admit(&kind) {
-                announce(&entry, with_details(&entry, kind).await);
+                let kind = with_details(&entry, kind).await;
+                if let (Some(tx_id), false) = (kind.tx_id(), on_chain(&entry, &kind).await) {
+                    // Stale: the library has not caught up with a reorg yet. It reports again when it has.
+                    dedupe.forget_mined(tx_id);
+                    continue;
+                }
+                announce(&entry, kind);
             }
         }
         if money_moved {
@@ -135,8 +151,8 @@ fn announce(entry: &WalletEntry, kind: EventKind) {
 }
 
 /// `announce` for money events, logged in one SQLite transaction. `silent`: remembered, not delivered. If
-/// the log cannot be written they are still delivered live, without numbers.
-fn announce_all(entry: &WalletEntry, kinds: Vec<EventKind>, silent: bool) {
+/// the log cannot be written they are still delivered live, without numbers, and this returns false.
+fn announce_all(entry: &WalletEntry, kinds: Vec<EventKind>, silent: bool) -> bool {
     let at = now_ms();
     match entry.event_log.record_all(&kinds, at, silent) {
         Ok(seqs) => {
@@ -145,12 +161,14 @@ fn announce_all(entry: &WalletEntry, kinds: Vec<EventKind>, silent: bool) {
                     send_numbered(entry, kind, Some(seq), at);
                 }
             }
+            true
         }
         Err(e) => {
             tracing::error!(handle = entry.handle, error = %e, "events could not be logged; delivered live only");
             if !silent {
                 kinds.into_iter().for_each(|k| send(entry, k));
             }
+            false
         }
     }
 }
@@ -180,7 +198,7 @@ async fn reconcile(entry: &WalletEntry, dedupe: &mut Dedupe, baseline: bool) {
         if t.status == TxStatus::Cancelled {
             kinds.push(EventKind::Cancelled { tx_id: t.id, reason: t.cancel_reason.clone().unwrap_or_default() });
         } else if t.status.is_confirmed() {
-            kinds.push(EventKind::Confirmed { tx_id: t.id });
+            kinds.push(EventKind::Confirmed { tx_id: t.id, mined: t.mined.clone() });
         }
     }
     for kind in &kinds {
@@ -189,14 +207,90 @@ async fn reconcile(entry: &WalletEntry, dedupe: &mut Dedupe, baseline: bool) {
     announce_all(entry, kinds, baseline);
 }
 
-/// A `received` event with what a merchant acts on (amount, payment id), read from the wallet's history:
-/// the library's event names the transaction only.
+/// A money event with what a merchant acts on, read from the wallet's history (the library's events name
+/// the transaction only): a `received` gets its amount and payment id, a `minedUnconfirmed` or `confirmed`
+/// its block.
 async fn with_details(entry: &WalletEntry, kind: EventKind) -> EventKind {
+    let Some(tx_id) = kind.tx_id() else { return kind };
+    if !matches!(kind, EventKind::Received { .. } | EventKind::MinedUnconfirmed { .. } | EventKind::Confirmed { .. }) {
+        return kind;
+    }
+    let Ok(t) = history::get(entry, tx_id).await else { return kind };
     match kind {
-        EventKind::Received { tx_id, .. } => match history::get(entry, tx_id).await {
-            Ok(t) => EventKind::Received { tx_id, amount: Some(t.amount), payment_id: t.payment_id },
-            Err(_) => kind,
-        },
+        EventKind::Received { .. } => EventKind::Received { tx_id, amount: Some(t.amount), payment_id: t.payment_id },
+        EventKind::MinedUnconfirmed { confirmations, .. } => EventKind::MinedUnconfirmed { tx_id, confirmations, mined: t.mined.clone() },
+        EventKind::Confirmed { .. } => EventKind::Confirmed { tx_id, mined: t.mined.clone() },
         other => other,
+    }
+}
+
+/// False for a `minedUnconfirmed` or `confirmed` whose block the base node no longer has at its height:
+/// while the library works through a reorg its history can still name the old block. True when the node
+/// agrees, for other events, and when the node cannot be asked (the reorg check corrects that later).
+async fn on_chain(entry: &WalletEntry, kind: &EventKind) -> bool {
+    let (EventKind::MinedUnconfirmed { mined, .. } | EventKind::Confirmed { mined, .. }) = kind else { return true };
+    let (Some(height), Some(hash)) = (mined.mined_height, mined.mined_block_hash.as_deref()) else { return true };
+    match crate::base_node::block_hash_at(&entry.base_node_urls, height).await {
+        Ok(on_node) => on_node.as_deref() == Some(hash),
+        Err(_) => true,
+    }
+}
+
+/// How many remembered blocks a reorg check reads at a time.
+const REORG_PAGE: usize = 32;
+
+/// Announces `reorged` for each transaction whose announced block is no longer the one the wallet's
+/// history has it in and no longer in the base node's chain. Walks from the highest block down and stops
+/// at the first still in place, as the library does: a reorg replaces the top of the chain, so the blocks
+/// below one that stayed stayed too. Usually one history read; the node is asked only when history
+/// differs (the library's view wavers while it works through a reorg; the node's chain decides).
+async fn check_reorgs(entry: &WalletEntry, dedupe: &mut Dedupe) {
+    let mut offset = 0;
+    loop {
+        let rows = match entry.event_log.mined_from_top(offset, REORG_PAGE) {
+            Ok(rows) if !rows.is_empty() => rows,
+            Ok(_) => return,
+            Err(e) => return tracing::warn!(handle = entry.handle, error = %e, "cannot read the event log to check for reorgs"),
+        };
+        let mut reorged = Vec::new();
+        let mut kept = 0;
+        for row in &rows {
+            let t = match history::get(entry, row.tx_id as u64).await {
+                Ok(t) => t,
+                Err(e) if e.code == ErrorCode::InvalidHandle => return,
+                // Gone from the library's history: nothing to compare, and nothing to stop at.
+                Err(_) => {
+                    kept += 1;
+                    continue;
+                }
+            };
+            let old_block_hash = tari_utilities::hex::to_hex(&row.block_hash);
+            if t.mined.mined_block_hash.as_deref() == Some(old_block_hash.as_str()) {
+                break;
+            }
+            match crate::base_node::block_hash_at(&entry.base_node_urls, row.height as u64).await {
+                // Still in the chain, or the node cannot say: nothing to announce yet.
+                Ok(Some(h)) if h == old_block_hash => break,
+                Err(_) => break,
+                Ok(_) => {}
+            }
+            reorged.push(EventKind::Reorged { tx_id: t.id, old_height: row.height as u64, old_block_hash, status: t.status });
+        }
+        let stopped = reorged.len() + kept < rows.len();
+        if reorged.is_empty() && stopped {
+            return;
+        }
+        for kind in &reorged {
+            if let Some(tx_id) = kind.tx_id() {
+                dedupe.forget_mined(tx_id);
+            }
+        }
+        // A reorg the log took is forgotten there; one it could not take must not be read again.
+        let n = reorged.len();
+        let skipped = if announce_all(entry, reorged, false) { 0 } else { n };
+        if stopped {
+            return;
+        }
+        offset += kept + skipped;
     }
 }

@@ -9,7 +9,8 @@ use tari_transaction_components::transaction_components::memo_field::TxType;
 use tari_transaction_components::transaction_components::{MemoField, OutputFeatures};
 use tari_transaction_components::MicroMinotari;
 
-use super::history::{get, TxStatus};
+use super::history::get;
+use super::tx_state::TxStatus;
 use super::{address, entry::WalletEntry, queries};
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 
@@ -146,10 +147,10 @@ pub async fn cancel(entry: &WalletEntry, id: u64) -> SdkResult<()> {
     if current.status == TxStatus::Cancelled {
         return Ok(());
     }
-    if current.mined_height.is_some() {
+    if current.mined.mined_height.is_some() {
         return Err(SdkError::new(
             ErrorCode::NotCancellable,
-            format!("transaction {id} is already mined at height {}; it cannot be cancelled", current.mined_height.unwrap_or(0)),
+            format!("transaction {id} is already mined at height {}; it cannot be cancelled", current.mined.mined_height.unwrap_or(0)),
         ));
     }
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
