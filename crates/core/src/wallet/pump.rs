@@ -224,15 +224,16 @@ async fn with_details(entry: &WalletEntry, kind: EventKind) -> EventKind {
     }
 }
 
-/// False for a `minedUnconfirmed` or `confirmed` whose block the base node no longer has at its height:
+/// False for a `minedUnconfirmed` or `confirmed` whose height holds another block on the base node:
 /// while the library works through a reorg its history can still name the old block. True when the node
-/// agrees, for other events, and when the node cannot be asked (the reorg check corrects that later).
+/// agrees, for other events, and when the node cannot say (unreachable, or not that high yet: a node
+/// behind the library's is no evidence); the reorg check corrects a mistake later.
 async fn on_chain(entry: &WalletEntry, kind: &EventKind) -> bool {
     let (EventKind::MinedUnconfirmed { mined, .. } | EventKind::Confirmed { mined, .. }) = kind else { return true };
     let (Some(height), Some(hash)) = (mined.mined_height, mined.mined_block_hash.as_deref()) else { return true };
     match crate::base_node::block_hash_at(&entry.base_node_urls, height).await {
-        Ok(on_node) => on_node.as_deref() == Some(hash),
-        Err(_) => true,
+        Ok(Some(on_node)) => on_node == hash,
+        Ok(None) | Err(_) => true,
     }
 }
 
