@@ -13,6 +13,7 @@ pub mod journal;
 pub mod layout;
 pub mod lifecycle;
 pub mod messages;
+pub mod migrations;
 pub mod network;
 pub mod pump;
 pub mod queries;
