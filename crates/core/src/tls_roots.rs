@@ -6,7 +6,8 @@
 //! default), when a wallet is about to start and every URL it will use is `http://`, OpenSSL's default CA
 //! file is pointed at an empty source (`SSL_CERT_FILE=/dev/null`; a CA directory, looked up lazily,
 //! still works). The first time anything in the process needs `https://` (a wallet, or `getTipInfo`),
-//! the previous value comes back for good. The variable is process-wide: other OpenSSL users in the
+//! the previous value comes back for good (or, when there was none, the system bundle's path: see
+//! `system_bundle`). The variable is process-wide: other OpenSSL users in the
 //! process (not Node's own TLS, which has its own store) see it too; `"system"` leaves it alone. Platforms
 //! without OpenSSL (macOS, Windows) are untouched.
 //!
@@ -24,7 +25,8 @@ use std::sync::Mutex;
 pub enum Roots {
     /// As the process started.
     Untouched,
-    /// `SSL_CERT_FILE` set to an empty source by the SDK; holds the value it replaced.
+    /// `SSL_CERT_FILE` set to an empty source by the SDK; holds the value to restore: the one it replaced,
+    /// else the system bundle's path.
     Narrowed(Option<OsString>),
     /// System roots needed; never narrowed again in this process.
     System,
@@ -52,12 +54,21 @@ pub fn prepare_for(urls: &[&str]) {
         }
         (Roots::Untouched, true) => *state = Roots::System,
         (Roots::Untouched, false) if narrowing_applies() => {
-            *state = Roots::Narrowed(std::env::var_os(VAR));
+            // Probed now: once narrowed, a probe finds `/dev/null` (it reads the variable first).
+            *state = Roots::Narrowed(std::env::var_os(VAR).or_else(system_bundle));
             std::env::set_var(VAR, "/dev/null");
             tracing::info!("every base node is plain http: skipping OpenSSL's CA bundle on each wallet scan");
         }
         _ => {}
     }
+}
+
+/// The system's CA bundle, found the way native-tls finds it. Restoring "no variable" is not enough:
+/// native-tls probes once per process and keeps what it found, `/dev/null` when the narrowing came first,
+/// and the vendored OpenSSL's own default (`/usr/local/ssl`) holds nothing, so an https node would fail
+/// to verify. Pointing OpenSSL's default at the bundle gives every later connection its roots.
+fn system_bundle() -> Option<OsString> {
+    openssl_probe::probe().cert_file.map(OsString::from)
 }
 
 fn narrowing_applies() -> bool {
@@ -79,15 +90,20 @@ mod tests {
         if !cfg!(target_os = "linux") {
             return;
         }
-        let host = std::env::var_os(VAR);
+        // As on most hosts: no variable, the bundle found by probing (a CI shell may set one).
+        std::env::remove_var(VAR);
+        // What comes back: the host's value, or with none the system's bundle (native-tls keeps the
+        // `/dev/null` it probed while narrowed, so "no variable" would leave https without roots).
+        let back = std::env::var_os(VAR).or_else(system_bundle);
+        assert!(back.is_some() || !std::path::Path::new("/etc/ssl/certs/ca-certificates.crt").exists());
         prepare_for(&["http://127.0.0.1:9000", "HTTP://node:9000"]);
-        assert_eq!(state(), Roots::Narrowed(host.clone()));
+        assert_eq!(state(), Roots::Narrowed(back.clone()));
         assert_eq!(std::env::var(VAR).as_deref(), Ok("/dev/null"));
         prepare_for(&["http://127.0.0.1:9000", "https://rpc.tari.com"]);
         assert_eq!(state(), Roots::System);
-        assert_eq!(std::env::var_os(VAR), host, "the host's value is back");
+        assert_eq!(std::env::var_os(VAR), back, "the host's roots are back");
         prepare_for(&["http://127.0.0.1:9000"]);
         assert_eq!(state(), Roots::System, "never narrowed again");
-        assert_eq!(std::env::var_os(VAR), host);
+        assert_eq!(std::env::var_os(VAR), back);
     }
 }
