@@ -246,11 +246,37 @@ struct Header {
 /// wallet's history, which changes its mind while the library works through a reorg.
 pub async fn block_hash_at(urls: &[String], height: u64) -> SdkResult<Option<String>> {
     let path = format!("/get_header_by_height?height={height}");
+    let answer = first_answer(urls, Some(1), |link, url| {
+        let path = path.clone();
+        async move { fetch_json::<Header>(link, &url, &path).await }
+    })
+    .await?;
+    Ok(answer.value.map(|h| h.hash.to_hex()))
+}
+
+/// What the first base node that answered said.
+struct Answer<T> {
+    value: T,
+    url: String,
+    attempts: u32,
+    latency: Duration,
+}
+
+/// `attempt` against each of `urls` in order (under `call`'s policy) until one answers; else the last error.
+async fn first_answer<T, F, Fut>(urls: &[String], max_attempts: Option<u32>, attempt: F) -> SdkResult<Answer<T>>
+where
+    F: Fn(Arc<Link>, String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
     let mut last = SdkError::config("no base node URL is configured (network.baseNodeUrls) or given");
     for url in urls {
-        match call(url, Some(1), |link| fetch_json::<Header>(link, url, &path)).await {
-            Ok((header, _)) => return Ok(header.map(|h| h.hash.to_hex())),
-            Err(e) => last = e,
+        let started = Instant::now();
+        match call(url, max_attempts, |link| attempt(link, url.clone())).await {
+            Ok((value, attempts)) => return Ok(Answer { value, url: url.clone(), attempts, latency: started.elapsed() }),
+            Err(e) => {
+                tracing::debug!(base_node = %redact(url), code = %e.code, "base node failed; trying the next");
+                last = e;
+            }
         }
     }
     Err(last)
@@ -267,28 +293,16 @@ pub async fn reachable(urls: &[String]) -> bool {
 }
 
 async fn tip_info_within(urls: &[String], max_attempts: Option<u32>) -> SdkResult<TipInfo> {
-    let mut last = SdkError::config("no base node URL is configured (network.baseNodeUrls) or given");
-    for url in urls {
-        let started = Instant::now();
-        match call(url, max_attempts, |link| async move { fetch_tip(link, url).await }).await {
-            Ok((tip, attempts)) => {
-                let meta = tip.metadata.as_ref();
-                return Ok(TipInfo {
-                    url: redact(url),
-                    height: meta.map_or(0, |m| m.best_block_height()),
-                    best_block_hash: meta.map(|m| m.best_block_hash().to_string()).unwrap_or_default(),
-                    synced: tip.is_synced,
-                    latency: started.elapsed(),
-                    attempts,
-                });
-            }
-            Err(e) => {
-                tracing::debug!(base_node = %redact(url), code = %e.code, "base node failed; trying the next");
-                last = e;
-            }
-        }
-    }
-    Err(last)
+    let answer = first_answer(urls, max_attempts, |link, url| async move { fetch_tip(link, &url).await }).await?;
+    let meta = answer.value.metadata.as_ref();
+    Ok(TipInfo {
+        url: redact(&answer.url),
+        height: meta.map_or(0, |m| m.best_block_height()),
+        best_block_hash: meta.map(|m| m.best_block_hash().to_string()).unwrap_or_default(),
+        synced: answer.value.is_synced,
+        latency: answer.latency,
+        attempts: answer.attempts,
+    })
 }
 
 /// `urls` reordered for a wallet about to open, so the library's primary and fallback are the pair that
