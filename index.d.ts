@@ -622,6 +622,12 @@ export declare function __benchNapiAsyncNoop(): Promise<void>
  */
 export declare function __benchPopulateMetrics(ops: number, samples: number): void
 
+/**
+ * @internal `SSL_CERT_FILE` as the addon's own code and OpenSSL read it (through `src/getenv.rs`), which
+ * may differ from `process.env`: see `tls_roots`.
+ */
+export declare function __testAddonCertFile(): string | null
+
 /** @internal Starts a background task on the general runtime that sleeps `ms`. */
 export declare function __testBackgroundSleep(ms: number): void
 

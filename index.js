@@ -842,6 +842,7 @@ module.exports.__benchEmpty = nativeBinding.__benchEmpty
 module.exports.__benchMetricsRecord = nativeBinding.__benchMetricsRecord
 module.exports.__benchNapiAsyncNoop = nativeBinding.__benchNapiAsyncNoop
 module.exports.__benchPopulateMetrics = nativeBinding.__benchPopulateMetrics
+module.exports.__testAddonCertFile = nativeBinding.__testAddonCertFile
 module.exports.__testBackgroundSleep = nativeBinding.__testBackgroundSleep
 module.exports.__testPanic = nativeBinding.__testPanic
 module.exports.__testSleep = nativeBinding.__testSleep

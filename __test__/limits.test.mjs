@@ -8,10 +8,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { sdkPath } from './helpers.mjs'
+import { execFileSync } from 'node:child_process'
+import { sdkPath, nativePath } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
+const native = require(nativePath)
 
 let tmp, wallet
 const hostCertFile = process.env.SSL_CERT_FILE
@@ -187,14 +189,21 @@ test('aborting or timing out a wallet open leaves no wallet open and the directo
 })
 
 test('idle cost: plain-http wallets skip the CA bundle; the first https use brings the host roots back', async () => {
-  // The wallet in `before` uses http:// only, so the SDK pointed OpenSSL's CA file at an empty source.
-  assert.equal(process.env.SSL_CERT_FILE, '/dev/null')
+  // The wallet in `before` uses http:// only, so the addon's OpenSSL is shown an empty CA file...
+  assert.equal(native.__testAddonCertFile(), '/dev/null')
+  // ...while the process environment, and what a child process inherits, stay as the host set them.
+  assert.equal(process.env.SSL_CERT_FILE, hostCertFile)
+  const childSees = () => execFileSync('sh', ['-c', 'echo "${SSL_CERT_FILE-unset}"'], { encoding: 'utf8' }).trim()
+  assert.equal(childSees(), hostCertFile ?? 'unset')
   assert.equal((await sdk.getTipInfo({ url: 'https://127.0.0.1:9' }).catch((e) => e)).code, 'ERR_BASE_NODE')
-  // Back to the host's value (or, if the host set none, whatever OpenSSL's probe put there): not empty.
-  assert.notEqual(process.env.SSL_CERT_FILE, '/dev/null')
-  if (hostCertFile) assert.equal(process.env.SSL_CERT_FILE, hostCertFile)
-  const restored = process.env.SSL_CERT_FILE
+  // Roots back: the host's value, or with none the system's bundle (native-tls keeps what it probed).
+  const restored = native.__testAddonCertFile()
+  assert.notEqual(restored, '/dev/null')
+  if (hostCertFile) assert.equal(restored, hostCertFile)
+  else if (fs.existsSync('/etc/ssl/certs/ca-certificates.crt')) assert.ok(restored, 'the system bundle is shown')
   const another = await sdk.createWallet({ dataDir: path.join(tmp, 'after-https'), passphrase: 'pw', network: 'localnet', baseNodeUrl: 'http://127.0.0.1:9' })
-  assert.equal(process.env.SSL_CERT_FILE, restored, 'never narrowed again once https was needed')
+  assert.equal(native.__testAddonCertFile(), restored, 'never narrowed again once https was needed')
+  assert.equal(process.env.SSL_CERT_FILE, hostCertFile)
+  assert.equal(childSees(), hostCertFile ?? 'unset')
   await sdk.closeWallet(another)
 })

@@ -50,3 +50,25 @@ test('an https node whose certificate is trusted (SSL_CERT_FILE) answers through
   const r = tipInfo({ SSL_CERT_FILE: cert })
   assert.deepEqual(r, { synced: true, height: 0 })
 })
+
+test('https after plain http in one process: the narrowed roots come back, and the environment never changed', () => {
+  // The http call narrows the roots, and native-tls probes (and keeps) the narrowed value; the https call
+  // must still verify through OpenSSL's default file, shown as the host's again.
+  const r = runChild(
+    `(async () => {
+      const childSees = () => require('child_process').execFileSync('sh', ['-c', 'echo "$SSL_CERT_FILE"'], { encoding: 'utf8' }).trim()
+      const first = await sdk.getTipInfo({ url: 'http://127.0.0.1:9' }).then(() => 'ok', (e) => e.code)
+      const narrowed = { addon: native.__testAddonCertFile(), env: process.env.SSL_CERT_FILE, child: childSees() }
+      const tip = await sdk.getTipInfo({ url: ${JSON.stringify(url)} }).then((t) => ({ synced: t.synced, height: t.height }), (e) => ({ code: e.code, message: e.message }))
+      console.log(JSON.stringify({ first, narrowed, tip, after: native.__testAddonCertFile() }))
+    })()`,
+    { env: { SSL_CERT_FILE: cert }, timeoutMs: 60_000 },
+  )
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.json, {
+    first: 'ERR_BASE_NODE',
+    narrowed: { addon: '/dev/null', env: cert, child: cert },
+    tip: { synced: true, height: 0 },
+    after: cert,
+  })
+})

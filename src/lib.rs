@@ -9,6 +9,8 @@ extern crate tari_wallet_sdk_core as sdk;
 // Exports are only reachable from JS, so a plain `cargo test` build sees them as unused.
 #[cfg_attr(test, allow(dead_code))]
 mod api;
+#[cfg(all(target_os = "linux", not(test)))]
+mod getenv;
 #[cfg_attr(test, allow(dead_code))]
 mod ops;
 #[cfg_attr(test, allow(dead_code))]

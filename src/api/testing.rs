@@ -56,6 +56,13 @@ pub fn test_sleep<'env>(
     })
 }
 
+/// @internal `SSL_CERT_FILE` as the addon's own code and OpenSSL read it (through `src/getenv.rs`), which
+/// may differ from `process.env`: see `tls_roots`.
+#[napi(catch_unwind, js_name = "__testAddonCertFile")]
+pub fn test_addon_cert_file() -> Option<String> {
+    std::env::var("SSL_CERT_FILE").ok()
+}
+
 /// @internal Starts a background task on the general runtime that sleeps `ms`.
 #[napi(catch_unwind, js_name = "__testBackgroundSleep")]
 pub fn test_background_sleep(env: Env, ms: f64) -> napi::Result<()> {
