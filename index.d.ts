@@ -87,7 +87,7 @@ export type ConfigSource = { "layer": "default" } | { "layer": "file", path: str
 /**
  * Stable error codes. Never renumber or rename: applications `switch` on these strings.
  */
-export type ErrorCodeName = "ERR_INVALID_ARGUMENT" | "ERR_INVALID_HANDLE" | "ERR_CONFIG" | "ERR_TIMEOUT" | "ERR_ABORTED" | "ERR_INTERNAL" | "ERR_SHUTTING_DOWN" | "ERR_LIMIT" | "ERR_NETWORK_MISMATCH" | "ERR_UNSUPPORTED_NETWORK" | "ERR_WALLET_LOCKED" | "ERR_WRONG_PASSPHRASE" | "ERR_WALLET_NOT_FOUND" | "ERR_WALLET_CORRUPT" | "ERR_WALLET_EXISTS" | "ERR_INVALID_SEED_WORDS" | "ERR_INVALID_ADDRESS" | "ERR_INSUFFICIENT_FUNDS" | "ERR_TRANSACTION_NOT_FOUND" | "ERR_NOT_CANCELLABLE" | "ERR_WALLET" | "ERR_BASE_NODE" | "ERR_CIRCUIT_OPEN" | "ERR_RATE_LIMITED" | "ERR_OVERLOADED" | "ERR_OUTCOME_UNKNOWN" | "ERR_IDEMPOTENCY_CONFLICT";
+export type ErrorCodeName = "ERR_INVALID_ARGUMENT" | "ERR_INVALID_HANDLE" | "ERR_CONFIG" | "ERR_TIMEOUT" | "ERR_ABORTED" | "ERR_INTERNAL" | "ERR_SHUTTING_DOWN" | "ERR_LIMIT" | "ERR_NETWORK_MISMATCH" | "ERR_UNSUPPORTED_NETWORK" | "ERR_WALLET_LOCKED" | "ERR_WRONG_PASSPHRASE" | "ERR_WALLET_NOT_FOUND" | "ERR_WALLET_CORRUPT" | "ERR_WALLET_EXISTS" | "ERR_INVALID_SEED_WORDS" | "ERR_INVALID_ADDRESS" | "ERR_INSUFFICIENT_FUNDS" | "ERR_TRANSACTION_NOT_FOUND" | "ERR_NOT_CANCELLABLE" | "ERR_WALLET" | "ERR_BASE_NODE" | "ERR_CIRCUIT_OPEN" | "ERR_RATE_LIMITED" | "ERR_OVERLOADED" | "ERR_OUTCOME_UNKNOWN" | "ERR_IDEMPOTENCY_CONFLICT" | "ERR_VIEW_ONLY" | "ERR_INVALID_TRANSACTION";
 
 /**
  * A structured field's value: what `tracing` records, with anything else as its `Debug` text.
@@ -313,6 +313,28 @@ received: Array<string>,
 change: Array<string>, };
 
 /**
+ * A payment prepared for offline signing; its inputs are locked until it is broadcast or cancelled.
+ */
+export type PreparedPayment = { 
+/**
+ * The prepared id, for `cancelPrepared`. The broadcast transaction gets its own id at signing.
+ */
+id: string, 
+/**
+ * The unsigned transaction for `signTransaction`: Tari's offline-signing JSON (version 5.0.0). Pass
+ * it on as it is; parsing and re-serialising it in JS rounds its 64-bit ids and breaks it.
+ */
+unsigned: string, 
+/**
+ * The recipient, base58.
+ */
+to: string, amount: bigint, feePerGram: bigint, 
+/**
+ * How many outputs are locked for it, and their total (µT).
+ */
+inputs: number, inputTotal: bigint, };
+
+/**
  * How severe a record is.
  */
 export type RecordLevel = "error" | "warn" | "info" | "debug" | "trace";
@@ -361,6 +383,27 @@ signature: string,
  * The signing public key (hex); equal to the spend key of the wallet's address.
  */
 publicKey: string, };
+
+/**
+ * A payment signed offline, ready for `broadcastSignedTransaction` on the wallet that prepared it.
+ */
+export type SignedPayment = { 
+/**
+ * The transaction id it will have once broadcast.
+ */
+txId: string, 
+/**
+ * `PreparedPayment.id`.
+ */
+preparedId: string, 
+/**
+ * The signed transaction (JSON, as `unsigned`: pass it on as it is).
+ */
+signed: string, to: string, amount: bigint, 
+/**
+ * The fee the signed transaction pays, µT.
+ */
+fee: bigint, };
 
 /**
  * A process-level event (`systemEvents`).
@@ -502,6 +545,23 @@ value: bigint,
  * `spent`, ...; the library has more than a dozen and adds new ones).
  */
 status: string, minedHeight?: number, };
+
+/**
+ * What a view-only wallet is made from (`exportViewKeys` → `createViewWallet`).
+ */
+export type ViewKeys = { 
+/**
+ * The view private key, hex. Reveals every incoming amount and the wallet's own change; cannot spend.
+ */
+viewKey: string, 
+/**
+ * The spend public key, hex.
+ */
+spendPublicKey: string, 
+/**
+ * Days since 2022-01-01 from which the wallet's outputs can exist; a view wallet scans from here.
+ */
+birthday: number, };
 
 /**
  * Open wallets against `limits.maxWalletInstances`.
@@ -668,6 +728,15 @@ export interface AddressOptions {
   paymentId?: string | Uint8Array
 }
 
+/**
+ * Broadcasts a signed payment (`SignedPayment.signed`) from the wallet that prepared it. Resolves to the
+ * transaction id once it is stored and queued, like `send`. Exactly once: the same signed payment again
+ * resolves to the same id; a signed payment this wallet did not prepare, one changed after preparing, a
+ * second signature of a broadcast payment or a cancelled one is `ERR_INVALID_TRANSACTION` (`reason`).
+ * `ERR_OUTCOME_UNKNOWN` (with `txId`): retry with the same signed payment.
+ */
+export declare function broadcastSignedTransaction(handle: number, signed: string, call?: CallOptions | undefined | null): Promise<string>
+
 /** Options of one call, accepted last by every async operation. */
 export interface CallOptions {
   /**
@@ -683,6 +752,13 @@ export interface CallOptions {
    */
   signal?: AbortSignal
 }
+
+/**
+ * Releases the inputs of a prepared payment that will not be broadcast (`PreparedPayment.id`).
+ * Succeeds again on one already cancelled; `ERR_NOT_CANCELLABLE` once it was broadcast;
+ * `ERR_TRANSACTION_NOT_FOUND` for an id this wallet never prepared.
+ */
+export declare function cancelPrepared(handle: number, preparedId: string, call?: CallOptions | undefined | null): Promise<void>
 
 /**
  * Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
@@ -727,11 +803,20 @@ export interface CoinPlan {
 export declare function coinSplit(handle: number, options: CoinOptions, call?: CallOptions | undefined | null): Promise<CoinPlan>
 
 /**
+ * Creates a view-only wallet from the keys `exportViewKeys` gave, in an empty data directory, and opens
+ * it. It has the seed wallet's address and sees its incoming payments and balance; it cannot spend: every
+ * spending call rejects with `ERR_VIEW_ONLY` before anything is stored. The library (6.2.0) stores the
+ * view key unencrypted in the wallet database (the files are 0600): guard the directory like the key.
+ * Rejects like `createWallet`, and with `ERR_INVALID_ARGUMENT` for keys that are not valid.
+ */
+export declare function createViewWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'viewKey' | 'spendPublicKey'> & { viewKey: string; spendPublicKey: string }, call?: CallOptions): Promise<number>
+
+/**
  * Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
  * opens it. Resolves to its handle. Rejects with `ERR_WALLET_EXISTS` if the directory already holds a
  * wallet, `ERR_INVALID_SEED_WORDS`, `ERR_NETWORK_MISMATCH`, `ERR_UNSUPPORTED_NETWORK` or `ERR_LIMIT`.
  */
-export declare function createWallet(options: CreateWalletOptions, call?: CallOptions | undefined | null): Promise<number>
+export declare function createWallet(options: Omit<CreateWalletOptions, 'viewKey' | 'spendPublicKey'>, call?: CallOptions): Promise<number>
 
 /** Options of `createWallet`; `openWallet` takes the same without `seedWords` and `birthday`. */
 export interface CreateWalletOptions {
@@ -753,9 +838,14 @@ export interface CreateWalletOptions {
   seedWords?: string | Array<string>
   /**
    * With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
-   * words carry.
+   * words carry. With `viewKey` (`createViewWallet`): the birthday `exportViewKeys` gave; without it the
+   * view wallet scans from the start of the chain.
    */
   birthday?: number
+  /** `createViewWallet` only: the view private key (hex) from `exportViewKeys`. Never logged or echoed. */
+  viewKey?: string
+  /** `createViewWallet` only: the spend public key (hex) from `exportViewKeys`. */
+  spendPublicKey?: string
 }
 
 /**
@@ -781,6 +871,18 @@ export interface EventPage {
   after?: number
   /** Default 100, at most 10000. */
   limit?: number
+}
+
+/**
+ * The keys a view-only wallet of this wallet is made from (`createViewWallet`), after checking the
+ * passphrase again (`ERR_WRONG_PASSPHRASE`). The view key reveals every incoming amount and the wallet's
+ * own change to whoever holds it, but cannot spend.
+ */
+export declare function exportViewKeys(handle: number, options: ExportViewKeysOptions, call?: CallOptions | undefined | null): Promise<ViewKeys>
+
+export interface ExportViewKeysOptions {
+  /** The wallet's passphrase, checked again before the keys leave. Never logged or echoed. */
+  passphrase: string
 }
 
 export interface FeeEstimate {
@@ -957,7 +1059,7 @@ export declare const OPENMETRICS_CONTENT_TYPE: string
  * `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
  * (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
  */
-export declare function openWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'birthday'>, call?: CallOptions): Promise<number>
+export declare function openWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'birthday' | 'viewKey' | 'spendPublicKey'>, call?: CallOptions): Promise<number>
 
 /**
  * Parses a Tari address (base58, emoji or hex) without a wallet. Throws `ERR_INVALID_ADDRESS` with
@@ -970,6 +1072,31 @@ export declare function parseAddress(address: string, network?: NetworkName): Ad
  * Starts the runtimes if needed. Rejects with `ERR_INVALID_ARGUMENT` for an unknown runtime name.
  */
 export declare function ping(runtime?: RuntimeName, call?: CallOptions): Promise<undefined>
+
+export interface PrepareOptions {
+  /**
+   * Recipient address: base58, emoji or hex, on this wallet's network. An address with a payment id
+   * (`getAddress({ paymentId })`) puts it on the payment.
+   */
+  to: string
+  /**
+   * µT, above 0. A payment signed offline always leaves change: the amount plus fee must stay below
+   * the available balance.
+   */
+  amount: bigint
+  /** µT per gram; default 5. */
+  feePerGram?: bigint
+  /** A note stored with the transaction (at most 254 bytes). */
+  message?: string
+}
+
+/**
+ * Prepares a one-sided payment for offline signing and locks its inputs, on a wallet that holds the
+ * funds (view-only wallets included). Resolves to the unsigned transaction for `signTransaction`.
+ * The inputs stay locked, across restarts, until the payment is broadcast or `cancelPrepared` releases
+ * them. A timeout or abort cancels the prepared payment. Rejects like `send` before anything is locked.
+ */
+export declare function prepareTransaction(handle: number, options: PrepareOptions, call?: CallOptions | undefined | null): Promise<PreparedPayment>
 
 /** Content type of `getPrometheusMetrics()` (the Prometheus text format 0.0.4). */
 export declare const PROMETHEUS_CONTENT_TYPE: string
@@ -1063,6 +1190,15 @@ export declare function setLogger(logger: ((record: LogRecord) => void) | null, 
 
 /** Signs `message` with the wallet's key. Verify with `verifyMessageSignature(address or publicKey, ...)`. */
 export declare function signMessage(handle: number, message: string, call?: CallOptions | undefined | null): Promise<SignedMessage>
+
+/**
+ * Signs a prepared payment (`PreparedPayment.unsigned`) with this wallet's spend key. Needs the seed
+ * wallet whose view key prepared it, and nothing else: no base node, no network (open it with an
+ * unreachable `baseNodeUrl`, on a machine of its own). A payload changed after it was prepared is
+ * `ERR_INVALID_TRANSACTION` (`reason: 'integrity'`); a view-only wallet is `ERR_VIEW_ONLY`. Each call
+ * gives a new signature; only one of them can ever be broadcast.
+ */
+export declare function signTransaction(handle: number, unsigned: string, call?: CallOptions | undefined | null): Promise<SignedPayment>
 
 export interface TipInfo {
   /** The base node that answered (credentials redacted). */

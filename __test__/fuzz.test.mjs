@@ -69,6 +69,12 @@ function cases() {
     c('coinSplit', handleArg(), record({ commitments: anyValue, count: anyValue, feePerGram: anyValue, preview: anyValue, idempotencyKey: anyValue }), callOptions),
     c('coinJoin', handleArg(), record({ commitments: anyValue, feePerGram: anyValue, preview: anyValue, idempotencyKey: anyValue }), callOptions),
     c('signMessage', handleArg(), anyValue, callOptions),
+    c('exportViewKeys', handleArg(), record({ passphrase: anyValue }), callOptions),
+    c('createViewWallet', record({ dataDir: fc.constant(path.join(os.tmpdir(), 'tari-fuzz-view')), passphrase: anyValue, network: anyValue, baseNodeUrl: fc.constant('http://127.0.0.1:9'), viewKey: anyValue, spendPublicKey: anyValue, birthday: anyValue }), callOptions),
+    c('prepareTransaction', handleArg(), record({ to: anyValue, amount: anyValue, feePerGram: anyValue, message: anyValue }), callOptions),
+    c('signTransaction', handleArg(), anyValue, callOptions),
+    c('broadcastSignedTransaction', handleArg(), anyValue, callOptions),
+    c('cancelPrepared', handleArg(), anyValue, callOptions),
     c('openWallet', record({ dataDir: fc.constant(path.join(os.tmpdir(), 'tari-fuzz-nonexistent')), passphrase: anyValue, network: anyValue, baseNodeUrl: anyValue, scanningIntervalSecs: anyValue, dbPoolSize: anyValue }), callOptions),
   )
 }

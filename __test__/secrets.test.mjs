@@ -1,7 +1,7 @@
 // Secrets never leak: with every log at trace (the SDK's and the Tari crates'), a wallet is created with a
-// known passphrase, restored from known seed words, pays and is paid on a real LocalNet, and fails in the
-// usual ways. Neither the passphrase nor the words may appear in any log record, error, metric or config
-// dump.
+// known passphrase, restored from known seed words, pays and is paid on a real LocalNet, exports its view
+// keys to a view-only wallet, signs offline, and fails in the usual ways. Neither the passphrase, the words
+// nor the view key may appear in any log record, error, metric or config dump.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -81,6 +81,22 @@ test('passphrases and seed words stay out of logs, errors, metrics and config', 
   await keepError('ERR_INVALID_ARGUMENT', () => sdk.createWallet(opts('long', { passphrase: PASSPHRASE.repeat(5000) })))
   await keepError('ERR_INSUFFICIENT_FUNDS', () => sdk.send(a, { to: sdk.getAddress(a).base58, amount: 10n ** 18n }))
 
+  // Cold storage: the view key leaves only as exportViewKeys' result, and offline signing logs no key.
+  await keepError('ERR_WRONG_PASSPHRASE', () => sdk.exportViewKeys(a, { passphrase: `${PASSPHRASE}-wrong` }))
+  const keys = await sdk.exportViewKeys(a, { passphrase: PASSPHRASE })
+  await keepError('ERR_INVALID_ARGUMENT', () => sdk.createViewWallet({ ...opts('v-bad'), ...keys, viewKey: `${keys.viewKey}00` }))
+  await keepError('ERR_INVALID_ARGUMENT', () => sdk.createViewWallet({ ...opts('v-bad'), ...keys, spendPublicKey: keys.viewKey }))
+  const v = await sdk.createViewWallet({ ...opts('v'), ...keys })
+  await keepError('ERR_VIEW_ONLY', () => sdk.getSeedWords(v))
+  const self = sdk.getAddress(a).base58
+  await keepError('ERR_VIEW_ONLY', () => sdk.send(v, { to: self, amount: 1_000n }))
+  await settle(net, sdk, a)
+  const prepared = await sdk.prepareTransaction(a, { to: self, amount: 2_000n })
+  const signed = await sdk.signTransaction(a, prepared.unsigned)
+  await keepError('ERR_INVALID_TRANSACTION', () => sdk.signTransaction(a, prepared.unsigned.replace('"amount":2000', '"amount":2001')))
+  await sdk.broadcastSignedTransaction(a, signed.signed)
+  await sdk.closeWallet(v)
+
   await waitFor('trailing log records', async () => (await sleep(500), true))
   const everything = [
     ...records.map((x) => JSON.stringify(x)),
@@ -100,6 +116,7 @@ test('passphrases and seed words stay out of logs, errors, metrics and config', 
   assert.equal(sdk.getMetrics().logRecordsDropped, 0, 'every record was seen')
 
   assert.ok(!everything.includes(PASSPHRASE), 'the passphrase leaked')
+  assert.ok(!everything.includes(keys.viewKey), 'the view key leaked')
   assert.ok(!everything.includes(phrase), 'the seed phrase leaked')
   // Any three consecutive seed words, in any separator, would be a leak too.
   for (let i = 0; i + 3 <= words.length; i++) {

@@ -38,6 +38,16 @@ async function usage(): Promise<void> {
   const spendable: bigint = balance.available + balance.timeLocked
   const words: string[] = await sdk.getSeedWords(handle)
   const restored = await sdk.createWallet({ dataDir: '/tmp/r', passphrase: 'pw', seedWords: words, birthday: 0 })
+  // Cold storage: keys out, a view wallet in, prepare → sign → broadcast as opaque text.
+  const keys = await sdk.exportViewKeys(handle, { passphrase: 'pw' })
+  const viewOnly: number = await sdk.createViewWallet({ dataDir: '/tmp/v', passphrase: 'pw', ...keys })
+  const prepared = await sdk.prepareTransaction(viewOnly, { to: address.base58, amount: 5n })
+  const offline = await sdk.signTransaction(handle, prepared.unsigned)
+  const cost: bigint = offline.fee + prepared.inputTotal
+  const sentId: string = await sdk.broadcastSignedTransaction(viewOnly, offline.signed)
+  await sdk.cancelPrepared(viewOnly, prepared.id)
+  const coldWallet = await sdk.Wallet.createView({ dataDir: '/tmp/v2', passphrase: 'pw', viewKey: keys.viewKey, spendPublicKey: keys.spendPublicKey, birthday: keys.birthday })
+  console.log(cost, sentId, (await coldWallet.prepareTransaction({ to: address.base58, amount: 1n })).id)
   const fromKeys: AddressInfo = sdk.addressFromKeys({ viewKey: 'ab'.repeat(32), spendKey: 'cd'.repeat(32), network: 'localnet', features: 1 })
   console.log(fromKeys.base58)
   const validation = sdk.validateAddress(address.emoji, 'localnet')

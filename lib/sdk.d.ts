@@ -9,7 +9,10 @@ import type { CreateWalletOptions, ErrorCodeName, SystemEvent } from '../index'
 export declare const systemEvents: EventEmitter<{ [K in SystemEvent['type']]: [Extract<SystemEvent, { type: K }>] }>
 
 /** Options of `openWallet`: those of `createWallet` without the restore fields. */
-export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthday'>
+export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthday' | 'viewKey' | 'spendPublicKey'>
+
+/** Options of `createViewWallet`: the keys from `exportViewKeys`, and `birthday` from there too. */
+export type CreateViewWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'viewKey' | 'spendPublicKey'> & { viewKey: string; spendPublicKey: string }
 
 export {
   setLogger,
@@ -18,6 +21,12 @@ export {
   ping,
   createWallet,
   openWallet,
+  createViewWallet,
+  exportViewKeys,
+  prepareTransaction,
+  signTransaction,
+  broadcastSignedTransaction,
+  cancelPrepared,
   closeWallet,
   destroyWallet,
   getSeedWords,

@@ -154,7 +154,8 @@ systemEvents.on('removeListener', () => {
 const SYNC = ['getConfig', 'updateConfig', 'getRuntimeStats', 'getMemoryStats', 'resetPeakMemory', 'getHealthStatus',
   'getMetrics', 'getPrometheusMetrics', 'enableMetrics', 'resetMetrics', 'getVersion', 'listWallets', 'getAddress',
   'getProcessNetwork', 'verifyMessageSignature', 'onEvent', 'offEvent']
-const ASYNC = ['ping', 'closeWallet', 'destroyWallet', 'getSeedWords', 'validateSeedWords', 'getBalance', 'send',
+const ASYNC = ['ping', 'closeWallet', 'destroyWallet', 'getSeedWords', 'exportViewKeys', 'prepareTransaction', 'signTransaction',
+  'broadcastSignedTransaction', 'cancelPrepared', 'validateSeedWords', 'getBalance', 'send',
   'sendMany', 'estimateFee', 'getTransactions', 'getTransaction', 'getPaymentByReference', 'getEvents', 'ackEvents', 'cancelTransaction', 'getUtxos', 'coinSplit',
   'coinJoin', 'validateWallet', 'signMessage', 'getTipInfo', 'rescanWallet']
 
@@ -170,6 +171,7 @@ const api = {
   init: wrapSync(lazy('init', initNetwork), 'init'),
   createWallet: wrapAsync(lazy('createWallet', walletNetwork), 'createWallet'),
   openWallet: wrapAsync(lazy('openWallet', walletNetwork), 'openWallet'),
+  createViewWallet: wrapAsync(lazy('createViewWallet', walletNetwork), 'createViewWallet'),
   // Address helpers only read or write a network byte: their network is a hint for the first load.
   parseAddress: wrapSync(lazy('parseAddress', secondArgNetwork, false), 'parseAddress'),
   addressFromKeys: wrapSync(lazy('addressFromKeys', keysNetwork, false), 'addressFromKeys'),

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, AddressOptions, Balance, EventPage, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
   SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
-  CoinPlan, RescanResult, CallOptions,
+  CoinPlan, RescanResult, CallOptions, ViewKeys, PrepareOptions, PreparedPayment, SignedPayment,
 } from '../index'
-import type { OpenWalletOptions } from './sdk'
+import type { CreateViewWalletOptions, OpenWalletOptions } from './sdk'
 
 /** The event of one `type`, e.g. `WalletEventOf<'received'>` has `txId`. */
 export type WalletEventOf<K extends WalletEvent['type']> = Extract<WalletEvent, { type: K }>
@@ -25,6 +25,8 @@ export declare class Wallet extends EventEmitter {
   constructor(handle: number)
   static create(options: CreateWalletOptions, call?: CallOptions): Promise<Wallet>
   static open(options: OpenWalletOptions, call?: CallOptions): Promise<Wallet>
+  /** A view-only wallet made from `exportViewKeys`' keys (`createViewWallet`). */
+  static createView(options: CreateViewWalletOptions, call?: CallOptions): Promise<Wallet>
   readonly handle: number
   readonly address: AddressInfo
   /** The address, or with `paymentId` one that carries it (`getAddress`). */
@@ -43,6 +45,16 @@ export declare class Wallet extends EventEmitter {
   transactionByPayref(payref: string, call?: CallOptions): Promise<Transaction>
   cancel(txId: string, call?: CallOptions): Promise<void>
   seedWords(call?: CallOptions): Promise<string[]>
+  /** The keys of a view-only twin of this wallet, after checking the passphrase again (`exportViewKeys`). */
+  exportViewKeys(options: { passphrase: string }, call?: CallOptions): Promise<ViewKeys>
+  /** Locks inputs for a payment to be signed offline (`prepareTransaction`). */
+  prepareTransaction(options: PrepareOptions, call?: CallOptions): Promise<PreparedPayment>
+  /** Signs a prepared payment with this wallet's spend key, offline (`signTransaction`). */
+  signTransaction(unsigned: string, call?: CallOptions): Promise<SignedPayment>
+  /** Broadcasts a payment this wallet prepared, once (`broadcastSignedTransaction`). */
+  broadcastSignedTransaction(signed: string, call?: CallOptions): Promise<string>
+  /** Releases a prepared payment's inputs (`cancelPrepared`). */
+  cancelPrepared(preparedId: string, call?: CallOptions): Promise<void>
   signMessage(message: string, call?: CallOptions): Promise<SignedMessage>
   utxos(options?: UtxoListOptions, call?: CallOptions): Promise<Utxo[]>
   coinSplit(options: CoinOptions, call?: CallOptions): Promise<CoinPlan>

@@ -44,6 +44,11 @@ function create(sdk) {
       return new Wallet(await sdk.openWallet(options, call))
     }
 
+    /** A view-only wallet from `exportViewKeys`' keys (see `createViewWallet`). */
+    static async createView(options, call) {
+      return new Wallet(await sdk.createViewWallet(options, call))
+    }
+
     get handle() {
       return this.#handle
     }
@@ -101,6 +106,26 @@ function create(sdk) {
 
     seedWords(call) {
       return sdk.getSeedWords(this.#handle, call)
+    }
+
+    exportViewKeys(options, call) {
+      return sdk.exportViewKeys(this.#handle, options, call)
+    }
+
+    prepareTransaction(options, call) {
+      return sdk.prepareTransaction(this.#handle, options, call)
+    }
+
+    signTransaction(unsigned, call) {
+      return sdk.signTransaction(this.#handle, unsigned, call)
+    }
+
+    broadcastSignedTransaction(signed, call) {
+      return sdk.broadcastSignedTransaction(this.#handle, signed, call)
+    }
+
+    cancelPrepared(preparedId, call) {
+      return sdk.cancelPrepared(this.#handle, preparedId, call)
     }
 
     signMessage(message, call) {

@@ -87,7 +87,7 @@ export type ConfigSource = { "layer": "default" } | { "layer": "file", path: str
 /**
  * Stable error codes. Never renumber or rename: applications `switch` on these strings.
  */
-export type ErrorCodeName = "ERR_INVALID_ARGUMENT" | "ERR_INVALID_HANDLE" | "ERR_CONFIG" | "ERR_TIMEOUT" | "ERR_ABORTED" | "ERR_INTERNAL" | "ERR_SHUTTING_DOWN" | "ERR_LIMIT" | "ERR_NETWORK_MISMATCH" | "ERR_UNSUPPORTED_NETWORK" | "ERR_WALLET_LOCKED" | "ERR_WRONG_PASSPHRASE" | "ERR_WALLET_NOT_FOUND" | "ERR_WALLET_CORRUPT" | "ERR_WALLET_EXISTS" | "ERR_INVALID_SEED_WORDS" | "ERR_INVALID_ADDRESS" | "ERR_INSUFFICIENT_FUNDS" | "ERR_TRANSACTION_NOT_FOUND" | "ERR_NOT_CANCELLABLE" | "ERR_WALLET" | "ERR_BASE_NODE" | "ERR_CIRCUIT_OPEN" | "ERR_RATE_LIMITED" | "ERR_OVERLOADED" | "ERR_OUTCOME_UNKNOWN" | "ERR_IDEMPOTENCY_CONFLICT";
+export type ErrorCodeName = "ERR_INVALID_ARGUMENT" | "ERR_INVALID_HANDLE" | "ERR_CONFIG" | "ERR_TIMEOUT" | "ERR_ABORTED" | "ERR_INTERNAL" | "ERR_SHUTTING_DOWN" | "ERR_LIMIT" | "ERR_NETWORK_MISMATCH" | "ERR_UNSUPPORTED_NETWORK" | "ERR_WALLET_LOCKED" | "ERR_WRONG_PASSPHRASE" | "ERR_WALLET_NOT_FOUND" | "ERR_WALLET_CORRUPT" | "ERR_WALLET_EXISTS" | "ERR_INVALID_SEED_WORDS" | "ERR_INVALID_ADDRESS" | "ERR_INSUFFICIENT_FUNDS" | "ERR_TRANSACTION_NOT_FOUND" | "ERR_NOT_CANCELLABLE" | "ERR_WALLET" | "ERR_BASE_NODE" | "ERR_CIRCUIT_OPEN" | "ERR_RATE_LIMITED" | "ERR_OVERLOADED" | "ERR_OUTCOME_UNKNOWN" | "ERR_IDEMPOTENCY_CONFLICT" | "ERR_VIEW_ONLY" | "ERR_INVALID_TRANSACTION";
 
 /**
  * A structured field's value: what `tracing` records, with anything else as its `Debug` text.
@@ -313,6 +313,28 @@ received: Array<string>,
 change: Array<string>, };
 
 /**
+ * A payment prepared for offline signing; its inputs are locked until it is broadcast or cancelled.
+ */
+export type PreparedPayment = { 
+/**
+ * The prepared id, for `cancelPrepared`. The broadcast transaction gets its own id at signing.
+ */
+id: string, 
+/**
+ * The unsigned transaction for `signTransaction`: Tari's offline-signing JSON (version 5.0.0). Pass
+ * it on as it is; parsing and re-serialising it in JS rounds its 64-bit ids and breaks it.
+ */
+unsigned: string, 
+/**
+ * The recipient, base58.
+ */
+to: string, amount: bigint, feePerGram: bigint, 
+/**
+ * How many outputs are locked for it, and their total (µT).
+ */
+inputs: number, inputTotal: bigint, };
+
+/**
  * How severe a record is.
  */
 export type RecordLevel = "error" | "warn" | "info" | "debug" | "trace";
@@ -361,6 +383,27 @@ signature: string,
  * The signing public key (hex); equal to the spend key of the wallet's address.
  */
 publicKey: string, };
+
+/**
+ * A payment signed offline, ready for `broadcastSignedTransaction` on the wallet that prepared it.
+ */
+export type SignedPayment = { 
+/**
+ * The transaction id it will have once broadcast.
+ */
+txId: string, 
+/**
+ * `PreparedPayment.id`.
+ */
+preparedId: string, 
+/**
+ * The signed transaction (JSON, as `unsigned`: pass it on as it is).
+ */
+signed: string, to: string, amount: bigint, 
+/**
+ * The fee the signed transaction pays, µT.
+ */
+fee: bigint, };
 
 /**
  * A process-level event (`systemEvents`).
@@ -502,6 +545,23 @@ value: bigint,
  * `spent`, ...; the library has more than a dozen and adds new ones).
  */
 status: string, minedHeight?: number, };
+
+/**
+ * What a view-only wallet is made from (`exportViewKeys` → `createViewWallet`).
+ */
+export type ViewKeys = { 
+/**
+ * The view private key, hex. Reveals every incoming amount and the wallet's own change; cannot spend.
+ */
+viewKey: string, 
+/**
+ * The spend public key, hex.
+ */
+spendPublicKey: string, 
+/**
+ * Days since 2022-01-01 from which the wallet's outputs can exist; a view wallet scans from here.
+ */
+birthday: number, };
 
 /**
  * Open wallets against `limits.maxWalletInstances`.

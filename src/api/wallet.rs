@@ -34,12 +34,17 @@ pub struct CreateWalletOptions {
     /// Restore from these 24 words (a string or an array) instead of creating a new random seed.
     pub seed_words: Option<Either<String, Vec<String>>>,
     /// With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
-    /// words carry.
+    /// words carry. With `viewKey` (`createViewWallet`): the birthday `exportViewKeys` gave; without it the
+    /// view wallet scans from the start of the chain.
     pub birthday: Option<f64>,
+    /// `createViewWallet` only: the view private key (hex) from `exportViewKeys`. Never logged or echoed.
+    pub view_key: Option<String>,
+    /// `createViewWallet` only: the spend public key (hex) from `exportViewKeys`.
+    pub spend_public_key: Option<String>,
 }
 
 /// Takes ownership of a string argument in a wiped-on-drop buffer, within `limits.maxRequestBytes`.
-fn bounded(name: &str, value: String) -> SdkResult<Zeroizing<String>> {
+pub(crate) fn bounded(name: &str, value: String) -> SdkResult<Zeroizing<String>> {
     let value = Zeroizing::new(value);
     within_request_limit(name, value.len())?;
     Ok(value)
@@ -101,7 +106,7 @@ fn urls(value: Option<Either<String, Vec<String>>>) -> SdkResult<Option<Vec<Stri
 
 /// The options every open shares, converted; `seed_words` and `birthday` are left to the caller. Unset
 /// fields stay `None`: the core fills in the configured defaults.
-fn common(
+pub(crate) fn common(
     o: &mut CreateWalletOptions,
     mode_of: impl FnOnce(&mut CreateWalletOptions) -> SdkResult<lifecycle::Mode>,
 ) -> SdkResult<lifecycle::OpenRequest> {
@@ -127,7 +132,7 @@ fn common(
     })
 }
 
-fn spawn_open<'env>(
+pub(crate) fn spawn_open<'env>(
     env: &'env Env,
     name: &'static str,
     call: Call,
@@ -144,7 +149,12 @@ fn spawn_open<'env>(
 /// Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
 /// opens it. Resolves to its handle. Rejects with `ERR_WALLET_EXISTS` if the directory already holds a
 /// wallet, `ERR_INVALID_SEED_WORDS`, `ERR_NETWORK_MISMATCH`, `ERR_UNSUPPORTED_NETWORK` or `ERR_LIMIT`.
-#[napi(strict, catch_unwind, ts_return_type = "Promise<number>")]
+#[napi(
+    strict,
+    catch_unwind,
+    ts_args_type = "options: Omit<CreateWalletOptions, 'viewKey' | 'spendPublicKey'>, call?: CallOptions",
+    ts_return_type = "Promise<number>"
+)]
 pub fn create_wallet<'env>(
     env: &'env Env,
     mut options: CreateWalletOptions,
@@ -152,6 +162,9 @@ pub fn create_wallet<'env>(
 ) -> napi::Result<PromiseRaw<'env, u32>> {
     let call = call::parse(env, call);
     let parsed = common(&mut options, |o| match o.seed_words.take() {
+        _ if o.view_key.is_some() || o.spend_public_key.is_some() => {
+            Err(SdkError::invalid_argument("viewKey and spendPublicKey make a view-only wallet: use createViewWallet"))
+        }
         None if o.birthday.is_some() => Err(SdkError::invalid_argument("birthday only applies when restoring from seedWords")),
         None => Ok(lifecycle::Mode::Create),
         Some(w) => Ok(lifecycle::Mode::Restore {
@@ -168,7 +181,7 @@ pub fn create_wallet<'env>(
 #[napi(
     strict,
     catch_unwind,
-    ts_args_type = "options: Omit<CreateWalletOptions, 'seedWords' | 'birthday'>, call?: CallOptions",
+    ts_args_type = "options: Omit<CreateWalletOptions, 'seedWords' | 'birthday' | 'viewKey' | 'spendPublicKey'>, call?: CallOptions",
     ts_return_type = "Promise<number>"
 )]
 pub fn open_wallet<'env>(
@@ -177,9 +190,11 @@ pub fn open_wallet<'env>(
     call: Option<CallOptions>,
 ) -> napi::Result<PromiseRaw<'env, u32>> {
     let call = call::parse(env, call);
-    let parsed = common(&mut options, |o| match o.seed_words.is_some() || o.birthday.is_some() {
-        true => Err(SdkError::invalid_argument("openWallet takes no seedWords or birthday; restore with createWallet")),
-        false => Ok(lifecycle::Mode::Open),
+    let parsed = common(&mut options, |o| {
+        match o.seed_words.is_some() || o.birthday.is_some() || o.view_key.is_some() || o.spend_public_key.is_some() {
+            true => Err(SdkError::invalid_argument("openWallet takes no seedWords, birthday or keys; those are for creating a wallet")),
+            false => Ok(lifecycle::Mode::Open),
+        }
     });
     spawn_open(env, "openWallet", call, parsed)
 }

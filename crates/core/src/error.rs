@@ -56,6 +56,8 @@ error_codes! {
     Overloaded => "ERR_OVERLOADED": "Too many operations are in flight and queued.",
     OutcomeUnknown => "ERR_OUTCOME_UNKNOWN": "A payment was handed to the wallet but its outcome is not known yet; look it up by txId or retry with the same idempotencyKey, never without one.",
     IdempotencyConflict => "ERR_IDEMPOTENCY_CONFLICT": "The idempotencyKey was already used for a spend with different parameters.",
+    ViewOnly => "ERR_VIEW_ONLY": "The wallet is view-only (it holds no spend key) and cannot spend or sign; nothing was stored.",
+    InvalidTransaction => "ERR_INVALID_TRANSACTION": "A prepared or signed transaction is malformed, was changed after it was prepared, or belongs to another wallet or network.",
 }
 
 impl fmt::Display for ErrorCode {

@@ -28,6 +28,9 @@ fn roots(out: &mut Collector) {
     out.visit::<crate::wallet::events::WalletEvent>();
     out.visit::<crate::system_events::SystemEvent>();
     out.visit::<crate::wallet::messages::SignedMessage>();
+    out.visit::<crate::wallet::keys::ViewKeys>();
+    out.visit::<crate::wallet::offline::PreparedPayment>();
+    out.visit::<crate::wallet::offline::SignedPayment>();
     out.visit::<crate::wallet::queries::Balance>();
     out.visit::<crate::wallet::address::AddressInfo>();
     out.visit::<crate::wallet::address::AddressValidation>();

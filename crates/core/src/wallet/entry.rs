@@ -59,9 +59,16 @@ pub struct WalletEntry {
     pub event_log: super::event_log::EventLog,
     /// Spends in flight, the journal, idempotency keys (`wallet::spend`).
     pub spends: SpendGate,
+    /// A view-only wallet (`wallet::keys`): no spend key, so spending and signing calls refuse.
+    pub view_only: bool,
 }
 
 impl WalletEntry {
+    /// The library's database file.
+    pub fn db_file(&self) -> PathBuf {
+        layout(&self.data_dir).db_file
+    }
+
     pub fn tip_height(&self) -> Option<u64> {
         Some(self.tip.load(std::sync::atomic::Ordering::Relaxed)).filter(|t| *t > 0)
     }
@@ -133,7 +140,7 @@ impl WalletEntry {
         }
         // Service tasks drop their database connections shortly after the shutdown drains; the library
         // releases its file lock with the last one.
-        let lock = lock_file(&layout(&self.data_dir).db_file);
+        let lock = lock_file(&self.db_file());
         while !lock_is_free(&lock) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }

@@ -38,7 +38,8 @@ pub enum EventKind {
         #[ts(flatten)]
         payment_id: PaymentId,
     },
-    /// An outgoing transaction was created and queued for broadcast.
+    /// An outgoing transaction was created and queued for broadcast; or, in a wallet that learns of its
+    /// spends by scanning the chain (restored, rescanned or view-only), one of them was found there.
     Sent {
         #[serde(serialize_with = "crate::js_repr::decimal")]
         #[ts(type = "string")]

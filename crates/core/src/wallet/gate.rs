@@ -36,6 +36,15 @@ impl SpendGate {
         }
     }
 
+    /// Admits a spend: a read guard held until it is recorded; `ERR_INVALID_HANDLE` once the wallet closes.
+    pub(super) async fn enter(&self, handle: u32) -> crate::error::SdkResult<tokio::sync::OwnedRwLockReadGuard<bool>> {
+        let gate = self.open.clone().read_owned().await;
+        if !*gate {
+            return Err(super::errors::invalid_handle(handle));
+        }
+        Ok(gate)
+    }
+
     pub(super) fn key_lock(&self, key: &Digest) -> Arc<tokio::sync::Mutex<()>> {
         let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
         keys.entry(*key).or_default().clone()

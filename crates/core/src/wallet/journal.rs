@@ -140,7 +140,14 @@ impl Journal {
                  result TEXT,
                  started_at INTEGER NOT NULL
              );
-             CREATE TABLE IF NOT EXISTS claims (tx_id INTEGER PRIMARY KEY, key_mac BLOB);",
+             CREATE TABLE IF NOT EXISTS claims (tx_id INTEGER PRIMARY KEY, key_mac BLOB);
+             CREATE TABLE IF NOT EXISTS prepared (
+                 tx_id INTEGER PRIMARY KEY,
+                 payload BLOB NOT NULL,
+                 state TEXT NOT NULL,
+                 signed_tx_id INTEGER,
+                 created_at INTEGER NOT NULL
+             );",
         )?;
         let cutoff = now_ms() - RETENTION_DAYS * 86_400_000;
         diesel::sql_query("DELETE FROM spends WHERE result IS NOT NULL AND started_at < ?")
@@ -236,6 +243,102 @@ impl Journal {
     }
 }
 
+/// Where a payment prepared for offline signing (`wallet::offline`) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreparedState {
+    /// Its inputs are locked under the prepared id; nothing is signed or broadcast yet.
+    Prepared,
+    /// A signed version (`signed_tx_id`) is being handed to the library: written ahead of it.
+    Broadcasting,
+    /// The library stored and queued `signed_tx_id`.
+    Broadcast,
+    /// Released (`cancelPrepared`).
+    Cancelled,
+}
+
+impl PreparedState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Prepared => "prepared",
+            Self::Broadcasting => "broadcasting",
+            Self::Broadcast => "broadcast",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Self::Prepared, Self::Broadcasting, Self::Broadcast, Self::Cancelled].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRecord {
+    /// MAC of the unsigned payload the wallet made: a signed payload must carry exactly it.
+    pub payload: Digest,
+    pub state: PreparedState,
+    pub signed_tx_id: Option<u64>,
+}
+
+#[derive(QueryableByName)]
+struct PreparedRow {
+    #[diesel(sql_type = Binary)]
+    payload: Vec<u8>,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    signed_tx_id: Option<i64>,
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    tx_id: i64,
+}
+
+impl Journal {
+    /// Remembers a prepared payment (its inputs are locked under `tx_id`). Durable when this returns.
+    pub fn record_prepared(&self, tx_id: u64, payload: &Digest) -> SdkResult<()> {
+        self.with(|c| {
+            diesel::sql_query("INSERT INTO prepared (tx_id, payload, state, signed_tx_id, created_at) VALUES (?, ?, 'prepared', NULL, ?)")
+                .bind::<BigInt, _>(tx_id as i64)
+                .bind::<Binary, _>(payload.as_slice())
+                .bind::<BigInt, _>(now_ms())
+                .execute(c)
+        })?;
+        Ok(())
+    }
+
+    pub fn prepared(&self, tx_id: u64) -> SdkResult<Option<PreparedRecord>> {
+        let rows: Vec<PreparedRow> = self.with(|c| {
+            diesel::sql_query("SELECT payload, state, signed_tx_id FROM prepared WHERE tx_id = ?").bind::<BigInt, _>(tx_id as i64).load(c)
+        })?;
+        let Some(row) = rows.into_iter().next() else { return Ok(None) };
+        Ok(Some(PreparedRecord {
+            payload: row.payload.try_into().map_err(|_| db_error("a prepared row has a malformed digest"))?,
+            state: PreparedState::parse(&row.state).ok_or_else(|| db_error("a prepared row has an unknown state"))?,
+            signed_tx_id: row.signed_tx_id.map(|i| i as u64),
+        }))
+    }
+
+    pub fn set_prepared(&self, tx_id: u64, state: PreparedState, signed_tx_id: Option<u64>) -> SdkResult<()> {
+        self.with(|c| {
+            diesel::sql_query("UPDATE prepared SET state = ?, signed_tx_id = ? WHERE tx_id = ?")
+                .bind::<Text, _>(state.as_str())
+                .bind::<Nullable<BigInt>, _>(signed_tx_id.map(|i| i as i64))
+                .bind::<BigInt, _>(tx_id as i64)
+                .execute(c)
+        })?;
+        Ok(())
+    }
+
+    /// Prepared ids whose inputs must stay locked: not yet broadcast, nor cancelled.
+    pub fn locked_by_prepared(&self) -> SdkResult<Vec<u64>> {
+        let rows: Vec<Id> =
+            self.with(|c| diesel::sql_query("SELECT tx_id FROM prepared WHERE state IN ('prepared', 'broadcasting')").load(c))?;
+        Ok(rows.into_iter().map(|r| r.tx_id as u64).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,6 +391,28 @@ mod tests {
         assert_eq!(j.lookup(&key).unwrap(), None);
         j.finish(None, &SpendResult { tx_ids: vec![9], outputs: vec![1, 2], fee: 3 }).unwrap();
         assert!(j.is_claimed(9).unwrap());
+    }
+
+    #[test]
+    fn prepared_payments_survive_reopen_and_only_open_ones_hold_their_inputs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let j = Journal::open(tmp.path(), &[4; 32]).unwrap();
+        let (a, b, c) = (u64::MAX - 1, 7, 8);
+        for id in [a, b, c] {
+            j.record_prepared(id, &j.digest("prepared", &id.to_le_bytes())).unwrap();
+        }
+        assert!(j.record_prepared(a, &[0; 32]).is_err(), "one record per prepared id");
+        j.set_prepared(b, PreparedState::Broadcast, Some(99)).unwrap();
+        j.set_prepared(c, PreparedState::Cancelled, None).unwrap();
+        drop(j);
+        let j = Journal::open(tmp.path(), &[4; 32]).unwrap();
+        assert_eq!(
+            j.prepared(a).unwrap(),
+            Some(PreparedRecord { payload: j.digest("prepared", &a.to_le_bytes()), state: PreparedState::Prepared, signed_tx_id: None })
+        );
+        assert_eq!(j.prepared(b).unwrap().map(|r| (r.state, r.signed_tx_id)), Some((PreparedState::Broadcast, Some(99))));
+        assert_eq!(j.prepared(1).unwrap(), None);
+        assert_eq!(j.locked_by_prepared().unwrap(), vec![a]);
     }
 
     #[test]

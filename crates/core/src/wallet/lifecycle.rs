@@ -35,7 +35,12 @@ use crate::runtime::{RuntimeKind, RuntimePool};
 
 pub enum Mode {
     Create,
-    Restore { seed_words: Zeroizing<String>, birthday: Option<u16> },
+    Restore {
+        seed_words: Zeroizing<String>,
+        birthday: Option<u16>,
+    },
+    /// A view-only wallet (`wallet::keys`).
+    View(Box<super::keys::ViewWalletKeys>),
     Open,
 }
 
@@ -144,6 +149,7 @@ struct Prepared {
     event_log: EventLog,
     /// The log is new but the wallet is not: its history so far is remembered, not announced.
     baseline: bool,
+    view_only: bool,
 }
 
 /// Adds an index on the payment id to the library's transaction table, which has none: `getTransactions(h,
@@ -175,7 +181,7 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
         (Mode::Open, false) => {
             return Err(SdkError::new(ErrorCode::WalletNotFound, format!("no wallet database at {}", db_file.display())))
         }
-        (Mode::Create | Mode::Restore { .. }, true) => {
+        (Mode::Create | Mode::Restore { .. } | Mode::View(_), true) => {
             return Err(SdkError::new(
                 ErrorCode::WalletExists,
                 format!("a wallet database already exists at {}; open it instead", db_file.display()),
@@ -215,15 +221,23 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
             (Mode::Open, None) => {
                 return Err(SdkError::new(ErrorCode::WalletCorrupt, "the database holds no wallet (an interrupted create?)"))
             }
-            (Mode::Create | Mode::Restore { .. }, Some(_)) => {
+            (_, Some(_)) => {
                 ours = false;
                 return Err(SdkError::new(
                     ErrorCode::WalletExists,
                     "a wallet was created in this data directory meanwhile; open it instead",
                 ));
             }
-            (Mode::Create | Mode::Restore { .. }, None) => read_or_create_master_seed(restore_seed, &wallet_db).map_err(errors::wallet)?,
+            (mode, None) => {
+                // A view wallet's keys are stored before its (placeholder) seed: an interrupted create then
+                // holds no seed and opens as corrupt, never as a random seed wallet.
+                if let Mode::View(keys) = mode {
+                    wallet_db.set_wallet_type(keys.wallet_type()).map_err(errors::storage)?;
+                }
+                read_or_create_master_seed(restore_seed, &wallet_db).map_err(errors::wallet)?
+            }
         };
+        let view_only = super::keys::is_view_only(wallet_db.get_wallet_type().map_err(errors::storage)?.as_ref());
         let comms_key = derive_comms_secret_key(&seed).map_err(errors::wallet)?;
         let node_identity = Arc::new(NodeIdentity::new(comms_key, vec![], PeerFeatures::COMMUNICATION_CLIENT));
         // Opened under the library's file lock, so one process at a time owns the journal too.
@@ -231,7 +245,19 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
         let (event_log, log_created) = EventLog::open(base)?;
         files::private_file(&lock_file(db_file));
         let baseline = log_created && opening;
-        Ok(Prepared { wallet_db, output_db, tx_backend, om_backend, km_backend, seed, node_identity, journal, event_log, baseline })
+        Ok(Prepared {
+            wallet_db,
+            output_db,
+            tx_backend,
+            om_backend,
+            km_backend,
+            seed,
+            node_identity,
+            journal,
+            event_log,
+            baseline,
+            view_only,
+        })
     })();
     if let Err(e) = &result {
         // A failed create must not leave a half-made wallet that the next create would refuse; a lock error
@@ -277,7 +303,7 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
     )
     .await
     .map_err(errors::wallet)?;
-    let address = match ready(&wallet).await {
+    let address = match ready(&wallet, &prepared.journal).await {
         Ok(a) => a,
         Err(e) => {
             shutdown.trigger();
@@ -302,6 +328,7 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
         shutdown: Mutex::new(Some(shutdown)),
         spends: SpendGate::new(prepared.journal),
         event_log: prepared.event_log,
+        view_only: prepared.view_only,
     });
     if let Some(signal) = entry.closing() {
         tokio::spawn(super::pump::pump(entry.clone(), signal, prepared.baseline));
@@ -311,9 +338,9 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
 }
 
 /// Before the wallet takes calls: what a crash left behind is put right, then its address.
-async fn ready(wallet: &WalletSqlite) -> SdkResult<TariAddress> {
+async fn ready(wallet: &WalletSqlite, journal: &Journal) -> SdkResult<TariAddress> {
     // No spend can be in flight yet, so any output locked for a transaction the wallet lacks is an orphan.
-    super::spend::release_orphaned_outputs(wallet.transaction_service.clone(), wallet.output_manager_service.clone()).await?;
+    super::spend::release_orphaned_outputs(wallet.transaction_service.clone(), wallet.output_manager_service.clone(), journal).await?;
     // Stored but never broadcast (a crash right after the send): broadcast now, not at the next validation.
     if let Err(e) = wallet.transaction_service.clone().restart_broadcast_protocols().await {
         tracing::warn!("cannot restart the broadcast of stored transactions: {e}");

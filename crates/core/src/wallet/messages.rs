@@ -57,6 +57,8 @@ pub struct SignedMessage {
 
 /// Signs `message` with the wallet's key (its node identity's secret, the spend key of its address).
 pub fn sign_with(entry: &WalletEntry, message: &str) -> SdkResult<SignedMessage> {
+    // Its node identity comes from a placeholder seed, not the address's spend key.
+    super::keys::refuse_if_view_only(entry, "signMessage")?;
     let secret = entry.with(|w| w.node_identity.secret_key().clone())?;
     Ok(SignedMessage { signature: sign(&secret, message)?, public_key: public_key(&secret).to_hex() })
 }

@@ -59,8 +59,15 @@ pub fn check_passphrase_first(db_file: &Path, passphrase: &str) -> SdkResult<()>
         return Ok(());
     }
     let lock = acquire_exclusive_file_lock(db_file).map_err(errors::storage)?;
+    verify_passphrase(db_file, passphrase, Some(lock))
+}
+
+/// The library's own passphrase check (Argon2, then the main key's authentication tag), on a connection of
+/// its own: `lock` is the library's file lock when the wallet is not open, `None` beside an open wallet.
+/// Writes nothing to a wallet whose key fields are current.
+pub fn verify_passphrase(db_file: &Path, passphrase: &str, lock: Option<std::fs::File>) -> SdkResult<()> {
     let path = db_file.to_str().ok_or_else(|| SdkError::invalid_argument("dataDir is not valid UTF-8"))?;
     let mut pool = SqliteConnectionPool::new(path.to_string(), 1, DbProfile::KeyMaterial).map_err(|e| errors::storage(e.into()))?;
     pool.create_pool().map_err(|e| errors::storage(e.into()))?;
-    WalletSqliteDatabase::new(WalletDbConnection::new(pool, Some(lock)), SafePassword::from(passphrase)).map(drop).map_err(errors::storage)
+    WalletSqliteDatabase::new(WalletDbConnection::new(pool, lock), SafePassword::from(passphrase)).map(drop).map_err(errors::storage)
 }

@@ -217,6 +217,9 @@ async fn with_details(entry: &WalletEntry, kind: EventKind) -> EventKind {
     }
     let Ok(t) = history::get(entry, tx_id).await else { return kind };
     match kind {
+        // The library reports every output its scanner finds as a detected transaction, the wallet's own
+        // change too (restored, rescanned and view-only wallets learn of their spends that way).
+        EventKind::Received { .. } if t.direction != "inbound" => EventKind::Sent { tx_id },
         EventKind::Received { .. } => EventKind::Received { tx_id, amount: Some(t.amount), payment_id: t.payment_id },
         EventKind::MinedUnconfirmed { confirmations, .. } => EventKind::MinedUnconfirmed { tx_id, confirmations, mined: t.mined.clone() },
         EventKind::Confirmed { .. } => EventKind::Confirmed { tx_id, mined: t.mined.clone() },

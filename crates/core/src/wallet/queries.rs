@@ -22,6 +22,8 @@ pub async fn balance(entry: &WalletEntry) -> SdkResult<Balance> {
 
 /// The wallet's 24 words, deciphered on the crypto runtime's blocking pool.
 pub async fn seed_words(pool: &RuntimePool, entry: Arc<WalletEntry>) -> SdkResult<Zeroizing<Vec<String>>> {
+    // Its stored seed is a placeholder: its words would restore an unrelated, empty wallet.
+    super::keys::refuse_if_view_only(&entry, "getSeedWords")?;
     let db = entry.with(|w| w.db.clone())?;
     pool.handle(RuntimeKind::Crypto)
         .spawn_blocking(move || {

@@ -189,6 +189,8 @@ struct KeyHold {
 
 /// Runs `spend` exactly once per idempotency key, under the caller's `scope`.
 pub async fn run(entry: Arc<WalletEntry>, scope: CallScope, key: Option<String>, spend: Spend) -> SdkResult<SpendResult> {
+    // Before the key is claimed or an input is chosen: the library would lock inputs, then fail to sign.
+    super::keys::refuse_if_view_only(&entry, spend.kind())?;
     let waiting_for_key = std::sync::atomic::AtomicBool::new(false);
     let ticket = tokio::select! {
         t = prepare(&entry, key.as_deref(), &spend, &waiting_for_key) => t?,
@@ -249,10 +251,7 @@ async fn prepare(
     waiting_for_key: &std::sync::atomic::AtomicBool,
 ) -> SdkResult<Ticket> {
     let gates = &entry.spends;
-    let gate = gates.open.clone().read_owned().await;
-    if !*gate {
-        return Err(super::errors::invalid_handle(entry.handle));
-    }
+    let gate = gates.enter(entry.handle).await?;
     let Some(key) = key else { return Ok(Ticket::Run(Run { gate, key: None })) };
     let journal = &gates.journal;
     let mac = journal.digest("key", key.as_bytes());
@@ -334,7 +333,7 @@ fn release_after_failure(entry: Arc<WalletEntry>) {
         let Ok(open) = tokio::time::timeout(CLOSE_WAIT, entry.spends.open.write()).await else { return };
         if *open {
             if let Ok((ts, oms)) = entry.with(|w| (w.transaction_service.clone(), w.output_manager_service.clone())) {
-                if let Err(e) = release_orphaned_outputs(ts, oms).await {
+                if let Err(e) = release_orphaned_outputs(ts, oms, &entry.spends.journal).await {
                     tracing::warn!(handle = entry.handle, "{}", e.message);
                 }
             }
@@ -383,11 +382,14 @@ async fn reconcile(entry: &WalletEntry, spend: &Spend, started_at_ms: i64) -> Sd
 
 /// Frees outputs locked for a transaction the wallet does not have: what a crash (or a failed coin split)
 /// between locking the inputs and storing the transaction leaves behind. Must run while no spend is in
-/// flight: at open, before the wallet is registered, or under the gate's write lock.
+/// flight: at open, before the wallet is registered, or under the gate's write lock. Payments prepared
+/// for offline signing have no transaction until they are broadcast: the journal keeps theirs locked.
 pub async fn release_orphaned_outputs(
     mut ts: minotari_wallet::transaction_service::handle::TransactionServiceHandle,
     mut oms: OutputManager,
+    journal: &super::journal::Journal,
 ) -> SdkResult<usize> {
+    let prepared: std::collections::BTreeSet<u64> = journal.locked_by_prepared()?.into_iter().collect();
     let wallet_err = |e: &dyn std::fmt::Display| SdkError::new(ErrorCode::Wallet, format!("cannot check locked outputs: {e}"));
     let query =
         OutputBackendQuery { status: vec![OutputStatus::EncumberedToBeSpent, OutputStatus::EncumberedToBeReceived], ..Default::default() };
@@ -395,7 +397,7 @@ pub async fn release_orphaned_outputs(
     for o in oms.get_outputs_by_query(query).await.map_err(|e| wallet_err(&e))? {
         let id = if o.status == OutputStatus::EncumberedToBeSpent { o.spent_in_tx_id } else { o.received_in_tx_id };
         if let Some(id) = id {
-            if ts.get_any_transaction(id).await.map_err(|e| wallet_err(&e))?.is_none() {
+            if !prepared.contains(&id.as_u64()) && ts.get_any_transaction(id).await.map_err(|e| wallet_err(&e))?.is_none() {
                 orphans.insert(id.as_u64());
             }
         }

@@ -75,7 +75,7 @@ pub fn memo(message: &str) -> SdkResult<MemoField> {
     MemoField::new_open_from_string(message, TxType::PaymentToOther).map_err(SdkError::invalid_argument)
 }
 
-async fn send_error(entry: &WalletEntry, e: TransactionServiceError) -> SdkError {
+pub(super) async fn send_error(entry: &WalletEntry, e: TransactionServiceError) -> SdkError {
     match e {
         TransactionServiceError::OutputManagerError(OutputManagerError::NotEnoughFunds)
         | TransactionServiceError::OutputManagerError(OutputManagerError::FundsPending) => {
