@@ -729,6 +729,14 @@ export interface AddressOptions {
 }
 
 /**
+ * Writes a consistent copy of the open wallet (its database and the SDK's journal and event log) into
+ * `dataDir`, a directory holding no wallet (`ERR_WALLET_EXISTS` otherwise), while the wallet keeps
+ * running; spends wait for the copy. `openWallet({ dataDir })` opens the copy with the current
+ * passphrase. The copy holds the keys (encrypted, and a view wallet's view key in clear): keep it as safe.
+ */
+export declare function backupWallet(handle: number, dataDir: string, call?: CallOptions | undefined | null): Promise<void>
+
+/**
  * Broadcasts a signed payment (`SignedPayment.signed`) from the wallet that prepared it. Resolves to the
  * transaction id once it is stored and queued, like `send`. Exactly once: the same signed payment again
  * resolves to the same id; a signed payment this wallet did not prepare, one changed after preparing, a
@@ -765,6 +773,20 @@ export declare function cancelPrepared(handle: number, preparedId: string, call?
  * gets `ERR_NOT_CANCELLABLE`.
  */
 export declare function cancelTransaction(handle: number, txId: string, call?: CallOptions | undefined | null): Promise<void>
+
+/**
+ * Changes the passphrase of an open wallet: from then on only `new` opens it. `ERR_WRONG_PASSPHRASE`
+ * when `old` is not the current one (nothing changes). Atomic: a crash leaves the old or the new one
+ * working. Backups made before still open with the passphrase they were made under.
+ */
+export declare function changePassphrase(handle: number, options: ChangePassphraseOptions, call?: CallOptions | undefined | null): Promise<void>
+
+export interface ChangePassphraseOptions {
+  /** The current passphrase. Never logged or echoed. */
+  old: string
+  /** The new one, not empty. Never logged or echoed. */
+  new: string
+}
 
 /** Shuts the wallet down cleanly and releases its database. The handle is invalid afterwards. */
 export declare function closeWallet(handle: number, call?: CallOptions | undefined | null): Promise<void>
@@ -809,7 +831,7 @@ export declare function coinSplit(handle: number, options: CoinOptions, call?: C
  * view key unencrypted in the wallet database (the files are 0600): guard the directory like the key.
  * Rejects like `createWallet`, and with `ERR_INVALID_ARGUMENT` for keys that are not valid.
  */
-export declare function createViewWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'viewKey' | 'spendPublicKey'> & { viewKey: string; spendPublicKey: string }, call?: CallOptions): Promise<number>
+export declare function createViewWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'seedPassphrase' | 'viewKey' | 'spendPublicKey'> & { viewKey: string; spendPublicKey: string }, call?: CallOptions): Promise<number>
 
 /**
  * Creates a wallet in an empty data directory, with a new random seed or restored from `seedWords`, and
@@ -836,6 +858,11 @@ export interface CreateWalletOptions {
   confirmations?: number
   /** Restore from these 24 words (a string or an array) instead of creating a new random seed. */
   seedWords?: string | Array<string>
+  /**
+   * With `seedWords`: the seed passphrase the words were written under (`getSeedWords(h, {
+   * seedPassphrase })`). Not the database passphrase, and not stored. Never logged or echoed.
+   */
+  seedPassphrase?: string
   /**
    * With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
    * words carry. With `viewKey` (`createViewWallet`): the birthday `exportViewKeys` gave; without it the
@@ -960,8 +987,12 @@ export declare function getPrometheusMetrics(format?: 'text' | 'openmetrics'): s
 /** Per-runtime workers, alive tasks, global queue depth, busy time and completed operations. */
 export declare function getRuntimeStats(): RuntimeReport
 
-/** The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds. */
-export declare function getSeedWords(handle: number, call?: CallOptions | undefined | null): Promise<string[]>
+/**
+ * The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds.
+ * With `seedPassphrase`, the words are enciphered under it: restoring them needs it too
+ * (`createWallet({ seedWords, seedPassphrase })`). A view-only wallet has none: `ERR_VIEW_ONLY`.
+ */
+export declare function getSeedWords(handle: number, options?: SeedWordsOptions | undefined | null, call?: CallOptions | undefined | null): Promise<string[]>
 
 /**
  * The chain tip from the first base node that answers. Transient failures (refused, reset, timeout,
@@ -1059,7 +1090,7 @@ export declare const OPENMETRICS_CONTENT_TYPE: string
  * `ERR_WALLET_NOT_FOUND`, `ERR_WRONG_PASSPHRASE` (the database is left untouched), `ERR_WALLET_LOCKED`
  * (already open here or in another process), `ERR_WALLET_CORRUPT`, `ERR_NETWORK_MISMATCH` or `ERR_LIMIT`.
  */
-export declare function openWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'birthday' | 'viewKey' | 'spendPublicKey'>, call?: CallOptions): Promise<number>
+export declare function openWallet(options: Omit<CreateWalletOptions, 'seedWords' | 'seedPassphrase' | 'birthday' | 'viewKey' | 'spendPublicKey'>, call?: CallOptions): Promise<number>
 
 /**
  * Parses a Tari address (base58, emoji or hex) without a wallet. Throws `ERR_INVALID_ADDRESS` with
@@ -1135,6 +1166,14 @@ export interface SeedInfo {
   wordCount: number
   /** Days since 2022-01-01 when the seed was made; a restore scans from here. */
   birthday: number
+}
+
+export interface SeedWordsOptions {
+  /**
+   * Encipher (`getSeedWords`) or decipher (`validateSeedWords`) the words under this seed passphrase:
+   * other words for the same seed, which restore only with it. Never logged or echoed.
+   */
+  seedPassphrase?: string
 }
 
 /**
@@ -1237,10 +1276,11 @@ export interface UtxoListOptions {
 export declare function validateAddress(address: string, network?: NetworkName): AddressValidation
 
 /**
- * Checks 24 seed words without a wallet. Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count,
- * unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
+ * Checks 24 seed words without a wallet (under `seedPassphrase`, if they were written with one).
+ * Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count, unknown-word, checksum or decryption) when
+ * they are not a valid Tari CipherSeed.
  */
-export declare function validateSeedWords(words: string | string[], call?: CallOptions): Promise<SeedInfo>
+export declare function validateSeedWords(words: string | string[], options?: SeedWordsOptions, call?: CallOptions): Promise<SeedInfo>
 
 /** Re-checks transactions and outputs against the base node now; results arrive as `validation` events. */
 export declare function validateWallet(handle: number, call?: CallOptions | undefined | null): Promise<void>

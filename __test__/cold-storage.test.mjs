@@ -198,6 +198,34 @@ test('prepared inputs stay locked across a restart until cancelled; an abandoned
   await waitFor(`abandoned prepares to release their inputs (${outcomes})`, async () => (await sdk.getBalance(view)).available === full.available)
 })
 
+test('a backup of the open wallet opens with the same balance and history; the passphrase changes atomically', async () => {
+  const balance = await sdk.getBalance(view)
+  const history = (await sdk.getTransactions(view)).map((t) => [t.id, t.amount, t.fee, t.status])
+  const backupDir = path.join(tmp, 'view-backup')
+  await sdk.backupWallet(view, backupDir)
+  await rejectsCode(sdk.backupWallet(view, backupDir), 'ERR_WALLET_EXISTS')
+  const copyDb = path.join(backupDir, 'data', 'wallet', 'db', 'console_wallet.db')
+  assert.equal(fs.statSync(copyDb).mode & 0o777, 0o600)
+
+  await rejectsCode(sdk.changePassphrase(view, { old: 'not-it', new: 'pw2' }), 'ERR_WRONG_PASSPHRASE')
+  await rejectsCode(sdk.changePassphrase(view, { old: 'pw', new: '' }), 'ERR_INVALID_ARGUMENT')
+  await sdk.changePassphrase(view, { old: 'pw', new: 'pw2' })
+  await rejectsCode(sdk.exportViewKeys(view, { passphrase: 'pw' }), 'ERR_WRONG_PASSPHRASE')
+  assert.equal((await sdk.exportViewKeys(view, { passphrase: 'pw2' })).viewKey, cold.keys.viewKey)
+  await sdk.closeWallet(view)
+  await rejectsCode(sdk.openWallet(opts('view')), 'ERR_WRONG_PASSPHRASE')
+  view = await sdk.openWallet(opts('view', { passphrase: 'pw2' }))
+  assert.deepEqual(await sdk.getBalance(view), balance)
+
+  // The copy was made under the old passphrase, and it is the same wallet, view-only too.
+  const copy = await sdk.openWallet(opts('view-backup'))
+  assert.equal(sdk.getAddress(copy).base58, cold.address)
+  assert.deepEqual(await sdk.getBalance(copy), balance)
+  assert.deepEqual((await sdk.getTransactions(copy)).map((t) => [t.id, t.amount, t.fee, t.status]), history)
+  await rejectsCode(sdk.send(copy, { to: sdk.getAddress(merchant).base58, amount: 1_000n }), 'ERR_VIEW_ONLY')
+  await sdk.closeWallet(copy)
+})
+
 test('the seed wallet online agrees with its view wallet, and announces its own spend as sent, not received', async () => {
   const viewBalance = await sdk.getBalance(view)
   const seen = withColdWallet(

@@ -15,6 +15,7 @@ const sdk = require(sdkPath)
 const { Localnet } = require(path.join(root, 'lib', 'localnet.js'))
 
 const PASSPHRASE = 'Quokka-Zebra-passphrase-7719'
+const NEW_PASSPHRASE = 'Narwhal-Ibex-passphrase-2208'
 let net, tmp
 const records = []
 const errors = []
@@ -96,6 +97,15 @@ test('passphrases and seed words stay out of logs, errors, metrics and config', 
   await keepError('ERR_INVALID_TRANSACTION', () => sdk.signTransaction(a, prepared.unsigned.replace('"amount":2000', '"amount":2001')))
   await sdk.broadcastSignedTransaction(a, signed.signed)
   await sdk.closeWallet(v)
+  // Keys and backup: the seed passphrase, a passphrase change both ways, a backup.
+  const SEED_PASS = 'Walrus-seed-passphrase-5531'
+  const guarded = await sdk.getSeedWords(a, { seedPassphrase: SEED_PASS })
+  await keepError('ERR_INVALID_SEED_WORDS', () => sdk.createWallet(opts('sp-bad', { seedWords: guarded, seedPassphrase: `${SEED_PASS}-wrong` })))
+  await keepError('ERR_WRONG_PASSPHRASE', () => sdk.changePassphrase(a, { old: `${PASSPHRASE}-wrong`, new: NEW_PASSPHRASE }))
+  await sdk.changePassphrase(a, { old: PASSPHRASE, new: NEW_PASSPHRASE })
+  await sdk.changePassphrase(a, { old: NEW_PASSPHRASE, new: PASSPHRASE })
+  await sdk.backupWallet(a, path.join(tmp, 'a-backup'))
+  await keepError('ERR_WALLET_EXISTS', () => sdk.backupWallet(a, path.join(tmp, 'a-backup')))
 
   await waitFor('trailing log records', async () => (await sleep(500), true))
   const everything = [
@@ -117,10 +127,14 @@ test('passphrases and seed words stay out of logs, errors, metrics and config', 
 
   assert.ok(!everything.includes(PASSPHRASE), 'the passphrase leaked')
   assert.ok(!everything.includes(keys.viewKey), 'the view key leaked')
+  assert.ok(!everything.includes(NEW_PASSPHRASE), 'the new passphrase leaked')
+  assert.ok(!everything.includes('Walrus-seed-passphrase'), 'the seed passphrase leaked')
   assert.ok(!everything.includes(phrase), 'the seed phrase leaked')
   // Any three consecutive seed words, in any separator, would be a leak too.
-  for (let i = 0; i + 3 <= words.length; i++) {
-    const run = new RegExp(words.slice(i, i + 3).join('[\\s,"\\\\]+'))
-    assert.doesNotMatch(everything, run, `seed words ${i}..${i + 2} leaked`)
+  for (const list of [words, guarded]) {
+    for (let i = 0; i + 3 <= list.length; i++) {
+      const run = new RegExp(list.slice(i, i + 3).join('[\\s,"\\\\]+'))
+      assert.doesNotMatch(everything, run, `seed words ${i}..${i + 2} leaked`)
+    }
   }
 })

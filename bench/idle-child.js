@@ -2,6 +2,7 @@
 // One idle measurement in a fresh process (so nothing else the bench did is counted): opens <n> wallets
 // on <url>, lets them settle, then samples process CPU, RSS and getBalance latency for <secs>.
 // usage: node bench/idle-child.js <url> <work-dir> <n> <secs> [scanSecs]   (no scanSecs: the SDK default)
+// With BENCH_VIEW_KEYS (exportViewKeys' JSON), the wallets are view-only wallets of those keys.
 const path = require('node:path')
 const sdk = require('../lib/sdk.js')
 
@@ -12,7 +13,8 @@ async function main() {
   for (let i = 0; i < Number(n); i++) {
     const options = { dataDir: path.join(work, `idle${i}`), passphrase: 'bench passphrase', network: 'localnet', baseNodeUrl: url }
     if (scan) options.scanningIntervalSecs = Number(scan)
-    handles.push(await sdk.createWallet(options))
+    const view = process.env.BENCH_VIEW_KEYS
+    handles.push(await (view ? sdk.createViewWallet({ ...options, ...JSON.parse(view) }) : sdk.createWallet(options)))
   }
   await new Promise((r) => setTimeout(r, 5000))
   const cpu0 = process.cpuUsage()

@@ -17,6 +17,7 @@ async function main() {
     payments: require('./payments'),
     receiving: require('./receiving'),
     deposits: require('./deposits'),
+    cold: require('./cold'),
     idle: require('./idle'),
     crash: require('./crash'),
     fuzz: require('./fuzz'),

@@ -9,10 +9,10 @@ import type { CreateWalletOptions, ErrorCodeName, SystemEvent } from '../index'
 export declare const systemEvents: EventEmitter<{ [K in SystemEvent['type']]: [Extract<SystemEvent, { type: K }>] }>
 
 /** Options of `openWallet`: those of `createWallet` without the restore fields. */
-export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'birthday' | 'viewKey' | 'spendPublicKey'>
+export type OpenWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'seedPassphrase' | 'birthday' | 'viewKey' | 'spendPublicKey'>
 
 /** Options of `createViewWallet`: the keys from `exportViewKeys`, and `birthday` from there too. */
-export type CreateViewWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'viewKey' | 'spendPublicKey'> & { viewKey: string; spendPublicKey: string }
+export type CreateViewWalletOptions = Omit<CreateWalletOptions, 'seedWords' | 'seedPassphrase' | 'viewKey' | 'spendPublicKey'> & { viewKey: string; spendPublicKey: string }
 
 export {
   setLogger,
@@ -27,6 +27,8 @@ export {
   signTransaction,
   broadcastSignedTransaction,
   cancelPrepared,
+  changePassphrase,
+  backupWallet,
   closeWallet,
   destroyWallet,
   getSeedWords,

@@ -32,6 +32,8 @@ export const {
   signTransaction,
   broadcastSignedTransaction,
   cancelPrepared,
+  changePassphrase,
+  backupWallet,
   closeWallet,
   destroyWallet,
   listWallets,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, AddressOptions, Balance, EventPage, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
   SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
-  CoinPlan, RescanResult, CallOptions, ViewKeys, PrepareOptions, PreparedPayment, SignedPayment,
+  CoinPlan, RescanResult, CallOptions, ViewKeys, SeedWordsOptions, PrepareOptions, PreparedPayment, SignedPayment,
 } from '../index'
 import type { CreateViewWalletOptions, OpenWalletOptions } from './sdk'
 
@@ -44,7 +44,8 @@ export declare class Wallet extends EventEmitter {
   /** The transaction that holds the output with this PayRef (`getPaymentByReference`). */
   transactionByPayref(payref: string, call?: CallOptions): Promise<Transaction>
   cancel(txId: string, call?: CallOptions): Promise<void>
-  seedWords(call?: CallOptions): Promise<string[]>
+  /** The 24 words, with `seedPassphrase` enciphered under it (`getSeedWords`). */
+  seedWords(options?: SeedWordsOptions, call?: CallOptions): Promise<string[]>
   /** The keys of a view-only twin of this wallet, after checking the passphrase again (`exportViewKeys`). */
   exportViewKeys(options: { passphrase: string }, call?: CallOptions): Promise<ViewKeys>
   /** Locks inputs for a payment to be signed offline (`prepareTransaction`). */
@@ -55,6 +56,10 @@ export declare class Wallet extends EventEmitter {
   broadcastSignedTransaction(signed: string, call?: CallOptions): Promise<string>
   /** Releases a prepared payment's inputs (`cancelPrepared`). */
   cancelPrepared(preparedId: string, call?: CallOptions): Promise<void>
+  /** Only `new` opens the wallet from now on (`changePassphrase`). */
+  changePassphrase(options: { old: string; new: string }, call?: CallOptions): Promise<void>
+  /** A consistent copy of the open wallet in a new data directory (`backupWallet`). */
+  backup(dataDir: string, call?: CallOptions): Promise<void>
   signMessage(message: string, call?: CallOptions): Promise<SignedMessage>
   utxos(options?: UtxoListOptions, call?: CallOptions): Promise<Utxo[]>
   coinSplit(options: CoinOptions, call?: CallOptions): Promise<CoinPlan>

@@ -104,8 +104,8 @@ function create(sdk) {
       return sdk.cancelTransaction(this.#handle, txId, call)
     }
 
-    seedWords(call) {
-      return sdk.getSeedWords(this.#handle, call)
+    seedWords(options, call) {
+      return sdk.getSeedWords(this.#handle, options, call)
     }
 
     exportViewKeys(options, call) {
@@ -126,6 +126,14 @@ function create(sdk) {
 
     cancelPrepared(preparedId, call) {
       return sdk.cancelPrepared(this.#handle, preparedId, call)
+    }
+
+    changePassphrase(options, call) {
+      return sdk.changePassphrase(this.#handle, options, call)
+    }
+
+    backup(dataDir, call) {
+      return sdk.backupWallet(this.#handle, dataDir, call)
     }
 
     signMessage(message, call) {

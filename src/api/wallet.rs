@@ -33,6 +33,9 @@ pub struct CreateWalletOptions {
     pub confirmations: Option<f64>,
     /// Restore from these 24 words (a string or an array) instead of creating a new random seed.
     pub seed_words: Option<Either<String, Vec<String>>>,
+    /// With `seedWords`: the seed passphrase the words were written under (`getSeedWords(h, {
+    /// seedPassphrase })`). Not the database passphrase, and not stored. Never logged or echoed.
+    pub seed_passphrase: Option<String>,
     /// With `seedWords`: the seed's birthday (days since 2022-01-01) to scan from, overriding the one the
     /// words carry. With `viewKey` (`createViewWallet`): the birthday `exportViewKeys` gave; without it the
     /// view wallet scans from the start of the chain.
@@ -68,6 +71,22 @@ fn words_text(value: Either<String, Vec<String>>) -> SdkResult<Zeroizing<String>
     };
     within_request_limit("seedWords", text.len())?;
     Ok(text)
+}
+
+/// A seed passphrase: non-empty, bounded, wiped on drop.
+fn seed_passphrase(value: Option<String>) -> SdkResult<Option<Zeroizing<String>>> {
+    let Some(p) = value.map(|p| bounded("seedPassphrase", p)).transpose()? else { return Ok(None) };
+    if p.is_empty() {
+        return Err(SdkError::invalid_argument("seedPassphrase must not be empty (leave it out for words without one)"));
+    }
+    Ok(Some(p))
+}
+
+#[napi(object)]
+pub struct SeedWordsOptions {
+    /// Encipher (`getSeedWords`) or decipher (`validateSeedWords`) the words under this seed passphrase:
+    /// other words for the same seed, which restore only with it. Never logged or echoed.
+    pub seed_passphrase: Option<String>,
 }
 
 /// Seed words on their way to JS: the Rust copies are wiped once the JS strings exist.
@@ -165,10 +184,13 @@ pub fn create_wallet<'env>(
         _ if o.view_key.is_some() || o.spend_public_key.is_some() => {
             Err(SdkError::invalid_argument("viewKey and spendPublicKey make a view-only wallet: use createViewWallet"))
         }
-        None if o.birthday.is_some() => Err(SdkError::invalid_argument("birthday only applies when restoring from seedWords")),
+        None if o.birthday.is_some() || o.seed_passphrase.is_some() => {
+            Err(SdkError::invalid_argument("birthday and seedPassphrase only apply when restoring from seedWords"))
+        }
         None => Ok(lifecycle::Mode::Create),
         Some(w) => Ok(lifecycle::Mode::Restore {
             seed_words: words_text(w)?,
+            seed_passphrase: seed_passphrase(o.seed_passphrase.take())?,
             birthday: o.birthday.map(|b| whole_number("birthday", b, 0, u16::MAX as u64).map(|b| b as u16)).transpose()?,
         }),
     });
@@ -181,7 +203,7 @@ pub fn create_wallet<'env>(
 #[napi(
     strict,
     catch_unwind,
-    ts_args_type = "options: Omit<CreateWalletOptions, 'seedWords' | 'birthday' | 'viewKey' | 'spendPublicKey'>, call?: CallOptions",
+    ts_args_type = "options: Omit<CreateWalletOptions, 'seedWords' | 'seedPassphrase' | 'birthday' | 'viewKey' | 'spendPublicKey'>, call?: CallOptions",
     ts_return_type = "Promise<number>"
 )]
 pub fn open_wallet<'env>(
@@ -191,7 +213,12 @@ pub fn open_wallet<'env>(
 ) -> napi::Result<PromiseRaw<'env, u32>> {
     let call = call::parse(env, call);
     let parsed = common(&mut options, |o| {
-        match o.seed_words.is_some() || o.birthday.is_some() || o.view_key.is_some() || o.spend_public_key.is_some() {
+        match o.seed_words.is_some()
+            || o.seed_passphrase.is_some()
+            || o.birthday.is_some()
+            || o.view_key.is_some()
+            || o.spend_public_key.is_some()
+        {
             true => Err(SdkError::invalid_argument("openWallet takes no seedWords, birthday or keys; those are for creating a wallet")),
             false => Ok(lifecycle::Mode::Open),
         }
@@ -284,18 +311,22 @@ pub fn list_wallets() -> Vec<WalletInfo> {
 }
 
 /// The wallet's 24 seed words (English). Treat them as the wallet itself: anyone with them owns the funds.
+/// With `seedPassphrase`, the words are enciphered under it: restoring them needs it too
+/// (`createWallet({ seedWords, seedPassphrase })`). A view-only wallet has none: `ERR_VIEW_ONLY`.
 #[napi(strict, catch_unwind, ts_return_type = "Promise<string[]>")]
-pub fn get_seed_words<'env>(env: &'env Env, handle: f64, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, SecretWords>> {
-    on_wallet(
-        env,
-        OpSpec::new("getSeedWords", RuntimeKind::Crypto),
-        call::parse(env, call),
-        handle,
-        Ok(|entry: std::sync::Arc<sdk::wallet::entry::WalletEntry>| async move {
+pub fn get_seed_words<'env>(
+    env: &'env Env,
+    handle: f64,
+    options: Option<SeedWordsOptions>,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, SecretWords>> {
+    let args = seed_passphrase(options.and_then(|o| o.seed_passphrase)).map(|passphrase| {
+        |entry: std::sync::Arc<sdk::wallet::entry::WalletEntry>| async move {
             let pool = runtime::pool()?;
-            Ok(SecretWords(queries::seed_words(&pool, entry).await?))
-        }),
-    )
+            Ok(SecretWords(queries::seed_words(&pool, entry, passphrase).await?))
+        }
+    });
+    on_wallet(env, OpSpec::new("getSeedWords", RuntimeKind::Crypto), call::parse(env, call), handle, args)
 }
 
 #[napi(object)]
@@ -305,24 +336,31 @@ pub struct SeedInfo {
     pub birthday: u32,
 }
 
-/// Checks 24 seed words without a wallet. Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count,
-/// unknown-word, checksum or decryption) when they are not a valid Tari CipherSeed.
-#[napi(strict, catch_unwind, ts_args_type = "words: string | string[], call?: CallOptions", ts_return_type = "Promise<SeedInfo>")]
+/// Checks 24 seed words without a wallet (under `seedPassphrase`, if they were written with one).
+/// Rejects with `ERR_INVALID_SEED_WORDS` (and `reason`: count, unknown-word, checksum or decryption) when
+/// they are not a valid Tari CipherSeed.
+#[napi(
+    strict,
+    catch_unwind,
+    ts_args_type = "words: string | string[], options?: SeedWordsOptions, call?: CallOptions",
+    ts_return_type = "Promise<SeedInfo>"
+)]
 pub fn validate_seed_words<'env>(
     env: &'env Env,
     words: Either<String, Vec<String>>,
+    options: Option<SeedWordsOptions>,
     call: Option<CallOptions>,
 ) -> napi::Result<PromiseRaw<'env, SeedInfo>> {
     let call = call::parse(env, call);
-    let text = match words_text(words) {
-        Ok(t) => t,
+    let (text, passphrase) = match words_text(words).and_then(|t| Ok((t, seed_passphrase(options.and_then(|o| o.seed_passphrase))?))) {
+        Ok(parsed) => parsed,
         Err(e) => return ops::rejected(env, "validateSeedWords", call, e),
     };
     ops::spawn(env, OpSpec::new("validateSeedWords", RuntimeKind::Crypto), call, async move {
         let pool = runtime::pool()?;
         let seed = pool
             .handle(RuntimeKind::Crypto)
-            .spawn_blocking(move || seeds::parse(&text))
+            .spawn_blocking(move || seeds::parse(&text, passphrase.as_deref().map(String::as_str)))
             .await
             .map_err(|e| SdkError::internal(e.to_string()))??;
         Ok(SeedInfo { word_count: seeds::WORD_COUNT as u32, birthday: seed.birthday() as u32 })

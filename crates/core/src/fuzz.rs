@@ -90,7 +90,7 @@ fn fuzz_seed_words() {
     let words = prop::collection::vec(prop_oneof![prop::sample::select(WORDS).prop_map(String::from), any::<String>()], 0..30);
     fuzz("fuzz_seed_words", words, |words| {
         let phrase = words.join(" ");
-        if let Err(e) = seeds::parse(&phrase) {
+        if let Err(e) = seeds::parse(&phrase, None) {
             prop_assert_eq!(e.code, ErrorCode::InvalidSeedWords, "{}", e);
             echoes_little(&e, &phrase)?;
         }

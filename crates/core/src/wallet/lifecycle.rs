@@ -37,6 +37,8 @@ pub enum Mode {
     Create,
     Restore {
         seed_words: Zeroizing<String>,
+        /// CipherSeed's own passphrase the words were written under (`wallet::seeds`).
+        seed_passphrase: Option<Zeroizing<String>>,
         birthday: Option<u16>,
     },
     /// A view-only wallet (`wallet::keys`).
@@ -191,8 +193,8 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
     }
     // Deciphering first means bad words never leave an empty database behind.
     let restore_seed = match &mode {
-        Mode::Restore { seed_words, birthday } => {
-            let mut seed = seeds::parse(seed_words)?;
+        Mode::Restore { seed_words, seed_passphrase, birthday } => {
+            let mut seed = seeds::parse(seed_words, seed_passphrase.as_deref().map(String::as_str))?;
             if let Some(b) = birthday {
                 seed.change_birthday(*b);
             }

@@ -21,6 +21,7 @@ pub mod pump;
 pub mod queries;
 pub mod registry;
 pub mod rescan;
+pub mod safekeeping;
 pub mod seeds;
 pub mod spend;
 pub mod transactions;

@@ -21,7 +21,11 @@ pub async fn balance(entry: &WalletEntry) -> SdkResult<Balance> {
 }
 
 /// The wallet's 24 words, deciphered on the crypto runtime's blocking pool.
-pub async fn seed_words(pool: &RuntimePool, entry: Arc<WalletEntry>) -> SdkResult<Zeroizing<Vec<String>>> {
+pub async fn seed_words(
+    pool: &RuntimePool,
+    entry: Arc<WalletEntry>,
+    seed_passphrase: Option<Zeroizing<String>>,
+) -> SdkResult<Zeroizing<Vec<String>>> {
     // Its stored seed is a placeholder: its words would restore an unrelated, empty wallet.
     super::keys::refuse_if_view_only(&entry, "getSeedWords")?;
     let db = entry.with(|w| w.db.clone())?;
@@ -31,7 +35,7 @@ pub async fn seed_words(pool: &RuntimePool, entry: Arc<WalletEntry>) -> SdkResul
                 .get_master_seed()
                 .map_err(errors::storage)?
                 .ok_or_else(|| SdkError::new(ErrorCode::WalletCorrupt, "the wallet database holds no seed"))?;
-            seeds::words(&seed)
+            seeds::words(&seed, seed_passphrase.as_deref().map(String::as_str))
         })
         .await
         .map_err(|e| SdkError::internal(format!("seed task failed: {e}")))?
