@@ -1,7 +1,7 @@
 'use strict'
 // Cold storage on a real LocalNet: what offline signing adds to a payment (prepare → sign → broadcast
 // against a plain send, the same wallet, interleaved in one run), and a view-only wallet's idle cost
-// beside a seed wallet's (each alone in a fresh process, bench/idle-child.js).
+// beside the same wallet's restored from its words (each alone in a fresh process, bench/idle-child.js).
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
@@ -20,12 +20,14 @@ module.exports = async function cold({ sdk }) {
     const w = await sdk.createWallet(opts('w'))
     const to = sdk.getAddress(await sdk.createWallet(opts('r'))).base58
     await net.mine(8, sdk.getAddress(w).base58)
-    await waitFor('coinbases to mature', async () => (await sdk.getBalance(w)).available > 0n, 120_000)
+    await waitFor(async () => (await sdk.getBalance(w)).available > 0n, 120_000)
+    await net.mine(3)
+    await waitFor(async () => (await sdk.getBalance(w)).pendingIncoming === 0n, 120_000)
     // One input per payment, so no round waits for change.
     await sdk.coinSplit(w, { count: 2 * ROUNDS + 4 })
     await sleep(2500)
     await net.mine(4)
-    await waitFor('the split outputs', async () => (await sdk.getUtxos(w)).length >= 2 * ROUNDS, 120_000)
+    await waitFor(async () => (await sdk.getUtxos(w)).length >= 2 * ROUNDS, 120_000)
 
     const plain = []
     const offline = []
@@ -54,9 +56,11 @@ module.exports = async function cold({ sdk }) {
       return JSON.parse(out.trim().split('\n').pop())
     }
     const json = JSON.stringify(keys, (k, v) => (typeof v === 'bigint' ? Number(v) : v))
-    const seeds = [idle({}), idle({})]
+    // The same wallet both ways, so both scan the same history: restored from its words, and view-only.
+    const words = (await sdk.getSeedWords(w)).join(' ')
+    const seeds = [idle({ BENCH_SEED_WORDS: words }), idle({ BENCH_SEED_WORDS: words })]
     const views = [idle({ BENCH_VIEW_KEYS: json }), idle({ BENCH_VIEW_KEYS: json })]
-    section(`View-only wallet beside a seed wallet (1 wallet, ${IDLE_SECS} s idle, 2 runs each, medians)`)
+    section(`View-only wallet beside the same wallet restored from its words (1 wallet, ${IDLE_SECS} s idle, 2 runs each, medians)`)
     const m = (runs, k) => median(runs.map((r) => r[k]))
     report({ name: 'view wallet: CPU', value: m(views, 'cpuPerWalletPct'), unit: '%', baseline: m(seeds, 'cpuPerWalletPct'), baselineName: 'seed wallet', target: m(seeds, 'cpuPerWalletPct') * 1.1 })
     report({ name: 'view wallet: RSS', value: m(views, 'rssPerWalletBytes') / 2 ** 20, unit: 'MiB', baseline: m(seeds, 'rssPerWalletBytes') / 2 ** 20, baselineName: 'seed wallet', target: (m(seeds, 'rssPerWalletBytes') / 2 ** 20) * 1.1 })

@@ -2,7 +2,8 @@
 // One idle measurement in a fresh process (so nothing else the bench did is counted): opens <n> wallets
 // on <url>, lets them settle, then samples process CPU, RSS and getBalance latency for <secs>.
 // usage: node bench/idle-child.js <url> <work-dir> <n> <secs> [scanSecs]   (no scanSecs: the SDK default)
-// With BENCH_VIEW_KEYS (exportViewKeys' JSON), the wallets are view-only wallets of those keys.
+// With BENCH_VIEW_KEYS (exportViewKeys' JSON), the wallets are view-only wallets of those keys; with
+// BENCH_SEED_WORDS, restores of those words (the same wallet with its spend key, for comparison).
 const path = require('node:path')
 const sdk = require('../lib/sdk.js')
 
@@ -14,6 +15,7 @@ async function main() {
     const options = { dataDir: path.join(work, `idle${i}`), passphrase: 'bench passphrase', network: 'localnet', baseNodeUrl: url }
     if (scan) options.scanningIntervalSecs = Number(scan)
     const view = process.env.BENCH_VIEW_KEYS
+    if (process.env.BENCH_SEED_WORDS) options.seedWords = process.env.BENCH_SEED_WORDS
     handles.push(await (view ? sdk.createViewWallet({ ...options, ...JSON.parse(view) }) : sdk.createWallet(options)))
   }
   await new Promise((r) => setTimeout(r, 5000))

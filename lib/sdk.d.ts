@@ -29,6 +29,8 @@ export {
   cancelPrepared,
   changePassphrase,
   backupWallet,
+  getCoinStats,
+  getFeeStats,
   closeWallet,
   destroyWallet,
   getSeedWords,

@@ -34,6 +34,8 @@ export const {
   cancelPrepared,
   changePassphrase,
   backupWallet,
+  getCoinStats,
+  getFeeStats,
   closeWallet,
   destroyWallet,
   listWallets,

@@ -136,6 +136,14 @@ function create(sdk) {
       return sdk.backupWallet(this.#handle, dataDir, call)
     }
 
+    coinStats(call) {
+      return sdk.getCoinStats(this.#handle, call)
+    }
+
+    feeStats(options, call) {
+      return sdk.getFeeStats({ ...options, handle: this.#handle }, call)
+    }
+
     signMessage(message, call) {
       return sdk.signMessage(this.#handle, message, call)
     }

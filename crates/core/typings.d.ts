@@ -51,6 +51,11 @@ pendingOutgoing: bigint,
  */
 timeLocked: bigint, };
 
+/**
+ * Fees per gram of one block the node would mine next, µT.
+ */
+export type BlockFees = { minFeePerGram: bigint, avgFeePerGram: bigint, maxFeePerGram: bigint, };
+
 export type BreakerConfig = { failureThreshold: number, successThreshold: number, resetTimeoutMs: number, };
 
 /**
@@ -64,6 +69,28 @@ export type BreakerState = "closed" | "open" | "halfOpen";
 export type BreakerStatus = { url: string, state: BreakerState, consecutiveFailures: number, retryAfterMs: number, };
 
 export type ClassRateLimits = { wallet: number, crypto: number, network: number, general: number, };
+
+export type CoinBucket = { below: bigint, count: number, total: bigint, };
+
+/**
+ * `getCoinStats`: how the wallet's unspent outputs are spread, for coin management. A payment needs an
+ * input per output it spends, so many small outputs make payments big and slow, and few large ones make
+ * concurrent payments wait for change.
+ */
+export type CoinStats = { 
+/**
+ * Unspent outputs (time-locked ones included: see `getBalance`).
+ */
+count: number, 
+/**
+ * Their total, µT.
+ */
+total: bigint, 
+/**
+ * By decade of value: outputs below `below` µT and at least a tenth of it, smallest decade first;
+ * only decades that hold any.
+ */
+histogram: Array<CoinBucket>, };
 
 /**
  * Every SDK setting. Each section defaults on its own, so a layer names only what it changes.
@@ -88,6 +115,21 @@ export type ConfigSource = { "layer": "default" } | { "layer": "file", path: str
  * Stable error codes. Never renumber or rename: applications `switch` on these strings.
  */
 export type ErrorCodeName = "ERR_INVALID_ARGUMENT" | "ERR_INVALID_HANDLE" | "ERR_CONFIG" | "ERR_TIMEOUT" | "ERR_ABORTED" | "ERR_INTERNAL" | "ERR_SHUTTING_DOWN" | "ERR_LIMIT" | "ERR_NETWORK_MISMATCH" | "ERR_UNSUPPORTED_NETWORK" | "ERR_WALLET_LOCKED" | "ERR_WRONG_PASSPHRASE" | "ERR_WALLET_NOT_FOUND" | "ERR_WALLET_CORRUPT" | "ERR_WALLET_EXISTS" | "ERR_INVALID_SEED_WORDS" | "ERR_INVALID_ADDRESS" | "ERR_INSUFFICIENT_FUNDS" | "ERR_TRANSACTION_NOT_FOUND" | "ERR_NOT_CANCELLABLE" | "ERR_WALLET" | "ERR_BASE_NODE" | "ERR_CIRCUIT_OPEN" | "ERR_RATE_LIMITED" | "ERR_OVERLOADED" | "ERR_OUTCOME_UNKNOWN" | "ERR_IDEMPOTENCY_CONFLICT" | "ERR_VIEW_ONLY" | "ERR_INVALID_TRANSACTION";
+
+/**
+ * `getFeeStats`: the mempool's fees, block by block from the next one (empty when the mempool is), and
+ * the fee per gram the SDK suggests.
+ */
+export type FeeStats = { 
+/**
+ * The base node that answered (credentials redacted).
+ */
+url: string, blocks: Array<BlockFees>, 
+/**
+ * Enough for the next block: the default while the mempool holds at most one block of
+ * transactions, else one above the cheapest transaction of the next block. µT per gram.
+ */
+suggestedFeePerGram: bigint, };
 
 /**
  * A structured field's value: what `tracing` records, with anything else as its `Debug` text.

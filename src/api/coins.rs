@@ -50,6 +50,17 @@ pub fn get_utxos<'env>(
     on_wallet(env, wallet_op("getUtxos"), call::parse(env, call), handle, args)
 }
 
+/// How the wallet's unspent outputs are spread: count, total and a histogram by decade of value.
+#[napi(strict, catch_unwind, ts_return_type = "Promise<CoinStats>")]
+pub fn get_coin_stats<'env>(
+    env: &'env Env,
+    handle: f64,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, Js<sdk::wallet::utxos::CoinStats>>> {
+    let args = Ok(|entry: std::sync::Arc<WalletEntry>| async move { sdk::wallet::utxos::stats(&entry).await.map(Js) });
+    on_wallet(env, wallet_op("getCoinStats"), call::parse(env, call), handle, args)
+}
+
 #[napi(object)]
 pub struct CoinOptions {
     /// Commitments (hex) of the outputs to use; default: the largest output (split) or all (join).

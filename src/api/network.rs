@@ -6,6 +6,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::api::call::{self, CallOptions};
+use crate::api::js::Js;
 use crate::ops::{self, OpSpec};
 use sdk::base_node;
 use sdk::error::{SdkError, SdkResult};
@@ -75,4 +76,46 @@ pub fn get_tip_info<'env>(
             attempts: t.attempts,
         })
     })
+}
+
+#[napi(object)]
+pub struct FeeStatsOptions {
+    /// Base node URL(s) to ask, in order; defaults to the wallet's (`handle`), else `network.baseNodeUrls`.
+    #[napi(ts_type = "string | string[]")]
+    pub url: Option<Either<String, Vec<String>>>,
+    /// Ask the base nodes of this open wallet.
+    pub handle: Option<f64>,
+    /// How many of the next blocks to report on, 1 to 20; default 3.
+    pub blocks: Option<f64>,
+}
+
+/// The base node's mempool fees per gram, block by block from the next one it would mine (none when the
+/// mempool is empty), and `suggestedFeePerGram`: enough to get into the next block. Fails over and
+/// retries like `getTipInfo`.
+#[napi(strict, catch_unwind, ts_args_type = "options?: FeeStatsOptions, call?: CallOptions", ts_return_type = "Promise<FeeStats>")]
+pub fn get_fee_stats<'env>(
+    env: &'env Env,
+    options: Option<FeeStatsOptions>,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, Js<sdk::fees::FeeStats>>> {
+    const NAME: &str = "getFeeStats";
+    let call = call::parse(env, call);
+    let parsed = (|| {
+        let o = options.unwrap_or(FeeStatsOptions { url: None, handle: None, blocks: None });
+        let blocks = o.blocks.map(|b| crate::api::args::whole_number("blocks", b, 1, sdk::fees::MAX_BLOCKS)).transpose()?.unwrap_or(3);
+        let list = match (o.handle, o.url) {
+            (Some(_), Some(_)) => return Err(SdkError::invalid_argument("pass url or handle, not both")),
+            (Some(h), None) => sdk::wallet::registry::get(crate::api::wallet::handle_arg(h)?)?.base_node_urls.clone(),
+            (None, url) => urls(Some(TipInfoOptions { url }))?,
+        };
+        Ok((list, blocks))
+    })();
+    let (list, blocks) = match parsed {
+        Ok(p) => p,
+        Err(e) => return ops::rejected(env, NAME, call, e),
+    };
+    if let Some(e) = base_node::fail_fast(&list) {
+        return ops::rejected(env, NAME, call, e);
+    }
+    ops::spawn(env, OpSpec::new(NAME, RuntimeKind::Network), call, async move { sdk::fees::stats(&list, blocks).await.map(Js) })
 }

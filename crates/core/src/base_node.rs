@@ -254,6 +254,31 @@ pub async fn block_hash_at(urls: &[String], height: u64) -> SdkResult<Option<Str
     Ok(answer.value.map(|h| h.hash.to_hex()))
 }
 
+#[derive(serde::Deserialize)]
+struct MempoolFeeStats {
+    stats: Vec<BlockFeeStat>,
+}
+
+#[derive(serde::Deserialize)]
+struct BlockFeeStat {
+    min_fee_per_gram: u64,
+    avg_fee_per_gram: u64,
+    max_fee_per_gram: u64,
+}
+
+/// `/get_mempool_fee_per_gram_stats` of the first of `urls` that answers: the URL (redacted) and, per
+/// block the node would mine next, min, average and max fee per gram.
+pub async fn mempool_fee_stats(urls: &[String], blocks: u64) -> SdkResult<(String, Vec<(u64, u64, u64)>)> {
+    let path = format!("/get_mempool_fee_per_gram_stats?count={blocks}");
+    let answer = first_answer(urls, None, |link, url| {
+        let path = path.clone();
+        async move { fetch_json::<MempoolFeeStats>(link, &url, &path).await?.ok_or_else(|| bad_answer(&url, "answered HTTP 404 Not Found")) }
+    })
+    .await?;
+    let stats = answer.value.stats.into_iter().map(|s| (s.min_fee_per_gram, s.avg_fee_per_gram, s.max_fee_per_gram)).collect();
+    Ok((redact(&answer.url), stats))
+}
+
 /// What the first base node that answered said.
 struct Answer<T> {
     value: T,

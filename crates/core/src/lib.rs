@@ -11,6 +11,7 @@ pub mod call_scope;
 pub mod config;
 pub mod correlation;
 pub mod error;
+pub mod fees;
 #[cfg(test)]
 mod fuzz;
 pub mod health;

@@ -16,8 +16,7 @@ use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 
 /// Largest memo the library accepts, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 254;
-pub const DEFAULT_FEE_PER_GRAM: u64 = 5;
-pub const MAX_FEE_PER_GRAM: u64 = 1_000_000;
+pub use crate::fees::{DEFAULT_FEE_PER_GRAM, MAX_FEE_PER_GRAM};
 
 pub struct Payment {
     pub to: TariAddress,

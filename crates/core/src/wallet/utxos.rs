@@ -50,6 +50,60 @@ pub async fn list(entry: &WalletEntry, spent: bool, offset: usize, limit: usize)
     Ok(all.into_iter().skip(offset).take(limit).collect())
 }
 
+/// `getCoinStats`: how the wallet's unspent outputs are spread, for coin management. A payment needs an
+/// input per output it spends, so many small outputs make payments big and slow, and few large ones make
+/// concurrent payments wait for change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CoinStats {
+    /// Unspent outputs (time-locked ones included: see `getBalance`).
+    pub count: u32,
+    /// Their total, µT.
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
+    pub total: u64,
+    /// By decade of value: outputs below `below` µT and at least a tenth of it, smallest decade first;
+    /// only decades that hold any.
+    pub histogram: Vec<CoinBucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CoinBucket {
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
+    pub below: u64,
+    pub count: u32,
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
+    pub total: u64,
+}
+
+/// The decade histogram of `values` (µT).
+pub fn coin_stats(values: impl IntoIterator<Item = u64>) -> CoinStats {
+    let mut buckets = std::collections::BTreeMap::<u32, (u32, u64)>::new();
+    let (mut count, mut total) = (0u32, 0u64);
+    for v in values {
+        count += 1;
+        total = total.saturating_add(v);
+        let decade = v.checked_ilog10().map_or(0, |d| d + 1);
+        let b = buckets.entry(decade).or_default();
+        b.0 += 1;
+        b.1 = b.1.saturating_add(v);
+    }
+    let histogram = buckets
+        .into_iter()
+        .map(|(decade, (count, total))| CoinBucket { below: 10u64.checked_pow(decade).unwrap_or(u64::MAX), count, total })
+        .collect();
+    CoinStats { count, total, histogram }
+}
+
+pub async fn stats(entry: &WalletEntry) -> SdkResult<CoinStats> {
+    let mut oms = entry.with(|w| w.output_manager_service.clone())?;
+    let outputs = oms.get_unspent_outputs().await.map_err(om_error)?;
+    Ok(coin_stats(outputs.iter().map(|o| o.wallet_output.value().as_u64())))
+}
+
 /// The given commitments (hex), or by default all unspent ones (`take_all`) or the largest one.
 async fn commitments(entry: &WalletEntry, given: Option<Vec<String>>, take_all: bool) -> SdkResult<Vec<CompressedCommitment>> {
     if let Some(list) = given {
@@ -116,4 +170,19 @@ pub async fn validate(entry: &WalletEntry) -> SdkResult<()> {
     ts.validate_transactions().await.map_err(|e| SdkError::new(ErrorCode::Wallet, format!("transaction validation: {e}")))?;
     oms.validate_txos().await.map_err(|e| SdkError::new(ErrorCode::Wallet, format!("output validation: {e}")))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_fall_in_decades_and_add_up() {
+        let s = coin_stats([0, 5, 9, 10, 99, 100, 1_000_000, u64::MAX]);
+        assert_eq!((s.count, s.total), (8, u64::MAX), "the total saturates");
+        let shape: Vec<(u64, u32)> = s.histogram.iter().map(|b| (b.below, b.count)).collect();
+        assert_eq!(shape, vec![(1, 1), (10, 2), (100, 2), (1_000, 1), (10_000_000, 1), (u64::MAX, 1)]);
+        assert_eq!(s.histogram[1].total, 14);
+        assert_eq!(coin_stats([]), CoinStats { count: 0, total: 0, histogram: vec![] });
+    }
 }

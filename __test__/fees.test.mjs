@@ -1,0 +1,70 @@
+// Fee intelligence and coin statistics on a real LocalNet (#17): the base node's mempool fees, block by
+// block, with the SDK's suggestion, and how a wallet's outputs are spread.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { rejectsCode, sdkPath, root, waitFor, settle } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const sdk = require(sdkPath)
+const { Localnet } = require(path.join(root, 'lib', 'localnet.js'))
+
+let net, tmp, w, r
+const opts = (name) => ({ dataDir: path.join(tmp, name), passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1 })
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-fees-test-'))
+  net = await Localnet.start()
+  w = await sdk.createWallet(opts('w'))
+  r = await sdk.createWallet(opts('r'))
+  await net.mine(6, sdk.getAddress(w).base58)
+  await waitFor('the wallet to be funded', async () => (await sdk.getBalance(w)).available > 0n)
+  await settle(net, sdk, w)
+})
+
+after(async () => {
+  for (const h of sdk.listWallets()) await sdk.closeWallet(h.handle).catch(() => {})
+  await net?.stop()
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+test('coin stats count and add up the unspent outputs, by decade', async () => {
+  await sdk.coinSplit(w, { count: 5 })
+  await settle(net, sdk, w)
+  const stats = await sdk.getCoinStats(w)
+  const utxos = await sdk.getUtxos(w, { limit: 10_000 })
+  assert.equal(stats.count, utxos.length)
+  assert.equal(stats.total, utxos.reduce((a, u) => a + u.value, 0n))
+  assert.equal(stats.total, (await sdk.getBalance(w)).available)
+  assert.equal(stats.histogram.reduce((a, b) => a + b.count, 0), stats.count)
+  for (const b of stats.histogram) {
+    const inside = utxos.filter((u) => u.value < b.below && u.value * 10n >= b.below)
+    assert.deepEqual([b.count, b.total], [inside.length, inside.reduce((a, u) => a + u.value, 0n)], `bucket below ${b.below}`)
+  }
+})
+
+test('an empty mempool suggests the default fee; a waiting payment shows in the next block\'s fees', async () => {
+  const empty = await sdk.getFeeStats({ url: net.httpUrl })
+  assert.deepEqual(empty.blocks, [])
+  assert.equal(empty.suggestedFeePerGram, 5n)
+  assert.match(empty.url, /^http:\/\/127\.0\.0\.1:/)
+
+  await sdk.send(w, { to: sdk.getAddress(r).base58, amount: 10_000n, feePerGram: 25n })
+  const waiting = await waitFor('the payment in the mempool', async () => {
+    const s = await sdk.getFeeStats({ handle: w, blocks: 2 })
+    return s.blocks.length > 0 && s
+  })
+  assert.equal(waiting.blocks.length, 1, 'one block holds everything')
+  const [next] = waiting.blocks
+  assert.ok(next.minFeePerGram >= 24n && next.maxFeePerGram <= 26n, JSON.stringify(next, (k, v) => (typeof v === 'bigint' ? String(v) : v)))
+  assert.equal(waiting.suggestedFeePerGram, 5n, 'less than a block waits: the default gets in')
+  assert.deepEqual(await new sdk.Wallet(w).feeStats({ blocks: 2 }), waiting)
+
+  await rejectsCode(sdk.getFeeStats({ url: net.httpUrl, handle: w }), 'ERR_INVALID_ARGUMENT')
+  await rejectsCode(sdk.getFeeStats({ url: net.httpUrl, blocks: 0 }), 'ERR_INVALID_ARGUMENT')
+  await rejectsCode(sdk.getFeeStats({ url: net.httpUrl, blocks: 21 }), 'ERR_INVALID_ARGUMENT')
+  await rejectsCode(sdk.getFeeStats({ url: 'http://127.0.0.1:9' }), 'ERR_BASE_NODE')
+})
