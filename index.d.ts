@@ -787,6 +787,22 @@ export declare function backupWallet(handle: number, dataDir: string, call?: Cal
  */
 export declare function broadcastSignedTransaction(handle: number, signed: string, call?: CallOptions | undefined | null): Promise<string>
 
+/**
+ * Replace-by-fee for a payment stuck in the mempool: cancels the unmined `txId` and pays its recipient
+ * the same amount again from the same inputs, with `feeIncrease` more fee. Resolves to the replacement's
+ * transaction id. The two spend the same inputs, so at most one is ever mined: the recipient is paid once.
+ * A mined transaction is `ERR_NOT_CANCELLABLE`; one that is not this wallet's unmined outgoing payment,
+ * `ERR_TRANSACTION_NOT_FOUND`. Exactly once, like `send`.
+ */
+export declare function bumpFee(handle: number, txId: string, options: BumpFeeOptions, call?: CallOptions | undefined | null): Promise<string>
+
+export interface BumpFeeOptions {
+  /** µT added to the transaction's fee, above 0. */
+  feeIncrease: bigint
+  /** As for `send`: a retry with the same key returns the replacement's id and replaces nothing more. */
+  idempotencyKey?: string
+}
+
 /** Options of one call, accepted last by every async operation. */
 export interface CallOptions {
   /**

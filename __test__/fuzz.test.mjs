@@ -63,6 +63,7 @@ function cases() {
     c('backupWallet', handleArg(), fc.oneof(anyValue, fc.constant(path.join(os.tmpdir(), 'tari-fuzz-backup'))), callOptions),
     c('getBalance', handleArg(), callOptions),
     c('getCoinStats', handleArg(), callOptions),
+    c('bumpFee', handleArg(), anyValue, record({ feeIncrease: anyValue, idempotencyKey: anyValue }), callOptions),
     c('getFeeStats', record({ url: fc.oneof(anyValue, fc.constant('http://127.0.0.1:9')), handle: handleArg(), blocks: anyValue }), callOptions),
     c('send', handleArg(), record(payment), callOptions),
     c('sendMany', handleArg(), record({ recipients: fc.oneof(fc.array(record(payment), { maxLength: 3 }), anyValue), feePerGram: anyValue, idempotencyKey: anyValue }), callOptions),

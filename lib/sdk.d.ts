@@ -31,6 +31,7 @@ export {
   backupWallet,
   getCoinStats,
   getFeeStats,
+  bumpFee,
   closeWallet,
   destroyWallet,
   getSeedWords,

@@ -36,6 +36,7 @@ export const {
   backupWallet,
   getCoinStats,
   getFeeStats,
+  bumpFee,
   closeWallet,
   destroyWallet,
   listWallets,
