@@ -1192,8 +1192,8 @@ export interface PrepareOptions {
    * the available balance.
    */
   amount: bigint
-  /** µT per gram; default 5. */
-  feePerGram?: bigint
+  /** µT per gram (default 5) or `'auto'`, as for `send`. */
+  feePerGram?: bigint | 'auto'
   /** A note stored with the transaction (at most 254 bytes). */
   message?: string
 }
@@ -1272,7 +1272,8 @@ export declare function sendMany(handle: number, options: SendManyOptions, call?
 
 export interface SendManyOptions {
   recipients: Array<Recipient>
-  feePerGram?: bigint
+  /** As for `send`: µT per gram (default 5) or `'auto'`. */
+  feePerGram?: bigint | 'auto'
   /** As for `send`: the same key again returns the first call's ids and pays nothing more. */
   idempotencyKey?: string
 }
@@ -1282,8 +1283,11 @@ export interface SendOptions {
   to: string
   /** µT, above 0. */
   amount: bigint
-  /** µT per gram; default 5. */
-  feePerGram?: bigint
+  /**
+   * µT per gram (default 5), or `'auto'`: enough for the next block, from the base node's mempool
+   * (`getFeeStats`), decided when the payment is made.
+   */
+  feePerGram?: bigint | 'auto'
   /** A note stored with the transaction (at most 254 bytes). */
   message?: string
   /** Pay to a one-time stealth address derived from `to`. */

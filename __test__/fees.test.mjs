@@ -95,3 +95,22 @@ test('bumpFee replaces a payment stuck at a low fee: the replacement is mined an
   await rejectsCode(sdk.bumpFee(w, '12345', { feeIncrease: 10n }), 'ERR_TRANSACTION_NOT_FOUND')
   await rejectsCode(sdk.bumpFee(w, newId, { feeIncrease: 0n }), 'ERR_INVALID_ARGUMENT')
 })
+
+test("feePerGram 'auto' pays what the mempool asks, and keeps its meaning across idempotent retries", async () => {
+  await settle(net, sdk, w, r)
+  const to = sdk.getAddress(r).base58
+  const payment = { to, amount: 3_000n, feePerGram: 'auto', idempotencyKey: 'auto-1' }
+  const id = await sdk.send(w, payment)
+  assert.equal(await sdk.send(w, payment), id, 'a retry with the key is the same payment')
+  await rejectsCode(sdk.send(w, { ...payment, feePerGram: 5n }), 'ERR_IDEMPOTENCY_CONFLICT')
+  await rejectsCode(sdk.send(w, { to, amount: 1_000n, feePerGram: 'fast' }), 'ERR_INVALID_ARGUMENT')
+  // Less than a block waits, so 'auto' is the default rate.
+  const stats = await waitFor('the payment in the mempool', async () => {
+    const s = await sdk.getFeeStats({ handle: w })
+    return s.blocks.length > 0 && s
+  })
+  assert.ok(stats.blocks[0].minFeePerGram >= 4n && stats.blocks[0].maxFeePerGram <= 6n)
+  const prepared = await sdk.prepareTransaction(w, { to, amount: 2_000n, feePerGram: 'auto' })
+  assert.equal(prepared.feePerGram, 5n)
+  await sdk.cancelPrepared(w, prepared.id)
+})

@@ -52,6 +52,18 @@ pub fn fee_arg(v: Option<&BigInt>) -> SdkResult<Option<u64>> {
     v.map(|b| amount_arg("feePerGram", b)).transpose()
 }
 
+/// `feePerGram` of a payment: µT per gram (default 5) or `'auto'`.
+pub fn fee_rate_arg(v: Option<&napi::bindgen_prelude::Either<BigInt, String>>) -> SdkResult<sdk::wallet::transactions::FeeRate> {
+    use napi::bindgen_prelude::Either;
+    use sdk::wallet::transactions::{fee_per_gram, FeeRate};
+    match v {
+        None => Ok(FeeRate::Fixed(fee_per_gram(None)?)),
+        Some(Either::A(b)) => Ok(FeeRate::Fixed(fee_per_gram(Some(amount_arg("feePerGram", b)?))?)),
+        Some(Either::B(s)) if s == "auto" => Ok(FeeRate::Auto),
+        Some(Either::B(_)) => Err(SdkError::invalid_argument("feePerGram must be a bigint (µT per gram) or 'auto'")),
+    }
+}
+
 pub fn tx_id_arg(id: &str) -> SdkResult<u64> {
     id.parse::<u64>().map_err(|_| {
         // Echo short input only: error messages stay small whatever the caller sent.

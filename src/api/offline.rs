@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{BigInt, PromiseRaw};
+use napi::bindgen_prelude::{BigInt, Either, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::api::args::{amount_arg, fee_arg, message_arg, tx_id_arg, wallet_op};
+use crate::api::args::{amount_arg, fee_rate_arg, message_arg, tx_id_arg, wallet_op};
 use crate::api::call::{self, CallOptions};
 use crate::api::js::Js;
 use crate::api::wallet::{handle_arg, on_wallet};
@@ -36,8 +36,9 @@ pub struct PrepareOptions {
     /// µT, above 0. A payment signed offline always leaves change: the amount plus fee must stay below
     /// the available balance.
     pub amount: BigInt,
-    /// µT per gram; default 5.
-    pub fee_per_gram: Option<BigInt>,
+    /// µT per gram (default 5) or `'auto'`, as for `send`.
+    #[napi(ts_type = "bigint | 'auto'")]
+    pub fee_per_gram: Option<Either<BigInt, String>>,
     /// A note stored with the transaction (at most 254 bytes).
     pub message: Option<String>,
 }
@@ -58,7 +59,7 @@ pub fn prepare_transaction<'env>(
         let entry = registry::get(handle_arg(handle)?)?;
         let to = tx::recipient(&entry, &options.to)?;
         let amount = amount_arg("amount", &options.amount)?;
-        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        let fee = fee_rate_arg(options.fee_per_gram.as_ref())?;
         let message = message_arg(options.message)?;
         Ok((entry, Payment { to, amount, message }, fee))
     })();

@@ -1,10 +1,10 @@
 //! Paying: `send`, `sendMany` and fee estimates, each spend exactly once (`wallet::spend`).
 
-use napi::bindgen_prelude::{BigInt, PromiseRaw, ToNapiValue};
+use napi::bindgen_prelude::{BigInt, Either, PromiseRaw, ToNapiValue};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::api::args::{amount_arg, fee_arg, message_arg, wallet_op, whole_number};
+use crate::api::args::{amount_arg, fee_arg, fee_rate_arg, message_arg, wallet_op, whole_number};
 use crate::api::call::{self, CallOptions};
 use crate::api::wallet::{handle_arg, on_wallet};
 use crate::ops::{self, Call};
@@ -20,8 +20,10 @@ pub struct SendOptions {
     pub to: String,
     /// µT, above 0.
     pub amount: BigInt,
-    /// µT per gram; default 5.
-    pub fee_per_gram: Option<BigInt>,
+    /// µT per gram (default 5), or `'auto'`: enough for the next block, from the base node's mempool
+    /// (`getFeeStats`), decided when the payment is made.
+    #[napi(ts_type = "bigint | 'auto'")]
+    pub fee_per_gram: Option<Either<BigInt, String>>,
     /// A note stored with the transaction (at most 254 bytes).
     pub message: Option<String>,
     /// Pay to a one-time stealth address derived from `to`.
@@ -72,7 +74,7 @@ pub fn send<'env>(env: &'env Env, handle: f64, options: SendOptions, call: Optio
         let to = tx::recipient(&entry, &options.to)?;
         let amount = amount_arg("amount", &options.amount)?;
         tx::amount(amount)?;
-        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        let fee = fee_rate_arg(options.fee_per_gram.as_ref())?;
         let message = message_arg(options.message)?;
         tx::memo(&message)?;
         let stealth = options.stealth.unwrap_or(false);
@@ -121,7 +123,9 @@ pub fn bump_fee<'env>(
 #[napi(object)]
 pub struct SendManyOptions {
     pub recipients: Vec<Recipient>,
-    pub fee_per_gram: Option<BigInt>,
+    /// As for `send`: µT per gram (default 5) or `'auto'`.
+    #[napi(ts_type = "bigint | 'auto'")]
+    pub fee_per_gram: Option<Either<BigInt, String>>,
     /// As for `send`: the same key again returns the first call's ids and pays nothing more.
     pub idempotency_key: Option<String>,
 }
@@ -148,7 +152,7 @@ pub fn send_many<'env>(
         if payments.is_empty() {
             return Err(SdkError::invalid_argument("recipients must not be empty"));
         }
-        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        let fee = fee_rate_arg(options.fee_per_gram.as_ref())?;
         Ok((key_arg(options.idempotency_key)?, Spend::SendMany { payments, fee }))
     })();
     spend_op(env, "sendMany", call::parse(env, call), handle, parsed, |r| r.tx_ids.iter().map(u64::to_string).collect())

@@ -37,7 +37,7 @@ use ts_rs::TS;
 
 use super::entry::WalletEntry;
 use super::journal::{PreparedRecord, PreparedState};
-use super::transactions::{self, Payment};
+use super::transactions::{self, FeeRate, Payment};
 use crate::call_scope::CallScope;
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 
@@ -107,7 +107,7 @@ fn payload_mac(entry: &WalletEntry, unsigned: &str) -> super::journal::Digest {
 /// `prepareTransaction`: locks inputs for the payment and returns it unsigned. Runs to its end whatever
 /// happens to the call; a caller that stopped waiting gets `ERR_TIMEOUT` / `ERR_ABORTED`, and the
 /// prepared payment is cancelled, its inputs released.
-pub async fn prepare(entry: Arc<WalletEntry>, scope: CallScope, payment: Payment, fee: MicroMinotari) -> SdkResult<PreparedPayment> {
+pub async fn prepare(entry: Arc<WalletEntry>, scope: CallScope, payment: Payment, fee: FeeRate) -> SdkResult<PreparedPayment> {
     let memo = transactions::memo(&payment.message)?;
     let amount = transactions::amount(payment.amount)?;
     let gate = entry.spends.enter(entry.handle).await?;
@@ -115,6 +115,7 @@ pub async fn prepare(entry: Arc<WalletEntry>, scope: CallScope, payment: Payment
     let task_entry = entry.clone();
     tokio::spawn(async move {
         let _gate = gate;
+        let fee = fee.resolve(&task_entry).await;
         let result = lock_and_record(&task_entry, payment.to, amount, fee, memo).await;
         if let Err(Ok(prepared)) = tx.send(result) {
             tracing::info!(handle = task_entry.handle, "cancelling a prepared payment whose caller stopped waiting");

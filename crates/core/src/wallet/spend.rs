@@ -30,7 +30,7 @@ use tokio::sync::{oneshot, OwnedRwLockReadGuard};
 use super::entry::WalletEntry;
 use super::gate::CLOSE_WAIT;
 use super::journal::{Digest, Record, SpendResult, State};
-use super::transactions::{self as tx, Payment};
+use super::transactions::{self as tx, FeeRate, Payment};
 use crate::call_scope::CallScope;
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 
@@ -54,12 +54,12 @@ impl From<super::utxos::Plan> for SpendResult {
 pub enum Spend {
     Send {
         payment: Payment,
-        fee: MicroMinotari,
+        fee: FeeRate,
         stealth: bool,
     },
     SendMany {
         payments: Vec<Payment>,
-        fee: MicroMinotari,
+        fee: FeeRate,
     },
     CoinSplit {
         commitments: Option<Vec<String>>,
@@ -104,17 +104,22 @@ impl Spend {
             field(&p.amount.to_le_bytes());
             field(p.message.as_bytes());
         };
+        // A fixed rate keeps the bytes it had before `auto` existed: keys stored then still match.
+        let rate = |field: &mut dyn FnMut(&[u8]), fee: &FeeRate| match fee {
+            FeeRate::Fixed(f) => field(&f.as_u64().to_le_bytes()),
+            FeeRate::Auto => field(b"auto"),
+        };
         match self {
             Spend::Send { payment: p, fee, stealth } => {
                 payment(&mut field, p);
-                field(&fee.as_u64().to_le_bytes());
+                rate(&mut field, fee);
                 field(&[u8::from(*stealth)]);
             }
             Spend::SendMany { payments, fee } => {
                 for p in payments {
                     payment(&mut field, p);
                 }
-                field(&fee.as_u64().to_le_bytes());
+                rate(&mut field, fee);
             }
             Spend::CoinSplit { commitments, count, fee } => {
                 field(commitments.as_deref().unwrap_or_default().join(",").as_bytes());
@@ -137,8 +142,10 @@ impl Spend {
     async fn execute(self, entry: &WalletEntry) -> SdkResult<SpendResult> {
         let ids = |tx_ids| SpendResult { tx_ids, ..Default::default() };
         match self {
-            Spend::Send { payment, fee, stealth } => tx::send(entry, payment, fee, stealth).await.map(|id| ids(vec![id])),
-            Spend::SendMany { payments, fee } => tx::send_many(entry, payments, fee).await.map(ids),
+            Spend::Send { payment, fee, stealth } => {
+                tx::send(entry, payment, fee.resolve(entry).await, stealth).await.map(|id| ids(vec![id]))
+            }
+            Spend::SendMany { payments, fee } => tx::send_many(entry, payments, fee.resolve(entry).await).await.map(ids),
             Spend::BumpFee { tx_id, increase } => tx::bump_fee(entry, tx_id, increase).await.map(|id| ids(vec![id])),
             coin => coin.coin(entry, false).await,
         }
@@ -462,8 +469,11 @@ mod tests {
 
     #[test]
     fn parameters_are_told_apart() {
-        let fee = MicroMinotari::from(5);
+        let fee = FeeRate::Fixed(MicroMinotari::from(5));
         let send = |amount, message: &str, stealth| Spend::Send { payment: pay(amount, message), fee, stealth }.canonical();
+        let auto = Spend::Send { payment: pay(1, "a"), fee: FeeRate::Auto, stealth: false }.canonical();
+        assert_ne!(auto, send(1, "a", false), "auto is not any fixed rate");
+        assert_eq!(auto, Spend::Send { payment: pay(1, "a"), fee: FeeRate::Auto, stealth: false }.canonical());
         assert_eq!(send(1, "a", false), send(1, "a", false));
         assert_ne!(send(1, "a", false), send(2, "a", false));
         assert_ne!(send(1, "a", false), send(1, "b", false));
@@ -471,9 +481,10 @@ mod tests {
         // Length prefixes: moving a byte between fields changes the bytes.
         let many = |m1: &str, m2: &str| Spend::SendMany { payments: vec![pay(1, m1), pay(1, m2)], fee }.canonical();
         assert_ne!(many("ab", "c"), many("a", "bc"));
-        let split = |count| Spend::CoinSplit { commitments: None, count, fee }.canonical();
+        let coin_fee = MicroMinotari::from(5);
+        let split = |count| Spend::CoinSplit { commitments: None, count, fee: coin_fee }.canonical();
         assert_ne!(split(2), split(3));
-        assert_ne!(Spend::CoinJoin { commitments: None, fee }.canonical(), split(2));
+        assert_ne!(Spend::CoinJoin { commitments: None, fee: coin_fee }.canonical(), split(2));
     }
 
     #[test]

@@ -61,6 +61,29 @@ pub fn fee_per_gram(value: Option<u64>) -> SdkResult<MicroMinotari> {
     Ok(MicroMinotari::from(v))
 }
 
+/// A payment's fee per gram: fixed, or `auto`, decided just before the payment from the base node's
+/// mempool (`fees::suggested`; the default when no base node answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeeRate {
+    Fixed(MicroMinotari),
+    Auto,
+}
+
+impl FeeRate {
+    pub async fn resolve(self, entry: &WalletEntry) -> MicroMinotari {
+        match self {
+            FeeRate::Fixed(f) => f,
+            FeeRate::Auto => match crate::fees::stats(&entry.base_node_urls, 2).await {
+                Ok(s) => MicroMinotari::from(s.suggested_fee_per_gram),
+                Err(e) => {
+                    tracing::warn!(handle = entry.handle, "no fee stats ({}); paying the default fee per gram", e.message);
+                    MicroMinotari::from(DEFAULT_FEE_PER_GRAM)
+                }
+            },
+        }
+    }
+}
+
 pub fn memo(message: &str) -> SdkResult<MemoField> {
     if message.len() > MAX_MESSAGE_BYTES {
         return Err(SdkError::invalid_argument(format!(
