@@ -787,22 +787,6 @@ export declare function backupWallet(handle: number, dataDir: string, call?: Cal
  */
 export declare function broadcastSignedTransaction(handle: number, signed: string, call?: CallOptions | undefined | null): Promise<string>
 
-/**
- * Replace-by-fee for a payment stuck in the mempool: cancels the unmined `txId` and pays its recipient
- * the same amount again from the same inputs, with `feeIncrease` more fee. Resolves to the replacement's
- * transaction id. The two spend the same inputs, so at most one is ever mined: the recipient is paid once.
- * A mined transaction is `ERR_NOT_CANCELLABLE`; one that is not this wallet's unmined outgoing payment,
- * `ERR_TRANSACTION_NOT_FOUND`. Exactly once, like `send`.
- */
-export declare function bumpFee(handle: number, txId: string, options: BumpFeeOptions, call?: CallOptions | undefined | null): Promise<string>
-
-export interface BumpFeeOptions {
-  /** µT added to the transaction's fee, above 0. */
-  feeIncrease: bigint
-  /** As for `send`: a retry with the same key returns the replacement's id and replaces nothing more. */
-  idempotencyKey?: string
-}
-
 /** Options of one call, accepted last by every async operation. */
 export interface CallOptions {
   /**
@@ -1290,7 +1274,11 @@ export interface SendOptions {
   feePerGram?: bigint | 'auto'
   /** A note stored with the transaction (at most 254 bytes). */
   message?: string
-  /** Pay to a one-time stealth address derived from `to`. */
+  /**
+   * Use the library's stealth-address entry point. In minotari_wallet 6.2.0 both entry points build the
+   * same payment, to a one-time stealth address derived from `to` (what the console wallet recommends):
+   * there is no plain one-sided payment to choose. Part of an idempotency key's parameters.
+   */
   stealth?: boolean
   /**
    * Makes the send safe to retry: the same key again (also after a crash or a reopen) returns the first

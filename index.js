@@ -850,7 +850,6 @@ module.exports.ackEvents = nativeBinding.ackEvents
 module.exports.addressFromKeys = nativeBinding.addressFromKeys
 module.exports.backupWallet = nativeBinding.backupWallet
 module.exports.broadcastSignedTransaction = nativeBinding.broadcastSignedTransaction
-module.exports.bumpFee = nativeBinding.bumpFee
 module.exports.cancelPrepared = nativeBinding.cancelPrepared
 module.exports.cancelTransaction = nativeBinding.cancelTransaction
 module.exports.changePassphrase = nativeBinding.changePassphrase

@@ -1,12 +1,12 @@
 // Fee intelligence and coin statistics on a real LocalNet (#17): the base node's mempool fees, block by
-// block, with the SDK's suggestion, how a wallet's outputs are spread, and replace-by-fee.
+// block, with the SDK's suggestion, and how a wallet's outputs are spread.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { rejectsCode, sdkPath, root, sleep, waitFor, mineUntil, settle } from './helpers.mjs'
+import { rejectsCode, sdkPath, root, waitFor, settle } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
@@ -67,33 +67,6 @@ test('an empty mempool suggests the default fee; a waiting payment shows in the 
   await rejectsCode(sdk.getFeeStats({ url: net.httpUrl, blocks: 0 }), 'ERR_INVALID_ARGUMENT')
   await rejectsCode(sdk.getFeeStats({ url: net.httpUrl, blocks: 21 }), 'ERR_INVALID_ARGUMENT')
   await rejectsCode(sdk.getFeeStats({ url: 'http://127.0.0.1:9' }), 'ERR_BASE_NODE')
-})
-
-test('bumpFee replaces a payment stuck at a low fee: the replacement is mined and the recipient paid once', async () => {
-  await settle(net, sdk, w, r)
-  const [wBefore, rBefore] = [await sdk.getBalance(w), await sdk.getBalance(r)]
-  const amount = 20_000n
-  const id = await sdk.send(w, { to: sdk.getAddress(r).base58, amount, feePerGram: 1n })
-  await sleep(2500)
-  const original = await sdk.getTransaction(w, id)
-  const bump = { feeIncrease: 1_000n, idempotencyKey: 'bump-1' }
-  const newId = await sdk.bumpFee(w, id, bump)
-  assert.notEqual(newId, id)
-  assert.equal(await sdk.bumpFee(w, id, bump), newId, 'a retry with the key replaces nothing more')
-  await rejectsCode(sdk.bumpFee(w, id, { feeIncrease: 1_000n }), 'ERR_TRANSACTION_NOT_FOUND')
-  const replacement = await sdk.getTransaction(w, newId)
-  assert.equal(replacement.amount, amount)
-  assert.ok(replacement.fee > original.fee, `${replacement.fee} > ${original.fee}`)
-  assert.equal((await sdk.getTransaction(w, id)).status, 'cancelled')
-
-  await mineUntil(net, 'the replacement to be mined', async () => (await sdk.getTransaction(w, newId)).minedHeight !== undefined)
-  await settle(net, sdk, w, r)
-  assert.equal((await sdk.getBalance(r)).available, rBefore.available + amount, 'the recipient was paid once')
-  assert.equal(wBefore.available - (await sdk.getBalance(w)).available, amount + replacement.fee, 'one payment and the higher fee left the wallet')
-  assert.equal((await sdk.getTransaction(w, id)).status, 'cancelled', 'the original was never mined')
-  await rejectsCode(sdk.bumpFee(w, newId, { feeIncrease: 10n }), 'ERR_NOT_CANCELLABLE')
-  await rejectsCode(sdk.bumpFee(w, '12345', { feeIncrease: 10n }), 'ERR_TRANSACTION_NOT_FOUND')
-  await rejectsCode(sdk.bumpFee(w, newId, { feeIncrease: 0n }), 'ERR_INVALID_ARGUMENT')
 })
 
 test("feePerGram 'auto' pays what the mempool asks, and keeps its meaning across idempotent retries", async () => {

@@ -60,10 +60,10 @@ function cases() {
     c('validateSeedWords', anyValue, record({ seedPassphrase: anyValue }), callOptions),
     c('getSeedWords', handleArg(), record({ seedPassphrase: anyValue }), callOptions),
     c('changePassphrase', handleArg(), record({ old: anyValue, new: anyValue }), callOptions),
-    c('backupWallet', handleArg(), fc.oneof(anyValue, fc.constant(path.join(os.tmpdir(), 'tari-fuzz-backup'))), callOptions),
+    // Never an arbitrary string: a valid relative path would be a real backup in the working directory.
+    c('backupWallet', handleArg(), fc.oneof(fc.constant(path.join(os.tmpdir(), 'tari-fuzz-backup')), fc.constantFrom('', 'a\u0000b', HUGE, 42, null, undefined, throwingProxy)), callOptions),
     c('getBalance', handleArg(), callOptions),
     c('getCoinStats', handleArg(), callOptions),
-    c('bumpFee', handleArg(), anyValue, record({ feeIncrease: anyValue, idempotencyKey: anyValue }), callOptions),
     c('getFeeStats', record({ url: fc.oneof(anyValue, fc.constant('http://127.0.0.1:9')), handle: handleArg(), blocks: anyValue }), callOptions),
     c('send', handleArg(), record(payment), callOptions),
     c('sendMany', handleArg(), record({ recipients: fc.oneof(fc.array(record(payment), { maxLength: 3 }), anyValue), feePerGram: anyValue, idempotencyKey: anyValue }), callOptions),

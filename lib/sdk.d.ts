@@ -31,7 +31,6 @@ export {
   backupWallet,
   getCoinStats,
   getFeeStats,
-  bumpFee,
   closeWallet,
   destroyWallet,
   getSeedWords,

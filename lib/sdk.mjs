@@ -36,7 +36,6 @@ export const {
   backupWallet,
   getCoinStats,
   getFeeStats,
-  bumpFee,
   closeWallet,
   destroyWallet,
   listWallets,

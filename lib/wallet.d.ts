@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, AddressOptions, Balance, EventPage, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
   SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
-  CoinPlan, RescanResult, CallOptions, ViewKeys, SeedWordsOptions, CoinStats, FeeStats, BumpFeeOptions, PrepareOptions, PreparedPayment, SignedPayment,
+  CoinPlan, RescanResult, CallOptions, ViewKeys, SeedWordsOptions, CoinStats, FeeStats, PrepareOptions, PreparedPayment, SignedPayment,
 } from '../index'
 import type { CreateViewWalletOptions, OpenWalletOptions } from './sdk'
 
@@ -60,8 +60,6 @@ export declare class Wallet extends EventEmitter {
   changePassphrase(options: { old: string; new: string }, call?: CallOptions): Promise<void>
   /** A consistent copy of the open wallet in a new data directory (`backupWallet`). */
   backup(dataDir: string, call?: CallOptions): Promise<void>
-  /** Replace-by-fee for a stuck payment; resolves to the replacement's id (`bumpFee`). */
-  bumpFee(txId: string, options: BumpFeeOptions, call?: CallOptions): Promise<string>
   /** How the unspent outputs are spread (`getCoinStats`). */
   coinStats(call?: CallOptions): Promise<CoinStats>
   /** Mempool fees at this wallet's base nodes (`getFeeStats`). */

@@ -136,10 +136,6 @@ function create(sdk) {
       return sdk.backupWallet(this.#handle, dataDir, call)
     }
 
-    bumpFee(txId, options, call) {
-      return sdk.bumpFee(this.#handle, txId, options, call)
-    }
-
     coinStats(call) {
       return sdk.getCoinStats(this.#handle, call)
     }

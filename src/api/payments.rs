@@ -26,7 +26,9 @@ pub struct SendOptions {
     pub fee_per_gram: Option<Either<BigInt, String>>,
     /// A note stored with the transaction (at most 254 bytes).
     pub message: Option<String>,
-    /// Pay to a one-time stealth address derived from `to`.
+    /// Use the library's stealth-address entry point. In minotari_wallet 6.2.0 both entry points build the
+    /// same payment, to a one-time stealth address derived from `to` (what the console wallet recommends):
+    /// there is no plain one-sided payment to choose. Part of an idempotency key's parameters.
     pub stealth: Option<bool>,
     /// Makes the send safe to retry: the same key again (also after a crash or a reopen) returns the first
     /// call's transaction id and pays nothing more; with other parameters it is `ERR_IDEMPOTENCY_CONFLICT`.
@@ -88,36 +90,6 @@ pub struct Recipient {
     pub to: String,
     pub amount: BigInt,
     pub message: Option<String>,
-}
-
-#[napi(object)]
-pub struct BumpFeeOptions {
-    /// µT added to the transaction's fee, above 0.
-    pub fee_increase: BigInt,
-    /// As for `send`: a retry with the same key returns the replacement's id and replaces nothing more.
-    pub idempotency_key: Option<String>,
-}
-
-/// Replace-by-fee for a payment stuck in the mempool: cancels the unmined `txId` and pays its recipient
-/// the same amount again from the same inputs, with `feeIncrease` more fee. Resolves to the replacement's
-/// transaction id. The two spend the same inputs, so at most one is ever mined: the recipient is paid once.
-/// A mined transaction is `ERR_NOT_CANCELLABLE`; one that is not this wallet's unmined outgoing payment,
-/// `ERR_TRANSACTION_NOT_FOUND`. Exactly once, like `send`.
-#[napi(strict, catch_unwind, ts_return_type = "Promise<string>")]
-pub fn bump_fee<'env>(
-    env: &'env Env,
-    handle: f64,
-    tx_id: String,
-    options: BumpFeeOptions,
-    call: Option<CallOptions>,
-) -> napi::Result<PromiseRaw<'env, String>> {
-    let parsed = (|| {
-        let tx_id = crate::api::args::tx_id_arg(&tx_id)?;
-        let increase = amount_arg("feeIncrease", &options.fee_increase)?;
-        let increase = tx::amount(increase).map_err(|_| SdkError::invalid_argument("feeIncrease must be above 0 µT"))?;
-        Ok((key_arg(options.idempotency_key)?, Spend::BumpFee { tx_id, increase }))
-    })();
-    spend_op(env, "bumpFee", call::parse(env, call), handle, parsed, first_id)
 }
 
 #[napi(object)]

@@ -70,13 +70,6 @@ pub enum Spend {
         commitments: Option<Vec<String>>,
         fee: MicroMinotari,
     },
-    /// Replace-by-fee: the unmined `tx_id` is cancelled and paid again from the same inputs with `increase`
-    /// more fee (the library's `replace_by_fee`). Either the original or its replacement can be mined,
-    /// never both: they spend the same inputs.
-    BumpFee {
-        tx_id: u64,
-        increase: MicroMinotari,
-    },
 }
 
 impl Spend {
@@ -86,7 +79,6 @@ impl Spend {
             Spend::SendMany { .. } => "sendMany",
             Spend::CoinSplit { .. } => "coinSplit",
             Spend::CoinJoin { .. } => "coinJoin",
-            Spend::BumpFee { .. } => "bumpFee",
         }
     }
 
@@ -130,10 +122,6 @@ impl Spend {
                 field(commitments.as_deref().unwrap_or_default().join(",").as_bytes());
                 field(&fee.as_u64().to_le_bytes());
             }
-            Spend::BumpFee { tx_id, increase } => {
-                field(&tx_id.to_le_bytes());
-                field(&increase.as_u64().to_le_bytes());
-            }
         }
         out
     }
@@ -146,7 +134,6 @@ impl Spend {
                 tx::send(entry, payment, fee.resolve(entry).await, stealth).await.map(|id| ids(vec![id]))
             }
             Spend::SendMany { payments, fee } => tx::send_many(entry, payments, fee.resolve(entry).await).await.map(ids),
-            Spend::BumpFee { tx_id, increase } => tx::bump_fee(entry, tx_id, increase).await.map(|id| ids(vec![id])),
             coin => coin.coin(entry, false).await,
         }
     }
@@ -162,16 +149,14 @@ impl Spend {
                 super::utxos::split(entry, commitments, count, fee, preview).await.map(Into::into)
             }
             Spend::CoinJoin { commitments, fee } => super::utxos::join(entry, commitments, fee, preview).await.map(Into::into),
-            Spend::Send { .. } | Spend::SendMany { .. } | Spend::BumpFee { .. } => {
-                Err(SdkError::invalid_argument("only coin splits and joins have previews"))
-            }
+            Spend::Send { .. } | Spend::SendMany { .. } => Err(SdkError::invalid_argument("only coin splits and joins have previews")),
         }
     }
 
     /// Whether `t`, a transaction the library stored, is what this spend would have made.
     fn made(&self, t: &CompletedTransaction, p: Option<&Payment>) -> bool {
         match (self, p) {
-            (Spend::Send { .. } | Spend::SendMany { .. } | Spend::BumpFee { .. }, Some(p)) => {
+            (Spend::Send { .. } | Spend::SendMany { .. }, Some(p)) => {
                 t.direction == TransactionDirection::Outbound && t.destination_address == p.to && t.amount.as_u64() == p.amount
             }
             (Spend::CoinSplit { .. }, _) => t.payment_id.get_type() == TxType::CoinSplit,
@@ -194,15 +179,7 @@ fn outcome_unknown(op: &str, reason: &str, key: Option<&str>) -> SdkError {
 
 /// Errors the library raises before it stores anything: the spend did not happen.
 fn stored_nothing(e: &SdkError) -> bool {
-    matches!(
-        e.code,
-        ErrorCode::InsufficientFunds
-            | ErrorCode::InvalidAddress
-            | ErrorCode::InvalidArgument
-            | ErrorCode::InvalidHandle
-            | ErrorCode::TransactionNotFound
-            | ErrorCode::NotCancellable
-    )
+    matches!(e.code, ErrorCode::InsufficientFunds | ErrorCode::InvalidAddress | ErrorCode::InvalidArgument | ErrorCode::InvalidHandle)
 }
 
 pub fn check_key(key: &str) -> SdkResult<()> {
@@ -406,11 +383,6 @@ async fn reconcile(entry: &WalletEntry, spend: &Spend, started_at_ms: i64) -> Sd
         Spend::Send { payment, .. } => vec![take(Some(payment))],
         Spend::SendMany { payments, .. } => payments.iter().map(|p| take(Some(p))).collect(),
         Spend::CoinSplit { .. } | Spend::CoinJoin { .. } => vec![take(None)],
-        // The replacement pays the original's recipient the original's amount.
-        Spend::BumpFee { tx_id, .. } => match ts.get_completed_transaction(TxId::from(*tx_id)).await {
-            Ok(o) => vec![take(Some(&Payment { to: o.destination_address, amount: o.amount.as_u64(), message: String::new() }))],
-            Err(_) => vec![None],
-        },
     };
     if found.iter().all(Option::is_none) {
         return Ok(None);

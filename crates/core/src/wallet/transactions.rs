@@ -184,29 +184,6 @@ pub async fn cancel(entry: &WalletEntry, id: u64) -> SdkResult<()> {
     result.map_err(|e| SdkError::new(ErrorCode::NotCancellable, format!("transaction {id} cannot be cancelled: {e}")))
 }
 
-/// Replace-by-fee (`Spend::BumpFee`): cancels the unmined `id` and pays its recipient again from the same
-/// inputs with `increase` more fee. Returns the replacement's id. A mined or unknown `id` is refused
-/// before anything changes.
-pub async fn bump_fee(entry: &WalletEntry, id: u64, increase: MicroMinotari) -> SdkResult<u64> {
-    // The library says "not found" for a mined one too.
-    let known = get(entry, id).await?;
-    if known.mined.mined_height.is_some() || known.status.is_confirmed() {
-        return Err(SdkError::new(ErrorCode::NotCancellable, format!("transaction {id} is mined; its fee can no longer change")));
-    }
-    let mut ts = entry.with(|w| w.transaction_service.clone())?;
-    match ts.replace_by_fee(TxId::from(id), increase).await {
-        Ok(new_id) => Ok(new_id.as_u64()),
-        Err(TransactionServiceError::TransactionAlreadyMined(_)) => {
-            Err(SdkError::new(ErrorCode::NotCancellable, format!("transaction {id} is mined; its fee can no longer change")))
-        }
-        Err(TransactionServiceError::TransactionStorageError(_)) => Err(SdkError::new(
-            ErrorCode::TransactionNotFound,
-            format!("no unmined transaction {id} of this wallet waits for broadcast (mined, cancelled, incoming, or unknown)"),
-        )),
-        Err(e) => Err(send_error(entry, e).await),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
