@@ -61,7 +61,7 @@ function cases() {
     c('getSeedWords', handleArg(), record({ seedPassphrase: anyValue }), callOptions),
     c('changePassphrase', handleArg(), record({ old: anyValue, new: anyValue }), callOptions),
     // Never an arbitrary string: a valid relative path would be a real backup in the working directory.
-    c('backupWallet', handleArg(), fc.oneof(fc.constant(path.join(os.tmpdir(), 'tari-fuzz-backup')), fc.constantFrom('', 'a\u0000b', HUGE, 42, null, undefined, throwingProxy)), callOptions),
+    c('backupWallet', handleArg(), fc.oneof(fc.constant(path.join(tmp, 'backup')), fc.constantFrom('', 'a\u0000b', HUGE, 42, null, undefined, throwingProxy)), callOptions),
     c('getBalance', handleArg(), callOptions),
     c('getCoinStats', handleArg(), callOptions),
     c('getFeeStats', record({ url: fc.oneof(anyValue, fc.constant('http://127.0.0.1:9')), handle: handleArg(), blocks: anyValue }), callOptions),
@@ -76,7 +76,7 @@ function cases() {
     c('coinJoin', handleArg(), record({ commitments: anyValue, feePerGram: anyValue, preview: anyValue, idempotencyKey: anyValue }), callOptions),
     c('signMessage', handleArg(), anyValue, callOptions),
     c('exportViewKeys', handleArg(), record({ passphrase: anyValue }), callOptions),
-    c('createViewWallet', record({ dataDir: fc.constant(path.join(os.tmpdir(), 'tari-fuzz-view')), passphrase: anyValue, network: anyValue, baseNodeUrl: fc.constant('http://127.0.0.1:9'), viewKey: anyValue, spendPublicKey: anyValue, birthday: anyValue }), callOptions),
+    c('createViewWallet', record({ dataDir: fc.constant(path.join(tmp, 'view')), passphrase: anyValue, network: anyValue, baseNodeUrl: fc.constant('http://127.0.0.1:9'), viewKey: anyValue, spendPublicKey: anyValue, birthday: anyValue }), callOptions),
     c('prepareTransaction', handleArg(), record({ to: anyValue, amount: anyValue, feePerGram: anyValue, message: anyValue }), callOptions),
     c('signTransaction', handleArg(), anyValue, callOptions),
     c('broadcastSignedTransaction', handleArg(), anyValue, callOptions),

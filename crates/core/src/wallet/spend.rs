@@ -52,24 +52,10 @@ impl From<super::utxos::Plan> for SpendResult {
 
 /// Everything that spends, with its parameters checked.
 pub enum Spend {
-    Send {
-        payment: Payment,
-        fee: FeeRate,
-        stealth: bool,
-    },
-    SendMany {
-        payments: Vec<Payment>,
-        fee: FeeRate,
-    },
-    CoinSplit {
-        commitments: Option<Vec<String>>,
-        count: usize,
-        fee: MicroMinotari,
-    },
-    CoinJoin {
-        commitments: Option<Vec<String>>,
-        fee: MicroMinotari,
-    },
+    Send { payment: Payment, fee: FeeRate, stealth: bool },
+    SendMany { payments: Vec<Payment>, fee: FeeRate },
+    CoinSplit { commitments: Option<Vec<String>>, count: usize, fee: MicroMinotari },
+    CoinJoin { commitments: Option<Vec<String>>, fee: MicroMinotari },
 }
 
 impl Spend {
