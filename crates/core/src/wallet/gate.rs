@@ -16,12 +16,37 @@ pub struct SpendGate {
     /// `true` while the wallet accepts spends. Spends hold a read guard until they are recorded.
     pub(super) open: Arc<RwLock<bool>>,
     pub journal: Journal,
-    keys: Mutex<HashMap<Digest, Arc<tokio::sync::Mutex<()>>>>,
+    keys: KeyLocks,
+}
+
+type KeyLocks = Arc<Mutex<HashMap<Digest, Arc<tokio::sync::Mutex<()>>>>>;
+
+/// One key's lock, held until dropped; then the map forgets the key if nobody else holds or waits for
+/// it, whichever way the holder returned.
+pub struct KeyGuard {
+    keys: KeyLocks,
+    key: Digest,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for KeyGuard {
+    fn drop(&mut self) {
+        self.held.take();
+        forget_if_idle(&self.keys, &self.key, &self.lock);
+    }
+}
+
+fn forget_if_idle(keys: &KeyLocks, key: &Digest, lock: &Arc<tokio::sync::Mutex<()>>) {
+    let mut keys = keys.lock().unwrap_or_else(|p| p.into_inner());
+    if Arc::strong_count(lock) == 2 {
+        keys.remove(key);
+    }
 }
 
 impl SpendGate {
     pub fn new(journal: Journal) -> Self {
-        Self { open: Arc::new(RwLock::new(true)), journal, keys: Mutex::new(HashMap::new()) }
+        Self { open: Arc::new(RwLock::new(true)), journal, keys: Arc::default() }
     }
 
     /// Refuses new spends and waits (bounded) for those the wallet has accepted. False if some were still
@@ -52,9 +77,40 @@ impl SpendGate {
 
     /// Drops the key's lock from the map once nobody else holds or waits for it.
     pub(super) fn release_key(&self, key: &Digest, lock: Arc<tokio::sync::Mutex<()>>) {
-        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        if Arc::strong_count(&lock) == 2 {
-            keys.remove(key);
+        forget_if_idle(&self.keys, key, &lock);
+    }
+
+    /// Waits for `key`'s lock; released (and forgotten when idle) when the guard drops.
+    pub(super) async fn hold(&self, key: Digest) -> KeyGuard {
+        let lock = self.key_lock(&key);
+        let held = Some(lock.clone().lock_owned().await);
+        KeyGuard { keys: self.keys.clone(), key, lock, held }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_held_key_is_forgotten_when_its_guard_drops_however_the_holder_returns() {
+        let tmp = tempfile::tempdir().unwrap();
+        let gate = SpendGate::new(Journal::open(tmp.path(), &[1; 32]).unwrap());
+        let tracked = |g: &SpendGate| g.keys.lock().unwrap().len();
+        async fn early_return(g: &SpendGate) -> Result<(), ()> {
+            let _held = g.hold([7; 32]).await;
+            Err(())?;
+            Ok(())
         }
+        assert!(early_return(&gate).await.is_err());
+        assert_eq!(tracked(&gate), 0, "an early return forgets the key");
+        let first = gate.hold([7; 32]).await;
+        let waiter = gate.hold([7; 32]);
+        tokio::pin!(waiter);
+        assert!(futures::poll!(waiter.as_mut()).is_pending(), "one holder at a time");
+        drop(first);
+        assert_eq!(tracked(&gate), 1, "kept while someone waits");
+        drop(waiter.await);
+        assert_eq!(tracked(&gate), 0);
     }
 }

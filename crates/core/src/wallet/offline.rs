@@ -231,9 +231,7 @@ pub async fn broadcast(entry: Arc<WalletEntry>, scope: CallScope, signed_json: S
     let signed = SignedOneSidedTransactionResult::from_json(&signed_json)
         .map_err(|_| invalid("format", "not a signed transaction in Tari's offline-signing format (version 5.0.0)"))?;
     let (prepared_id, tx_id) = (signed.request.tx_id.as_u64(), signed.signed_transaction.tx_id.as_u64());
-    let mac = entry.spends.journal.digest("prepared-id", &prepared_id.to_le_bytes());
-    let lock = entry.spends.key_lock(&mac);
-    let held = lock.clone().lock_owned().await;
+    let held = hold_prepared(&entry, prepared_id).await;
     let record = checked(&entry, &signed, prepared_id, tx_id)?;
     if record.state == PreparedState::Broadcast {
         return Ok(tx_id);
@@ -245,7 +243,6 @@ pub async fn broadcast(entry: Arc<WalletEntry>, scope: CallScope, signed_json: S
     tokio::spawn(async move {
         let result = hand_over(&task_entry, signed, prepared_id, tx_id).await;
         drop((held, gate));
-        task_entry.spends.release_key(&mac, lock);
         let _ = tx.send(result);
     });
     let unknown = || {
@@ -320,13 +317,13 @@ async fn hand_over(entry: &WalletEntry, signed: SignedOneSidedTransactionResult,
 /// `cancelPrepared`: releases a prepared payment's inputs. Cancelling one already cancelled succeeds;
 /// one broadcast is `ERR_NOT_CANCELLABLE` (cancel its transaction instead, while it is unmined).
 pub async fn cancel_prepared(entry: &WalletEntry, prepared_id: u64) -> SdkResult<()> {
-    let mac = entry.spends.journal.digest("prepared-id", &prepared_id.to_le_bytes());
-    let lock = entry.spends.key_lock(&mac);
-    let held = lock.clone().lock_owned().await;
-    let result = cancel(entry, prepared_id).await;
-    drop(held);
-    entry.spends.release_key(&mac, lock);
-    result
+    let _held = hold_prepared(entry, prepared_id).await;
+    cancel(entry, prepared_id).await
+}
+
+/// Serialises the calls on one prepared payment (a broadcast racing a cancel).
+async fn hold_prepared(entry: &WalletEntry, prepared_id: u64) -> super::gate::KeyGuard {
+    entry.spends.hold(entry.spends.journal.digest("prepared-id", &prepared_id.to_le_bytes())).await
 }
 
 async fn cancel(entry: &WalletEntry, prepared_id: u64) -> SdkResult<()> {

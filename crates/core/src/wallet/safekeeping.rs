@@ -38,9 +38,7 @@ pub async fn change_passphrase(
     let db = entry.with(|w| w.db.clone())?;
     let db_file = entry.db_file();
     // One change at a time: the library reads, then writes, the key fields in two transactions.
-    let mac = entry.spends.journal.digest("passphrase", b"");
-    let lock = entry.spends.key_lock(&mac);
-    let held = lock.clone().lock_owned().await;
+    let _held = entry.spends.hold(entry.spends.journal.digest("passphrase", b"")).await;
     let result = pool
         .handle(RuntimeKind::Crypto)
         .spawn_blocking(move || {
@@ -54,8 +52,6 @@ pub async fn change_passphrase(
         })
         .await
         .map_err(|e| SdkError::internal(format!("passphrase task failed: {e}")))?;
-    drop(held);
-    entry.spends.release_key(&mac, lock);
     if result.is_ok() {
         tracing::info!(handle = entry.handle, "wallet passphrase changed");
     }
