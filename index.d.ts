@@ -355,6 +355,66 @@ received: Array<string>,
 change: Array<string>, };
 
 /**
+ * What happened to one recipient.
+ */
+export type PayoutLine = { 
+/**
+ * The recipient's position in `recipients`.
+ */
+index: number, 
+/**
+ * `paid`: in a transaction the wallet made (now or by an earlier run with the key). `invalid`: refused
+ * before anything was sent. `failed`: not paid, nothing stored for it; a rerun with the key pays it.
+ * `unknown`: the wallet may have paid it (`ERR_OUTCOME_UNKNOWN`); a rerun with the key finds out.
+ */
+status: 'paid' | 'invalid' | 'failed' | 'unknown', 
+/**
+ * The recipient's transaction id (decimal), when paid.
+ */
+txId?: string, 
+/**
+ * Its share of its transaction's fee, µT, as `getTransaction` reports it.
+ */
+fee?: bigint, error?: PayoutLineError, };
+
+export type PayoutLineError = { code: ErrorCodeName, message: string, };
+
+/**
+ * Where a payout is; `onProgress` gets one after each step.
+ */
+export type PayoutProgress = { 
+/**
+ * `joining`: waiting for a coin join to be mined; `paying`: a batch was just paid (or replayed).
+ */
+stage: 'joining' | 'paying', 
+/**
+ * Batches done so far, and in all.
+ */
+batchesDone: number, batches: number, 
+/**
+ * Recipients paid so far (replayed ones included), and the valid recipients in all.
+ */
+paid: number, recipients: number, };
+
+export type PayoutResult = { 
+/**
+ * One per recipient, in the order given.
+ */
+lines: Array<PayoutLine>, paid: number, 
+/**
+ * Recipients not paid: `invalid`, `failed` and `unknown` ones.
+ */
+unpaid: number, 
+/**
+ * Transactions that pay them, and their fees in all, µT.
+ */
+transactions: number, fee: bigint, 
+/**
+ * Coin joins this run made first.
+ */
+joins: number, };
+
+/**
  * A payment prepared for offline signing; its inputs are locked until it is broadcast or cancelled.
  */
 export type PreparedPayment = { 
@@ -494,15 +554,27 @@ export type Transaction = {
 /**
  * Decimal string (a u64).
  */
-id: string, status: TransactionStatus, direction: 'inbound' | 'outbound' | 'unknown', 
+id: string, status: TransactionStatus, 
 /**
- * µT.
+ * `self` is a coin split or join: the wallet paid itself, and only the fee left it.
+ */
+direction: 'inbound' | 'outbound' | 'self' | 'unknown', 
+/**
+ * µT. For `self`, the value moved.
  */
 amount: bigint, 
 /**
- * µT; 0 for incoming.
+ * This entry's share of the transaction's fee, µT; 0 for incoming. A `sendMany` or `payout`
+ * transaction has one entry per recipient, and their shares add up to the fee it paid, so over a
+ * wallet's history: received − (amount + fee of every outbound entry) − fee of every `self` entry =
+ * the balance.
  */
 fee: bigint, 
+/**
+ * The whole fee of the transaction this entry belongs to, µT (the entries of one transaction share
+ * its `kernelExcess`).
+ */
+transactionFee: bigint, 
 /**
  * Blocks mined on top of its block (0 in the tip block), as the library counts them.
  */
@@ -811,8 +883,10 @@ export interface CallOptions {
 export declare function cancelPrepared(handle: number, preparedId: string, call?: CallOptions | undefined | null): Promise<void>
 
 /**
- * Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
- * gets `ERR_NOT_CANCELLABLE`.
+ * Cancels a transaction that no base node can mine (one the mempool rejected, or one still being
+ * negotiated); its funds become available again. `ERR_NOT_CANCELLABLE` with `reason: 'mined'` for a mined
+ * one, and `reason: 'broadcast'` for one a node was given, every one-sided payment included: a node may
+ * still mine it, so a cancel would not stop the payment.
  */
 export declare function cancelTransaction(handle: number, txId: string, call?: CallOptions | undefined | null): Promise<void>
 
@@ -1093,7 +1167,7 @@ export interface HistoryOptions {
   minHeight?: number
   /** Only transactions mined at this height or below. */
   maxHeight?: number
-  direction?: 'inbound' | 'outbound'
+  direction?: 'inbound' | 'outbound' | 'self'
 }
 
 /**
@@ -1158,6 +1232,46 @@ export declare function openWallet(options: Omit<CreateWalletOptions, 'seedWords
  * `reason`: checksum, network, size, features or encoding. With `network`, the address must be for it.
  */
 export declare function parseAddress(address: string, network?: NetworkName): AddressInfo
+
+/**
+ * Pays every recipient, packed into as few transactions as the library allows (`maxRecipientsPerTx`
+ * each), joining coins first when a transaction would need more than 400 inputs. Resolves, once every
+ * batch was tried, with one line per recipient: `paid` (tx id and fee share), `invalid` (refused before
+ * anything was sent, with its error), `failed` (nothing stored) or `unknown` (`ERR_OUTCOME_UNKNOWN`).
+ * After a batch fails, later ones are not tried. A rerun with the same `idempotencyKey` pays only what is
+ * not paid yet, whatever happened to the first run (a crash, a timeout, an abort), and never pays anyone
+ * twice. The call's timeout (default `timeouts.walletMs`) covers the whole payout: pass `timeoutMs` for
+ * large ones.
+ */
+export declare function payout(handle: number, options: PayoutOptions, call?: CallOptions | undefined | null): Promise<PayoutResult>
+
+export interface PayoutOptions {
+  recipients: Array<PayoutRecipient>
+  /**
+   * Required: a rerun with the same key (after a crash, a timeout, a failed batch) pays only the
+   * recipients not paid yet; with other recipients it is `ERR_IDEMPOTENCY_CONFLICT`.
+   */
+  idempotencyKey: string
+  /** As for `send`: µT per gram (default 5) or `'auto'`. */
+  feePerGram?: bigint | 'auto'
+  /** Recipients per transaction: 1 to 1000, default 250. Part of the key's parameters. */
+  maxRecipientsPerTx?: number
+  /** Called on the JS thread after each batch, and while a coin join is awaited. */
+  onProgress?: (progress: PayoutProgress) => void
+}
+
+export interface PayoutRecipient {
+  to: string
+  /** µT, above 0. */
+  amount: bigint
+  /**
+   * The payment id the recipient credits on (a string is its UTF-8). In Tari it is the memo, so give
+   * this or `message`, not both; an address that carries a payment id overrides both.
+   */
+  paymentId?: string | Uint8Array
+  /** A note stored with the payment (at most 254 bytes). */
+  message?: string
+}
 
 /**
  * Round trip through one runtime (default `general`): resolves when a task scheduled there has run.

@@ -67,6 +67,7 @@ function cases() {
     c('getFeeStats', record({ url: fc.oneof(anyValue, fc.constant('http://127.0.0.1:9')), handle: handleArg(), blocks: anyValue }), callOptions),
     c('send', handleArg(), record(payment), callOptions),
     c('sendMany', handleArg(), record({ recipients: fc.oneof(fc.array(record(payment), { maxLength: 3 }), anyValue), feePerGram: anyValue, idempotencyKey: anyValue }), callOptions),
+    c('payout', handleArg(), record({ recipients: fc.oneof(fc.array(record({ to: anyValue, amount: anyValue, paymentId: anyValue, message: anyValue }), { maxLength: 3 }), anyValue), idempotencyKey: anyValue, feePerGram: anyValue, maxRecipientsPerTx: anyValue, onProgress: anyValue }), callOptions),
     c('estimateFee', handleArg(), record({ amount: anyValue, feePerGram: anyValue, outputs: anyValue }), callOptions),
     c('getTransactions', handleArg(), record({ kind: anyValue, offset: anyValue, limit: anyValue }), callOptions),
     c('getTransaction', handleArg(), anyValue, callOptions),

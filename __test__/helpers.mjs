@@ -114,3 +114,15 @@ export async function fakeNode(status, body = '{}') {
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
   return { server, url: `http://127.0.0.1:${server.address().port}` }
 }
+
+/** The balance a wallet's history accounts for: received, less the amount and fee share of every
+ * outbound entry, less the fee of every `self` one (coin splits and joins); cancelled ones count nothing. */
+export async function balanceFromHistory(sdk, h) {
+  let sum = 0n
+  for (const t of await sdk.getTransactions(h, { limit: 10_000 })) {
+    if (t.direction === 'inbound') sum += t.amount
+    else if (t.direction === 'self') sum -= t.fee
+    else sum -= t.amount + t.fee
+  }
+  return sum
+}

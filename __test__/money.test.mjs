@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { rejectsCode, sdkPath, root, waitFor, mineUntil, settle as settleOn } from './helpers.mjs'
+import { rejectsCode, sdkPath, root, waitFor, mineUntil, settle as settleOn, balanceFromHistory } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const sdk = require(sdkPath)
@@ -35,12 +35,9 @@ async function gained(fn) {
 
 /** The payer's available balance must equal its own history: received minus paid and fees. */
 async function assertBalanceMatchesHistory(h) {
-  const history = await sdk.getTransactions(h, { limit: 10_000 })
-  let sum = 0n
-  for (const t of history) sum += t.direction === 'inbound' ? t.amount : -(t.amount + t.fee)
   const balance = await sdk.getBalance(h)
   assert.equal(balance.pendingOutgoing, 0n, 'no output stays locked')
-  assert.equal(balance.available, sum, 'balance = inbound - (amount + fee) of every outbound entry')
+  assert.equal(balance.available, await balanceFromHistory(sdk, h), 'balance = inbound - (amount + fee) of every outbound entry')
 }
 
 before(async () => {

@@ -159,7 +159,6 @@ describe('PayRefs, kernels and blocks', () => {
     const t = await sdk.getTransaction(a, id)
     assert.equal(t.paymentReferences, undefined)
     assert.equal(t.minedBlockHash, undefined)
-    await sdk.cancelTransaction(a, id)
   })
 })
 

@@ -4,6 +4,7 @@ import * as sdk from 'tari-wallet-sdk'
 import { Wallet, createWallet, type WalletEvent } from 'tari-wallet-sdk'
 import type {
   AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecord, MemoryStats, MetricsReport, RuntimeReport, SdkError,
+  PayoutResult, PayoutProgress, ErrorCodeName,
 } from 'tari-wallet-sdk'
 import { Localnet } from 'tari-wallet-sdk/localnet'
 
@@ -106,6 +107,16 @@ async function usage(): Promise<void> {
   sdk.systemEvents.on('healthChanged', (e) => console.log(e.from, e.to, e.failingChecks))
   const send2: string = await wallet.send({ to: address.base58, amount: 1n, idempotencyKey: 'invoice-7' }, { correlationId: 'pay-1' })
   const ids: string[] = await sdk.sendMany(handle, { recipients: [{ to: address.base58, amount: 1n }], idempotencyKey: 'batch-1' })
+  const payout: PayoutResult = await sdk.payout(handle, {
+    recipients: [{ to: address.base58, amount: 1n, paymentId: new Uint8Array([1]) }, { to: address.base58, amount: 2n, message: 'm' }],
+    idempotencyKey: 'payout-1',
+    feePerGram: 'auto',
+    maxRecipientsPerTx: 100,
+    onProgress: (p: PayoutProgress) => void (p.stage === 'paying' ? p.paid : p.batches),
+  })
+  const line = payout.lines[0]
+  if (line.status === 'paid' && line.fee !== undefined) void (line.fee + payout.fee)
+  if (line.error) void (line.error.code satisfies ErrorCodeName)
   const split = await sdk.coinSplit(handle, { count: 2, idempotencyKey: 'split-1' })
   const codes: sdk.ErrorCodeName[] = ['ERR_OUTCOME_UNKNOWN', 'ERR_IDEMPOTENCY_CONFLICT']
   console.log(ids.length, split.txId, codes)

@@ -18,6 +18,7 @@ async function main() {
     receiving: require('./receiving'),
     deposits: require('./deposits'),
     cold: require('./cold'),
+    payout: require('./payout'),
     idle: require('./idle'),
     crash: require('./crash'),
     fuzz: require('./fuzz'),

@@ -49,6 +49,7 @@ export const {
   getProcessNetwork,
   send,
   sendMany,
+  payout,
   estimateFee,
   getTransactions,
   getTransaction,

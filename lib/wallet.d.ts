@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, AddressOptions, Balance, EventPage, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
-  SendManyOptions, SendOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
+  SendManyOptions, SendOptions, PayoutOptions, PayoutResult, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
   CoinPlan, RescanResult, CallOptions, ViewKeys, SeedWordsOptions, CoinStats, FeeStats, PrepareOptions, PreparedPayment, SignedPayment,
 } from '../index'
 import type { CreateViewWalletOptions, OpenWalletOptions } from './sdk'
@@ -34,6 +34,8 @@ export declare class Wallet extends EventEmitter {
   balance(call?: CallOptions): Promise<Balance>
   send(options: SendOptions, call?: CallOptions): Promise<string>
   sendMany(options: SendManyOptions, call?: CallOptions): Promise<string[]>
+  /** Pays many recipients in batches, exactly once per `idempotencyKey` (`payout`). */
+  payout(options: PayoutOptions, call?: CallOptions): Promise<PayoutResult>
   estimateFee(options: FeeEstimateOptions, call?: CallOptions): Promise<FeeEstimate>
   transactions(options?: HistoryOptions, call?: CallOptions): Promise<Transaction[]>
   transaction(txId: string, call?: CallOptions): Promise<Transaction>

@@ -74,6 +74,10 @@ function create(sdk) {
       return sdk.sendMany(this.#handle, options, call)
     }
 
+    payout(options, call) {
+      return sdk.payout(this.#handle, options, call)
+    }
+
     estimateFee(options, call) {
       return sdk.estimateFee(this.#handle, options, call)
     }

@@ -355,6 +355,66 @@ received: Array<string>,
 change: Array<string>, };
 
 /**
+ * What happened to one recipient.
+ */
+export type PayoutLine = { 
+/**
+ * The recipient's position in `recipients`.
+ */
+index: number, 
+/**
+ * `paid`: in a transaction the wallet made (now or by an earlier run with the key). `invalid`: refused
+ * before anything was sent. `failed`: not paid, nothing stored for it; a rerun with the key pays it.
+ * `unknown`: the wallet may have paid it (`ERR_OUTCOME_UNKNOWN`); a rerun with the key finds out.
+ */
+status: 'paid' | 'invalid' | 'failed' | 'unknown', 
+/**
+ * The recipient's transaction id (decimal), when paid.
+ */
+txId?: string, 
+/**
+ * Its share of its transaction's fee, µT, as `getTransaction` reports it.
+ */
+fee?: bigint, error?: PayoutLineError, };
+
+export type PayoutLineError = { code: ErrorCodeName, message: string, };
+
+/**
+ * Where a payout is; `onProgress` gets one after each step.
+ */
+export type PayoutProgress = { 
+/**
+ * `joining`: waiting for a coin join to be mined; `paying`: a batch was just paid (or replayed).
+ */
+stage: 'joining' | 'paying', 
+/**
+ * Batches done so far, and in all.
+ */
+batchesDone: number, batches: number, 
+/**
+ * Recipients paid so far (replayed ones included), and the valid recipients in all.
+ */
+paid: number, recipients: number, };
+
+export type PayoutResult = { 
+/**
+ * One per recipient, in the order given.
+ */
+lines: Array<PayoutLine>, paid: number, 
+/**
+ * Recipients not paid: `invalid`, `failed` and `unknown` ones.
+ */
+unpaid: number, 
+/**
+ * Transactions that pay them, and their fees in all, µT.
+ */
+transactions: number, fee: bigint, 
+/**
+ * Coin joins this run made first.
+ */
+joins: number, };
+
+/**
  * A payment prepared for offline signing; its inputs are locked until it is broadcast or cancelled.
  */
 export type PreparedPayment = { 
@@ -494,15 +554,27 @@ export type Transaction = {
 /**
  * Decimal string (a u64).
  */
-id: string, status: TransactionStatus, direction: 'inbound' | 'outbound' | 'unknown', 
+id: string, status: TransactionStatus, 
 /**
- * µT.
+ * `self` is a coin split or join: the wallet paid itself, and only the fee left it.
+ */
+direction: 'inbound' | 'outbound' | 'self' | 'unknown', 
+/**
+ * µT. For `self`, the value moved.
  */
 amount: bigint, 
 /**
- * µT; 0 for incoming.
+ * This entry's share of the transaction's fee, µT; 0 for incoming. A `sendMany` or `payout`
+ * transaction has one entry per recipient, and their shares add up to the fee it paid, so over a
+ * wallet's history: received − (amount + fee of every outbound entry) − fee of every `self` entry =
+ * the balance.
  */
 fee: bigint, 
+/**
+ * The whole fee of the transaction this entry belongs to, µT (the entries of one transaction share
+ * its `kernelExcess`).
+ */
+transactionFee: bigint, 
 /**
  * Blocks mined on top of its block (0 in the tip block), as the library counts them.
  */

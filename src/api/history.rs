@@ -27,7 +27,7 @@ pub struct HistoryOptions {
     pub min_height: Option<f64>,
     /// Only transactions mined at this height or below.
     pub max_height: Option<f64>,
-    #[napi(ts_type = "'inbound' | 'outbound'")]
+    #[napi(ts_type = "'inbound' | 'outbound' | 'self'")]
     pub direction: Option<String>,
 }
 
@@ -51,8 +51,12 @@ fn query(o: HistoryOptions) -> Result<HistoryQuery, SdkError> {
             None => None,
             Some("inbound") => Some("inbound"),
             Some("outbound") => Some("outbound"),
+            Some("self") => Some("self"),
             Some(other) => {
-                return Err(SdkError::invalid_argument(format!("direction must be inbound or outbound, not {}", sdk::error::shown(other))))
+                return Err(SdkError::invalid_argument(format!(
+                    "direction must be inbound, outbound or self, not {}",
+                    sdk::error::shown(other)
+                )))
             }
         },
     })
@@ -99,8 +103,10 @@ pub fn get_transaction<'env>(
     on_wallet(env, wallet_op("getTransaction"), call::parse(env, call), handle, args)
 }
 
-/// Cancels a transaction that is not mined yet; its funds become available again. A mined transaction
-/// gets `ERR_NOT_CANCELLABLE`.
+/// Cancels a transaction that no base node can mine (one the mempool rejected, or one still being
+/// negotiated); its funds become available again. `ERR_NOT_CANCELLABLE` with `reason: 'mined'` for a mined
+/// one, and `reason: 'broadcast'` for one a node was given, every one-sided payment included: a node may
+/// still mine it, so a cancel would not stop the payment.
 #[napi(strict, catch_unwind, ts_return_type = "Promise<void>")]
 pub fn cancel_transaction<'env>(
     env: &'env Env,

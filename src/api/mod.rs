@@ -13,6 +13,7 @@ pub mod network;
 pub mod observability;
 pub mod offline;
 pub mod payments;
+pub mod payout;
 pub mod scan;
 pub mod subscriptions;
 pub mod system;

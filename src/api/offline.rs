@@ -61,7 +61,7 @@ pub fn prepare_transaction<'env>(
         let amount = amount_arg("amount", &options.amount)?;
         let fee = fee_rate_arg(options.fee_per_gram.as_ref())?;
         let message = message_arg(options.message)?;
-        Ok((entry, Payment { to, amount, message }, fee))
+        Ok((entry, Payment { to, amount, memo: message.into_bytes() }, fee))
     })();
     match parsed {
         Ok((entry, payment, fee)) => ops::spawn_scoped(env, wallet_op("prepareTransaction"), call, move |scope| async move {

@@ -78,9 +78,9 @@ pub fn send<'env>(env: &'env Env, handle: f64, options: SendOptions, call: Optio
         tx::amount(amount)?;
         let fee = fee_rate_arg(options.fee_per_gram.as_ref())?;
         let message = message_arg(options.message)?;
-        tx::memo(&message)?;
+        tx::memo(message.as_bytes())?;
         let stealth = options.stealth.unwrap_or(false);
-        Ok((key_arg(options.idempotency_key)?, Spend::Send { payment: Payment { to, amount, message }, fee, stealth }))
+        Ok((key_arg(options.idempotency_key)?, Spend::Send { payment: Payment { to, amount, memo: message.into_bytes() }, fee, stealth }))
     })();
     spend_op(env, "send", call::parse(env, call), handle, parsed, first_id)
 }
@@ -118,8 +118,8 @@ pub fn send_many<'env>(
             let amount = amount_arg("amount", &r.amount)?;
             tx::amount(amount)?;
             let message = message_arg(r.message)?;
-            tx::memo(&message)?;
-            payments.push(Payment { to: tx::recipient(&entry, &r.to)?, amount, message });
+            tx::memo(message.as_bytes())?;
+            payments.push(Payment { to: tx::recipient(&entry, &r.to)?, amount, memo: message.into_bytes() });
         }
         if payments.is_empty() {
             return Err(SdkError::invalid_argument("recipients must not be empty"));

@@ -48,7 +48,7 @@ error_codes! {
     InvalidAddress => "ERR_INVALID_ADDRESS": "The string is not a valid Tari address for this use.",
     InsufficientFunds => "ERR_INSUFFICIENT_FUNDS": "The wallet's available balance cannot cover the amount and fee.",
     TransactionNotFound => "ERR_TRANSACTION_NOT_FOUND": "No transaction with that id exists in the wallet.",
-    NotCancellable => "ERR_NOT_CANCELLABLE": "The transaction is mined (or otherwise final) and cannot be cancelled.",
+    NotCancellable => "ERR_NOT_CANCELLABLE": "The transaction is mined, or was broadcast and may still be mined (`reason`), and cannot be cancelled.",
     Wallet => "ERR_WALLET": "The wallet library reported an error.",
     BaseNode => "ERR_BASE_NODE": "The base node could not be reached or answered with an error.",
     CircuitOpen => "ERR_CIRCUIT_OPEN": "The circuit breaker for the base node is open; retry after retryAfterMs.",

@@ -31,6 +31,8 @@ fn roots(out: &mut Collector) {
     out.visit::<crate::wallet::keys::ViewKeys>();
     out.visit::<crate::fees::FeeStats>();
     out.visit::<crate::wallet::utxos::CoinStats>();
+    out.visit::<crate::wallet::payout::PayoutResult>();
+    out.visit::<crate::wallet::payout::PayoutProgress>();
     out.visit::<crate::wallet::offline::PreparedPayment>();
     out.visit::<crate::wallet::offline::SignedPayment>();
     out.visit::<crate::wallet::queries::Balance>();

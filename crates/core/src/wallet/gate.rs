@@ -2,6 +2,7 @@
 //! locks. Its own module so that `WalletEntry` can hold it without depending on the spend logic.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -70,21 +71,29 @@ impl SpendGate {
         Ok(gate)
     }
 
-    pub(super) fn key_lock(&self, key: &Digest) -> Arc<tokio::sync::Mutex<()>> {
+    fn key_lock(&self, key: &Digest) -> Arc<tokio::sync::Mutex<()>> {
         let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
         keys.entry(*key).or_default().clone()
     }
 
-    /// Drops the key's lock from the map once nobody else holds or waits for it.
-    pub(super) fn release_key(&self, key: &Digest, lock: Arc<tokio::sync::Mutex<()>>) {
-        forget_if_idle(&self.keys, key, &lock);
-    }
-
     /// Waits for `key`'s lock; released (and forgotten when idle) when the guard drops.
     pub(super) async fn hold(&self, key: Digest) -> KeyGuard {
+        self.hold_noting(key, &AtomicBool::new(false)).await
+    }
+
+    /// `hold`, with `waiting` set while another holder keeps the caller waiting.
+    pub(super) async fn hold_noting(&self, key: Digest, waiting: &AtomicBool) -> KeyGuard {
         let lock = self.key_lock(&key);
-        let held = Some(lock.clone().lock_owned().await);
-        KeyGuard { keys: self.keys.clone(), key, lock, held }
+        let held = match lock.clone().try_lock_owned() {
+            Ok(held) => held,
+            Err(_) => {
+                waiting.store(true, Ordering::Relaxed);
+                let held = lock.clone().lock_owned().await;
+                waiting.store(false, Ordering::Relaxed);
+                held
+            }
+        };
+        KeyGuard { keys: self.keys.clone(), key, lock, held: Some(held) }
     }
 }
 

@@ -6,6 +6,7 @@ use minotari_wallet::transaction_service::storage::models::{CompletedTransaction
 use serde::Serialize;
 use tari_common_types::transaction::{TransactionDirection, TxId};
 use tari_common_types::types::FixedHash;
+use tari_transaction_components::transaction_components::memo_field::TxType;
 use tari_transaction_components::transaction_components::MemoField;
 use tari_utilities::hex::Hex;
 
@@ -24,16 +25,25 @@ pub struct TxSummary {
     #[ts(type = "string")]
     pub id: u64,
     pub status: TxStatus,
-    #[ts(type = "'inbound' | 'outbound' | 'unknown'")]
+    /// `self` is a coin split or join: the wallet paid itself, and only the fee left it.
+    #[ts(type = "'inbound' | 'outbound' | 'self' | 'unknown'")]
     pub direction: &'static str,
-    /// µT.
+    /// µT. For `self`, the value moved.
     #[serde(serialize_with = "crate::js_repr::bigint")]
     #[ts(type = "bigint")]
     pub amount: u64,
-    /// µT; 0 for incoming.
+    /// This entry's share of the transaction's fee, µT; 0 for incoming. A `sendMany` or `payout`
+    /// transaction has one entry per recipient, and their shares add up to the fee it paid, so over a
+    /// wallet's history: received − (amount + fee of every outbound entry) − fee of every `self` entry =
+    /// the balance.
     #[serde(serialize_with = "crate::js_repr::bigint")]
     #[ts(type = "bigint")]
     pub fee: u64,
+    /// The whole fee of the transaction this entry belongs to, µT (the entries of one transaction share
+    /// its `kernelExcess`).
+    #[serde(serialize_with = "crate::js_repr::bigint")]
+    #[ts(type = "bigint")]
+    pub transaction_fee: u64,
     #[serde(flatten)]
     #[ts(flatten)]
     pub mined: MinedIn,
@@ -105,6 +115,7 @@ fn base(id: TxId, status: TxStatus, direction: &'static str, amount: u64, fee: u
         direction,
         amount,
         fee,
+        transaction_fee: fee,
         mined: MinedIn::default(),
         confirmations: None,
         timestamp_ms,
@@ -137,7 +148,37 @@ pub fn summarize(tx: WalletTransaction, tip: Option<u64>) -> TxSummary {
                 ..base(t.tx_id, status, "outbound", t.amount.as_u64(), t.fee.as_u64(), ms, &t.payment_id)
             }
         }
-        WalletTransaction::Completed(t) => completed(t, tip),
+        WalletTransaction::Completed(t) => completed(t, tip, &mut FeeShares::default()),
+    }
+}
+
+/// Splits the fee of a transaction that pays several recipients (`sendMany`, `payout`) over their entries.
+/// The library stores one entry per recipient, each with the whole fee. Each entry gets `fee / n`, and the
+/// entry whose output hash sorts first also gets the remainder, so the shares add up to the fee. The
+/// recipients' output hashes are the transaction's outputs less its change; they are hashed once per
+/// transaction and kept here for the rest of a listing.
+#[derive(Default)]
+struct FeeShares(std::collections::HashMap<String, Vec<FixedHash>>);
+
+impl FeeShares {
+    fn share(&mut self, t: &CompletedTransaction) -> u64 {
+        let fee = t.fee.as_u64();
+        let body = &t.transaction.body;
+        let ([mine], Some(kernel)) = (t.sent_output_hashes.as_slice(), body.kernels().first()) else { return fee };
+        if body.outputs().len() <= t.change_output_hashes.len() + 1 {
+            return fee;
+        }
+        let recipients = self.0.entry(kernel.excess.to_hex()).or_insert_with(|| {
+            let mut all: Vec<FixedHash> = body.outputs().iter().map(|o| o.hash()).filter(|h| !t.change_output_hashes.contains(h)).collect();
+            all.sort();
+            all
+        });
+        let n = recipients.len() as u64;
+        match recipients.binary_search(mine) {
+            Ok(rank) => fee / n + if rank == 0 { fee % n } else { 0 },
+            // Not one of the outputs: the entry is not what the library writes for a multi-recipient payment.
+            Err(_) => fee,
+        }
     }
 }
 
@@ -145,12 +186,16 @@ fn hex_all(refs: Vec<FixedHash>) -> Vec<String> {
     refs.iter().map(|r| r.to_hex()).collect()
 }
 
-fn completed(t: CompletedTransaction, tip: Option<u64>) -> TxSummary {
+fn completed(t: CompletedTransaction, tip: Option<u64>, shares: &mut FeeShares) -> TxSummary {
+    // The library files a coin split or join as inbound, with the value moved as its amount.
+    let to_self = matches!(t.payment_id.get_type(), TxType::CoinSplit | TxType::CoinJoin);
     let direction = match t.direction {
+        _ if to_self => "self",
         TransactionDirection::Inbound => "inbound",
         TransactionDirection::Outbound => "outbound",
         _ => "unknown",
     };
+    let fee = shares.share(&t);
     let counterparty = match t.direction {
         TransactionDirection::Inbound => &t.source_address,
         _ => &t.destination_address,
@@ -177,7 +222,8 @@ fn completed(t: CompletedTransaction, tip: Option<u64>) -> TxSummary {
         kernel_excess: kernel.map(|k| k.excess.to_hex()),
         kernel_signature: signed.then(|| format!("{}{}", sig.get_compressed_public_nonce().to_hex(), sig.get_signature().to_hex())),
         cancel_reason: t.cancelled.map(|r| camel(format!("{r:?}"))),
-        ..base(t.tx_id, status, direction, t.amount.as_u64(), t.fee.as_u64(), t.timestamp.timestamp_millis(), &t.payment_id)
+        transaction_fee: t.fee.as_u64(),
+        ..base(t.tx_id, status, direction, t.amount.as_u64(), fee, t.timestamp.timestamp_millis(), &t.payment_id)
     }
 }
 
@@ -238,6 +284,7 @@ pub(crate) fn tx_error(e: TransactionServiceError) -> SdkError {
 pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxSummary>> {
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
     let tip = entry.tip_height();
+    let shares = &mut FeeShares::default();
     let summaries: Vec<TxSummary> = match q.kind {
         HistoryKind::Completed => ts
             .get_completed_transactions(q.payment_id.clone(), None, None, 0)
@@ -245,10 +292,10 @@ pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxS
             .map_err(tx_error)?
             .into_iter()
             .filter(|t| t.cancelled.is_none())
-            .map(|t| completed(t, tip))
+            .map(|t| completed(t, tip, shares))
             .collect(),
         HistoryKind::Cancelled => {
-            ts.get_cancelled_completed_transactions(0).await.map_err(tx_error)?.into_iter().map(|t| completed(t, tip)).collect()
+            ts.get_cancelled_completed_transactions(0).await.map_err(tx_error)?.into_iter().map(|t| completed(t, tip, shares)).collect()
         }
         HistoryKind::PendingInbound => ts
             .get_pending_inbound_transactions()
@@ -279,6 +326,20 @@ pub async fn get(entry: &WalletEntry, id: u64) -> SdkResult<TxSummary> {
     }
 }
 
+/// `get` for several ids at once, sharing the work of splitting fees; `None` for an id the wallet lacks.
+pub async fn get_many(entry: &WalletEntry, ids: &[u64]) -> SdkResult<Vec<Option<TxSummary>>> {
+    let mut ts = entry.with(|w| w.transaction_service.clone())?;
+    let (tip, shares) = (entry.tip_height(), &mut FeeShares::default());
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        out.push(ts.get_any_transaction(TxId::from(id)).await.map_err(tx_error)?.map(|t| match t {
+            WalletTransaction::Completed(c) => completed(c, tip, shares),
+            other => summarize(other, tip),
+        }));
+    }
+    Ok(out)
+}
+
 /// A PayRef: 64 hex characters.
 pub fn payref(text: &str) -> SdkResult<FixedHash> {
     let t = text.trim();
@@ -294,7 +355,7 @@ pub fn payref(text: &str) -> SdkResult<FixedHash> {
 pub async fn by_payref(entry: &WalletEntry, payref: FixedHash) -> SdkResult<TxSummary> {
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
     match ts.get_transaction_by_payref(payref).await {
-        Ok(t) => Ok(completed(t, entry.tip_height())),
+        Ok(t) => Ok(completed(t, entry.tip_height(), &mut FeeShares::default())),
         Err(TransactionServiceError::TransactionStorageError(_)) => {
             Err(SdkError::new(ErrorCode::TransactionNotFound, format!("no transaction of this wallet has PayRef {}", payref.to_hex())))
         }

@@ -17,6 +17,7 @@ pub mod messages;
 pub mod migrations;
 pub mod network;
 pub mod offline;
+pub mod payout;
 pub mod pump;
 pub mod queries;
 pub mod registry;

@@ -108,7 +108,7 @@ fn payload_mac(entry: &WalletEntry, unsigned: &str) -> super::journal::Digest {
 /// happens to the call; a caller that stopped waiting gets `ERR_TIMEOUT` / `ERR_ABORTED`, and the
 /// prepared payment is cancelled, its inputs released.
 pub async fn prepare(entry: Arc<WalletEntry>, scope: CallScope, payment: Payment, fee: FeeRate) -> SdkResult<PreparedPayment> {
-    let memo = transactions::memo(&payment.message)?;
+    let memo = transactions::memo(&payment.memo)?;
     let amount = transactions::amount(payment.amount)?;
     let gate = entry.spends.enter(entry.handle).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();

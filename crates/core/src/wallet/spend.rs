@@ -28,7 +28,7 @@ use tari_transaction_components::MicroMinotari;
 use tokio::sync::{oneshot, OwnedRwLockReadGuard};
 
 use super::entry::WalletEntry;
-use super::gate::CLOSE_WAIT;
+use super::gate::{KeyGuard, CLOSE_WAIT};
 use super::journal::{Digest, Record, SpendResult, State};
 use super::transactions::{self as tx, FeeRate, Payment};
 use crate::call_scope::CallScope;
@@ -80,7 +80,7 @@ impl Spend {
         let payment = |field: &mut dyn FnMut(&[u8]), p: &Payment| {
             field(&p.to.to_vec());
             field(&p.amount.to_le_bytes());
-            field(p.message.as_bytes());
+            field(&p.memo);
         };
         // A fixed rate keeps the bytes it had before `auto` existed: keys stored then still match.
         let rate = |field: &mut dyn FnMut(&[u8]), fee: &FeeRate| match fee {
@@ -188,23 +188,55 @@ struct Run {
     key: Option<KeyHold>,
 }
 
+/// A claimed idempotency key: its journal MAC and its lock, released when dropped.
 struct KeyHold {
     mac: Digest,
-    lock: Arc<tokio::sync::Mutex<()>>,
-    _held: tokio::sync::OwnedMutexGuard<()>,
+    _held: KeyGuard,
+}
+
+/// An idempotency key: the text the caller gave (named in errors) and its MAC in the journal.
+pub struct SpendKey {
+    pub text: String,
+    mac: Digest,
+}
+
+impl SpendKey {
+    /// A key the caller gave to one spend.
+    pub fn caller(entry: &WalletEntry, text: String) -> Self {
+        let mac = entry.spends.journal.digest("key", text.as_bytes());
+        Self { text, mac }
+    }
+
+    /// The key of part `index` of a larger job keyed `text` (a payout's batches): a MAC of its own
+    /// domain, so no key a caller can give names it.
+    pub(super) fn part(entry: &WalletEntry, domain: &str, text: &str, index: u64) -> Self {
+        let mut data = index.to_le_bytes().to_vec();
+        data.extend_from_slice(text.as_bytes());
+        Self { mac: entry.spends.journal.digest(domain, &data), text: text.to_string() }
+    }
+
+    pub(super) fn mac(&self) -> &Digest {
+        &self.mac
+    }
 }
 
 /// Runs `spend` exactly once per idempotency key, under the caller's `scope`.
 pub async fn run(entry: Arc<WalletEntry>, scope: CallScope, key: Option<String>, spend: Spend) -> SdkResult<SpendResult> {
+    let key = key.map(|k| SpendKey::caller(&entry, k));
+    run_keyed(entry, scope, key, spend).await
+}
+
+/// `run` with a key already derived.
+pub(super) async fn run_keyed(entry: Arc<WalletEntry>, scope: CallScope, key: Option<SpendKey>, spend: Spend) -> SdkResult<SpendResult> {
     // Before the key is claimed or an input is chosen: the library would lock inputs, then fail to sign.
     super::keys::refuse_if_view_only(&entry, spend.kind())?;
     let waiting_for_key = std::sync::atomic::AtomicBool::new(false);
     let ticket = tokio::select! {
-        t = prepare(&entry, key.as_deref(), &spend, &waiting_for_key) => t?,
+        t = prepare(&entry, key.as_ref().map(|k| &k.mac), &spend, &waiting_for_key) => t?,
         why = scope.interrupted() => {
             return Err(if waiting_for_key.load(std::sync::atomic::Ordering::Relaxed) {
                 // Another call with this key owns the spend; only a retry with the key can tell its outcome.
-                outcome_unknown(scope.op, "interrupted while another call with this idempotencyKey was spending", key.as_deref())
+                outcome_unknown(scope.op, "interrupted while another call with this idempotencyKey was spending", key.as_ref().map(|k| k.text.as_str()))
             } else {
                 scope.error(why)
             })
@@ -224,11 +256,7 @@ pub async fn run(entry: Arc<WalletEntry>, scope: CallScope, key: Option<String>,
             .unwrap_or_else(|panic| Err(outcome_unknown(kind, &SdkError::from_panic(&*panic).message, None)));
         let failed_half_way = matches!(&result, Err(e) if !stored_nothing(e));
         let result = record(&task_entry, run.key.as_ref(), result).await;
-        if let Some(hold) = run.key {
-            let KeyHold { mac, lock, _held } = hold;
-            drop(_held);
-            task_entry.spends.release_key(&mac, lock);
-        }
+        drop(run.key);
         drop(run.gate);
         if failed_half_way {
             release_after_failure(task_entry);
@@ -244,7 +272,7 @@ pub async fn run(entry: Arc<WalletEntry>, scope: CallScope, key: Option<String>,
         },
     };
     // Every uncertain outcome names the key that finds it.
-    result.map_err(|e| match (e.code, key.as_deref()) {
+    result.map_err(|e| match (e.code, key.as_ref().map(|k| k.text.as_str())) {
         (ErrorCode::OutcomeUnknown, Some(k)) => e.with("idempotencyKey", Detail::Text(k.to_string())),
         _ => e,
     })
@@ -253,27 +281,17 @@ pub async fn run(entry: Arc<WalletEntry>, scope: CallScope, key: Option<String>,
 /// Phase 1: the gate, the key's lock, and the journal.
 async fn prepare(
     entry: &WalletEntry,
-    key: Option<&str>,
+    key: Option<&Digest>,
     spend: &Spend,
     waiting_for_key: &std::sync::atomic::AtomicBool,
 ) -> SdkResult<Ticket> {
     let gates = &entry.spends;
     let gate = gates.enter(entry.handle).await?;
-    let Some(key) = key else { return Ok(Ticket::Run(Run { gate, key: None })) };
+    let Some(&mac) = key else { return Ok(Ticket::Run(Run { gate, key: None })) };
     let journal = &gates.journal;
-    let mac = journal.digest("key", key.as_bytes());
     let params = journal.digest("params", &spend.canonical());
-    let lock = gates.key_lock(&mac);
-    let held = match lock.clone().try_lock_owned() {
-        Ok(held) => held,
-        Err(_) => {
-            waiting_for_key.store(true, std::sync::atomic::Ordering::Relaxed);
-            let held = lock.clone().lock_owned().await;
-            waiting_for_key.store(false, std::sync::atomic::Ordering::Relaxed);
-            held
-        }
-    };
-    let hold = KeyHold { mac, lock, _held: held };
+    // Dropped on every early return below (a conflict, a journal error): the key never stays locked.
+    let hold = KeyHold { mac, _held: gates.hold_noting(mac, waiting_for_key).await };
     let begin = |hold: KeyHold| -> SdkResult<Ticket> {
         journal.begin(&hold.mac, &params, spend.kind())?;
         Ok(Ticket::Run(Run { gate, key: Some(hold) }))
@@ -422,7 +440,7 @@ mod tests {
     use tari_common_types::tari_address::TariAddress;
 
     fn pay(amount: u64, message: &str) -> Payment {
-        Payment { to: TariAddress::default(), amount, message: message.into() }
+        Payment { to: TariAddress::default(), amount, memo: message.as_bytes().to_vec() }
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub use crate::fees::{DEFAULT_FEE_PER_GRAM, MAX_FEE_PER_GRAM};
 pub struct Payment {
     pub to: TariAddress,
     pub amount: u64,
-    pub message: String,
+    /// The memo's user data: a message's UTF-8, or a payment id's bytes. In Tari they are one field.
+    pub memo: Vec<u8>,
 }
 
 /// Checks a recipient: parses, same network as the wallet, can receive one-sided payments.
@@ -84,17 +85,17 @@ impl FeeRate {
     }
 }
 
-pub fn memo(message: &str) -> SdkResult<MemoField> {
-    if message.len() > MAX_MESSAGE_BYTES {
+pub fn memo(data: &[u8]) -> SdkResult<MemoField> {
+    if data.len() > MAX_MESSAGE_BYTES {
         return Err(SdkError::invalid_argument(format!(
-            "message is {} bytes; at most {MAX_MESSAGE_BYTES} fit in a transaction",
-            message.len()
+            "the message or payment id is {} bytes; at most {MAX_MESSAGE_BYTES} fit in a transaction",
+            data.len()
         )));
     }
-    if message.is_empty() {
+    if data.is_empty() {
         return Ok(MemoField::new_empty());
     }
-    MemoField::new_open_from_string(message, TxType::PaymentToOther).map_err(SdkError::invalid_argument)
+    MemoField::new_open(data.to_vec(), TxType::PaymentToOther).map_err(SdkError::invalid_argument)
 }
 
 pub(super) async fn send_error(entry: &WalletEntry, e: TransactionServiceError) -> SdkError {
@@ -113,7 +114,7 @@ pub(super) async fn send_error(entry: &WalletEntry, e: TransactionServiceError) 
 /// Sends one one-sided payment; `stealth` pays to a one-time stealth address. Returns the transaction id.
 pub async fn send(entry: &WalletEntry, p: Payment, fee: MicroMinotari, stealth: bool) -> SdkResult<u64> {
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
-    let memo = memo(&p.message)?;
+    let memo = memo(&p.memo)?;
     let amount = amount(p.amount)?;
     let criteria = UtxoSelectionCriteria::default();
     let features = OutputFeatures::default();
@@ -136,7 +137,7 @@ pub async fn send_many(entry: &WalletEntry, payments: Vec<Payment>, fee: MicroMi
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
     let mut destinations = Vec::with_capacity(payments.len());
     for p in payments {
-        destinations.push((p.to, amount(p.amount)?, memo(&p.message)?));
+        destinations.push((p.to, amount(p.amount)?, memo(&p.memo)?));
     }
     match ts
         .send_one_sided_multi_recipient_transaction(destinations, UtxoSelectionCriteria::default(), OutputFeatures::default(), fee)
@@ -163,23 +164,35 @@ pub async fn estimate_fee(entry: &WalletEntry, value: u64, fee: MicroMinotari, o
     Ok(FeeEstimate { fee: fee.as_u64(), inputs: inputs as u64, needs_change })
 }
 
-/// Cancels a transaction that is not mined yet; its inputs become spendable again.
+fn not_cancellable(reason: &str, message: String) -> SdkError {
+    SdkError::new(ErrorCode::NotCancellable, message).with("reason", Detail::Text(reason.into()))
+}
+
+/// Cancels a transaction that no base node can mine: one still being negotiated, or one the mempool
+/// rejected. Its inputs become spendable again.
+///
+/// A transaction handed to a base node (`completed`, `broadcast`, `queued`: every one-sided payment from
+/// the moment `send` resolves) is refused with `reason: 'broadcast'`. The library would mark it cancelled
+/// and free its inputs, but nodes keep it in their mempools and mine it: the payment happens while the
+/// wallet says it did not, and a payment made again with the freed inputs pays twice.
 pub async fn cancel(entry: &WalletEntry, id: u64) -> SdkResult<()> {
     let current = get(entry, id).await?;
     if current.status == TxStatus::Cancelled {
         return Ok(());
     }
-    if current.mined.mined_height.is_some() {
-        return Err(SdkError::new(
-            ErrorCode::NotCancellable,
-            format!("transaction {id} is already mined at height {}; it cannot be cancelled", current.mined.mined_height.unwrap_or(0)),
-        ));
+    if let Some(height) = current.mined.mined_height {
+        return Err(not_cancellable("mined", format!("transaction {id} is already mined at height {height}; it cannot be cancelled")));
     }
     let mut ts = entry.with(|w| w.transaction_service.clone())?;
-    let result = if matches!(current.status, TxStatus::PendingOutbound | TxStatus::PendingInbound) {
-        ts.cancel_pending_transaction(TxId::from(id)).await
-    } else {
-        ts.cancel_completed_transaction(TxId::from(id)).await
+    let result = match current.status {
+        TxStatus::PendingOutbound | TxStatus::PendingInbound => ts.cancel_pending_transaction(TxId::from(id)).await,
+        TxStatus::Rejected => ts.cancel_completed_transaction(TxId::from(id)).await,
+        _ => {
+            return Err(not_cancellable(
+                "broadcast",
+                format!("transaction {id} was handed to the base node and may still be mined; cancelling it would not stop the payment"),
+            ))
+        }
     };
     result.map_err(|e| SdkError::new(ErrorCode::NotCancellable, format!("transaction {id} cannot be cancelled: {e}")))
 }
