@@ -93,6 +93,23 @@ total: bigint,
 histogram: Array<CoinBucket>, };
 
 /**
+ * What `tidyCoins` did (or, with `preview`, would do).
+ */
+export type CoinTidy = { action: 'none' | 'split' | 'join', 
+/**
+ * Spendable outputs before it.
+ */
+count: number, 
+/**
+ * The outputs its transaction makes, µT.
+ */
+outputs: bigint[], fee: bigint, 
+/**
+ * Set when a transaction was made (not for a preview, nor for `none`).
+ */
+txId?: string, };
+
+/**
  * Every SDK setting. Each section defaults on its own, so a layer names only what it changes.
  */
 export type Config = { network: NetworkConfig, runtime: RuntimeConfig, limits: LimitsConfig, timeouts: TimeoutsConfig, retry: RetryConfig, breaker: BreakerConfig, health: HealthConfig, logging: LoggingConfig, metrics: MetricsConfig, wallet: WalletDefaults, };
@@ -1254,7 +1271,10 @@ export interface PayoutOptions {
   idempotencyKey: string
   /** As for `send`: µT per gram (default 5) or `'auto'`. */
   feePerGram?: bigint | 'auto'
-  /** Recipients per transaction: 1 to 1000, default 250. Part of the key's parameters. */
+  /**
+   * Recipients per transaction: 1 to 1000, default 50 (see `wallet::payout::DEFAULT_PER_TX` for why not
+   * more). Part of the key's parameters.
+   */
   maxRecipientsPerTx?: number
   /** Called on the JS thread after each batch, and while a coin join is awaited. */
   onProgress?: (progress: PayoutProgress) => void
@@ -1421,6 +1441,24 @@ export declare function signMessage(handle: number, message: string, call?: Call
  * gives a new signature; only one of them can ever be broadcast.
  */
 export declare function signTransaction(handle: number, unsigned: string, call?: CallOptions | undefined | null): Promise<SignedPayment>
+
+/**
+ * One step towards keeping the spendable outputs between `minOutputs` and `maxOutputs`: a split of the
+ * largest, a join of the smallest, or nothing (`action: 'none'`). Each step is a transaction that costs a
+ * fee and a block; run it between payouts or on a timer. A split or join pays nobody, so it takes no
+ * idempotency key.
+ */
+export declare function tidyCoins(handle: number, options: TidyOptions, call?: CallOptions | undefined | null): Promise<CoinTidy>
+
+export interface TidyOptions {
+  /** Fewer spendable outputs than this: split the largest (at most into 500). */
+  minOutputs: number
+  /** More than this: join the smallest (at most 400 at a time). */
+  maxOutputs: number
+  feePerGram?: bigint
+  /** Only say what it would do. */
+  preview?: boolean
+}
 
 export interface TipInfo {
   /** The base node that answered (credentials redacted). */

@@ -904,6 +904,7 @@ module.exports.sendMany = nativeBinding.sendMany
 module.exports.setLogger = nativeBinding.setLogger
 module.exports.signMessage = nativeBinding.signMessage
 module.exports.signTransaction = nativeBinding.signTransaction
+module.exports.tidyCoins = nativeBinding.tidyCoins
 module.exports.updateConfig = nativeBinding.updateConfig
 module.exports.validateAddress = nativeBinding.validateAddress
 module.exports.validateSeedWords = nativeBinding.validateSeedWords

@@ -46,6 +46,28 @@ test('coin stats count and add up the unspent outputs, by decade', async () => {
   }
 })
 
+test('tidyCoins keeps the spendable outputs in a band: a split below it, a join above it, nothing inside', async () => {
+  await settle(net, sdk, w)
+  const count = async () => (await sdk.getCoinStats(w)).count
+  const n = await count()
+  const preview = await sdk.tidyCoins(w, { minOutputs: n + 3, maxOutputs: n + 10, preview: true })
+  assert.deepEqual([preview.action, preview.count, preview.outputs.length, preview.txId], ['split', n, 4, undefined])
+  assert.equal(await count(), n, 'a preview changes nothing')
+  const split = await sdk.tidyCoins(w, { minOutputs: n + 3, maxOutputs: n + 10 })
+  assert.deepEqual([split.action, split.outputs.length], ['split', 4])
+  assert.match(split.txId, /^\d+$/)
+  await settle(net, sdk, w)
+  assert.equal(await count(), n + 3, 'the largest became four: the count is at the floor')
+  assert.equal((await sdk.tidyCoins(w, { minOutputs: n + 3, maxOutputs: n + 4 })).action, 'none')
+  const join = await sdk.tidyCoins(w, { minOutputs: 1, maxOutputs: n })
+  assert.deepEqual([join.action, join.outputs.length, join.count], ['join', 1, n + 3])
+  assert.equal((await sdk.getTransaction(w, join.txId)).direction, 'self')
+  await settle(net, sdk, w)
+  assert.equal(await count(), n, 'the four smallest became one: the count is at the ceiling')
+  await rejectsCode(sdk.tidyCoins(w, { minOutputs: 5, maxOutputs: 5 }), 'ERR_INVALID_ARGUMENT')
+  await rejectsCode(sdk.tidyCoins(w, { minOutputs: 0, maxOutputs: 5 }), 'ERR_INVALID_ARGUMENT')
+})
+
 test('an empty mempool suggests the default fee; a waiting payment shows in the next block\'s fees', async () => {
   const empty = await sdk.getFeeStats({ url: net.httpUrl })
   assert.deepEqual(empty.blocks, [])

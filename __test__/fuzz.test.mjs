@@ -64,6 +64,7 @@ function cases() {
     c('backupWallet', handleArg(), fc.oneof(fc.constant(path.join(tmp, 'backup')), fc.constantFrom('', 'a\u0000b', HUGE, 42, null, undefined, throwingProxy)), callOptions),
     c('getBalance', handleArg(), callOptions),
     c('getCoinStats', handleArg(), callOptions),
+    c('tidyCoins', handleArg(), record({ minOutputs: anyValue, maxOutputs: anyValue, feePerGram: anyValue, preview: fc.constant(true) }), callOptions),
     c('getFeeStats', record({ url: fc.oneof(anyValue, fc.constant('http://127.0.0.1:9')), handle: handleArg(), blocks: anyValue }), callOptions),
     c('send', handleArg(), record(payment), callOptions),
     c('sendMany', handleArg(), record({ recipients: fc.oneof(fc.array(record(payment), { maxLength: 3 }), anyValue), feePerGram: anyValue, idempotencyKey: anyValue }), callOptions),

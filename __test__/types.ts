@@ -4,7 +4,7 @@ import * as sdk from 'tari-wallet-sdk'
 import { Wallet, createWallet, type WalletEvent } from 'tari-wallet-sdk'
 import type {
   AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecord, MemoryStats, MetricsReport, RuntimeReport, SdkError,
-  PayoutResult, PayoutProgress, ErrorCodeName,
+  PayoutResult, PayoutProgress, ErrorCodeName, CoinTidy,
 } from 'tari-wallet-sdk'
 import { Localnet } from 'tari-wallet-sdk/localnet'
 
@@ -114,6 +114,8 @@ async function usage(): Promise<void> {
     maxRecipientsPerTx: 100,
     onProgress: (p: PayoutProgress) => void (p.stage === 'paying' ? p.paid : p.batches),
   })
+  const tidy: CoinTidy = await sdk.tidyCoins(handle, { minOutputs: 4, maxOutputs: 40, preview: true })
+  if (tidy.action !== 'none') void tidy.outputs.map((v: bigint) => v + tidy.fee)
   const line = payout.lines[0]
   if (line.status === 'paid' && line.fee !== undefined) void (line.fee + payout.fee)
   if (line.error) void (line.error.code satisfies ErrorCodeName)

@@ -155,7 +155,7 @@ const SYNC = ['getConfig', 'updateConfig', 'getRuntimeStats', 'getMemoryStats', 
   'getMetrics', 'getPrometheusMetrics', 'enableMetrics', 'resetMetrics', 'getVersion', 'listWallets', 'getAddress',
   'getProcessNetwork', 'verifyMessageSignature', 'onEvent', 'offEvent']
 const ASYNC = ['ping', 'closeWallet', 'destroyWallet', 'getSeedWords', 'exportViewKeys', 'prepareTransaction', 'signTransaction',
-  'broadcastSignedTransaction', 'cancelPrepared', 'changePassphrase', 'backupWallet', 'getCoinStats', 'getFeeStats', 'validateSeedWords', 'getBalance', 'send',
+  'broadcastSignedTransaction', 'cancelPrepared', 'changePassphrase', 'backupWallet', 'getCoinStats', 'tidyCoins', 'getFeeStats', 'validateSeedWords', 'getBalance', 'send',
   'sendMany', 'payout', 'estimateFee', 'getTransactions', 'getTransaction', 'getPaymentByReference', 'getEvents', 'ackEvents', 'cancelTransaction', 'getUtxos', 'coinSplit',
   'coinJoin', 'validateWallet', 'signMessage', 'getTipInfo', 'rescanWallet']
 

@@ -35,6 +35,7 @@ export const {
   changePassphrase,
   backupWallet,
   getCoinStats,
+  tidyCoins,
   getFeeStats,
   closeWallet,
   destroyWallet,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, AddressOptions, Balance, EventPage, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
   SendManyOptions, SendOptions, PayoutOptions, PayoutResult, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
-  CoinPlan, RescanResult, CallOptions, ViewKeys, SeedWordsOptions, CoinStats, FeeStats, PrepareOptions, PreparedPayment, SignedPayment,
+  CoinPlan, RescanResult, CallOptions, ViewKeys, SeedWordsOptions, CoinStats, TidyOptions, CoinTidy, FeeStats, PrepareOptions, PreparedPayment, SignedPayment,
 } from '../index'
 import type { CreateViewWalletOptions, OpenWalletOptions } from './sdk'
 
@@ -64,6 +64,8 @@ export declare class Wallet extends EventEmitter {
   backup(dataDir: string, call?: CallOptions): Promise<void>
   /** How the unspent outputs are spread (`getCoinStats`). */
   coinStats(call?: CallOptions): Promise<CoinStats>
+  /** One step towards `minOutputs..maxOutputs` spendable outputs (`tidyCoins`). */
+  tidyCoins(options: TidyOptions, call?: CallOptions): Promise<CoinTidy>
   /** Mempool fees at this wallet's base nodes (`getFeeStats`). */
   feeStats(options?: { blocks?: number }, call?: CallOptions): Promise<FeeStats>
   signMessage(message: string, call?: CallOptions): Promise<SignedMessage>

@@ -144,6 +144,10 @@ function create(sdk) {
       return sdk.getCoinStats(this.#handle, call)
     }
 
+    tidyCoins(options, call) {
+      return sdk.tidyCoins(this.#handle, options, call)
+    }
+
     feeStats(options, call) {
       return sdk.getFeeStats({ ...options, handle: this.#handle }, call)
     }

@@ -93,6 +93,23 @@ total: bigint,
 histogram: Array<CoinBucket>, };
 
 /**
+ * What `tidyCoins` did (or, with `preview`, would do).
+ */
+export type CoinTidy = { action: 'none' | 'split' | 'join', 
+/**
+ * Spendable outputs before it.
+ */
+count: number, 
+/**
+ * The outputs its transaction makes, µT.
+ */
+outputs: bigint[], fee: bigint, 
+/**
+ * Set when a transaction was made (not for a preview, nor for `none`).
+ */
+txId?: string, };
+
+/**
  * Every SDK setting. Each section defaults on its own, so a layer names only what it changes.
  */
 export type Config = { network: NetworkConfig, runtime: RuntimeConfig, limits: LimitsConfig, timeouts: TimeoutsConfig, retry: RetryConfig, breaker: BreakerConfig, health: HealthConfig, logging: LoggingConfig, metrics: MetricsConfig, wallet: WalletDefaults, };

@@ -8,11 +8,13 @@ use crate::api::args::{fee_arg, wallet_op, whole_number};
 use crate::api::call::{self, CallOptions};
 use crate::api::js::Js;
 use crate::api::payments::{key_arg, spend_op};
-use crate::api::wallet::on_wallet;
+use crate::api::wallet::{handle_arg, on_wallet};
 use crate::ops::{self, Call};
 use sdk::error::{SdkError, SdkResult};
+use sdk::wallet::coin_policy::{self, CoinBand, CoinTidy};
 use sdk::wallet::entry::WalletEntry;
 use sdk::wallet::journal::SpendResult;
+use sdk::wallet::registry;
 use sdk::wallet::spend::Spend;
 use sdk::wallet::transactions::{self as tx};
 use tari_transaction_components::MicroMinotari;
@@ -146,4 +148,44 @@ pub fn coin_join<'env>(
 ) -> napi::Result<PromiseRaw<'env, CoinPlan>> {
     let o = options.unwrap_or(CoinOptions { commitments: None, count: None, fee_per_gram: None, preview: None, idempotency_key: None });
     coin_op(env, "coinJoin", call::parse(env, call), handle, o, |commitments, fee| Ok(Spend::CoinJoin { commitments, fee }))
+}
+
+#[napi(object)]
+pub struct TidyOptions {
+    /// Fewer spendable outputs than this: split the largest (at most into 500).
+    pub min_outputs: f64,
+    /// More than this: join the smallest (at most 400 at a time).
+    pub max_outputs: f64,
+    pub fee_per_gram: Option<BigInt>,
+    /// Only say what it would do.
+    pub preview: Option<bool>,
+}
+
+/// One step towards keeping the spendable outputs between `minOutputs` and `maxOutputs`: a split of the
+/// largest, a join of the smallest, or nothing (`action: 'none'`). Each step is a transaction that costs a
+/// fee and a block; run it between payouts or on a timer. A split or join pays nobody, so it takes no
+/// idempotency key.
+#[napi(strict, catch_unwind, ts_return_type = "Promise<CoinTidy>")]
+pub fn tidy_coins<'env>(
+    env: &'env Env,
+    handle: f64,
+    options: TidyOptions,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, Js<CoinTidy>>> {
+    let call = call::parse(env, call);
+    let parsed = (|| {
+        let band = CoinBand::new(
+            whole_number("minOutputs", options.min_outputs, 1, 100_000)? as usize,
+            whole_number("maxOutputs", options.max_outputs, 2, 100_000)? as usize,
+        )?;
+        let fee = tx::fee_per_gram(fee_arg(options.fee_per_gram.as_ref())?)?;
+        let entry = registry::get(handle_arg(handle)?)?;
+        Ok((entry, band, fee, options.preview.unwrap_or(false)))
+    })();
+    match parsed {
+        Ok((entry, band, fee, preview)) => ops::spawn_scoped(env, wallet_op("tidyCoins"), call, move |scope| async move {
+            coin_policy::tidy(entry, scope, band, fee, preview).await.map(Js)
+        }),
+        Err(e) => ops::rejected(env, "tidyCoins", call, e),
+    }
 }

@@ -37,7 +37,8 @@ pub struct PayoutOptions<'a> {
     /// As for `send`: µT per gram (default 5) or `'auto'`.
     #[napi(ts_type = "bigint | 'auto'")]
     pub fee_per_gram: Option<Either<BigInt, String>>,
-    /// Recipients per transaction: 1 to 1000, default 250. Part of the key's parameters.
+    /// Recipients per transaction: 1 to 1000, default 50 (see `wallet::payout::DEFAULT_PER_TX` for why not
+    /// more). Part of the key's parameters.
     pub max_recipients_per_tx: Option<f64>,
     /// Called on the JS thread after each batch, and while a coin join is awaited.
     #[napi(ts_type = "(progress: PayoutProgress) => void")]

@@ -9,8 +9,6 @@ pub fn bigint<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u128(u128::from(*v))
 }
 
-/// A `u64` id that JS sees as a decimal string (transaction ids exceed 2^53). Written on the stack: events
-/// are serialized on the JS thread, where an allocation per id shows in the delivery rate.
 /// `bigint` for a present value (pair with `skip_serializing_if = "Option::is_none"`).
 pub fn bigint_opt<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
     match v {
@@ -19,6 +17,18 @@ pub fn bigint_opt<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Erro
     }
 }
 
+/// A list of `bigint`s.
+pub fn bigint_vec<S: Serializer>(v: &[u64], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(v.len()))?;
+    for x in v {
+        seq.serialize_element(&u128::from(*x))?;
+    }
+    seq.end()
+}
+
+/// A `u64` id that JS sees as a decimal string (transaction ids exceed 2^53). Written on the stack: events
+/// are serialized on the JS thread, where an allocation per id shows in the delivery rate.
 pub fn decimal<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
     let mut buf = [0u8; 20];
     let mut at = buf.len();

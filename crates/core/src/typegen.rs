@@ -32,6 +32,7 @@ fn roots(out: &mut Collector) {
     out.visit::<crate::fees::FeeStats>();
     out.visit::<crate::wallet::utxos::CoinStats>();
     out.visit::<crate::wallet::payout::PayoutResult>();
+    out.visit::<crate::wallet::coin_policy::CoinTidy>();
     out.visit::<crate::wallet::payout::PayoutProgress>();
     out.visit::<crate::wallet::offline::PreparedPayment>();
     out.visit::<crate::wallet::offline::SignedPayment>();

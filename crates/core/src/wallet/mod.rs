@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod balance;
+pub mod coin_policy;
 pub mod entry;
 pub mod errors;
 pub mod event_log;
