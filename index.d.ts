@@ -1251,6 +1251,23 @@ export declare function openWallet(options: Omit<CreateWalletOptions, 'seedWords
 export declare function parseAddress(address: string, network?: NetworkName): AddressInfo
 
 /**
+ * Child pays for parent: for a payment of this wallet that is stuck unmined at a low fee, spends its
+ * change back to the wallet with `fee` µT, so that a miner who wants the child's fee mines the parent too.
+ * Resolves to the child's transaction id. Exactly once, with the same rules as `send`.
+ */
+export declare function payFeeFor(handle: number, txId: string, options: PayFeeForOptions, call?: CallOptions | undefined | null): Promise<string>
+
+export interface PayFeeForOptions {
+  /**
+   * The child's fee, µT: enough that parent and child together pay the rate you want. The library turns
+   * it into a rate over the weight it expects, so the child's recorded fee may differ a little.
+   */
+  fee: bigint
+  /** As for `send`: the same key again returns the first call's child and pays nothing more. */
+  idempotencyKey?: string
+}
+
+/**
  * Pays every recipient, packed into as few transactions as the library allows (`maxRecipientsPerTx`
  * each), joining coins first when a transaction would need more than 400 inputs. Resolves, once every
  * batch was tried, with one line per recipient: `paid` (tx id and fee share), `invalid` (refused before

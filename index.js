@@ -892,6 +892,7 @@ module.exports.onSystemEvent = nativeBinding.onSystemEvent
 module.exports.OPENMETRICS_CONTENT_TYPE = nativeBinding.OPENMETRICS_CONTENT_TYPE
 module.exports.openWallet = nativeBinding.openWallet
 module.exports.parseAddress = nativeBinding.parseAddress
+module.exports.payFeeFor = nativeBinding.payFeeFor
 module.exports.payout = nativeBinding.payout
 module.exports.ping = nativeBinding.ping
 module.exports.prepareTransaction = nativeBinding.prepareTransaction

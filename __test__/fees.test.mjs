@@ -68,6 +68,33 @@ test('tidyCoins keeps the spendable outputs in a band: a split below it, a join 
   await rejectsCode(sdk.tidyCoins(w, { minOutputs: 0, maxOutputs: 5 }), 'ERR_INVALID_ARGUMENT')
 })
 
+test('payFeeFor: a child spends the change of an unmined payment, and the mempool mines the two together', async () => {
+  await settle(net, sdk, w, r)
+  const before = await sdk.getBalance(w)
+  const parent = await sdk.send(w, { to: sdk.getAddress(r).base58, amount: 4_000n, feePerGram: 1n })
+  const child = await sdk.payFeeFor(w, parent, { fee: 20_000n, idempotencyKey: 'cpfp-1' })
+  assert.equal(await sdk.payFeeFor(w, parent, { fee: 20_000n, idempotencyKey: 'cpfp-1' }), child, 'exactly once per key')
+  await rejectsCode(sdk.payFeeFor(w, parent, { fee: 30_000n, idempotencyKey: 'cpfp-1' }), 'ERR_IDEMPOTENCY_CONFLICT')
+  const c = await sdk.getTransaction(w, child)
+  // The library turns the fee into a rate over the weight it expected; the child's own weight decides the rest.
+  assert.ok(c.fee >= 10_000n && c.fee <= 40_000n, `the child pays about the fee asked: ${c.fee}`)
+  assert.equal(c.counterparty, sdk.getAddress(w).base58, 'the child pays the wallet itself')
+  // Both in the node's mempool (the child's parent unmined), then one block.
+  await waitFor('the node to accept both', async () => {
+    const s = await Promise.all([parent, child].map(async (id) => (await sdk.getTransaction(w, id)).status))
+    return s.every((x) => x === 'broadcast')
+  })
+  await net.mine(1)
+  await settle(net, sdk, w, r)
+  const [p, k] = await Promise.all([sdk.getTransaction(w, parent), sdk.getTransaction(w, child)])
+  assert.ok(p.minedHeight && k.minedHeight, 'both are mined')
+  assert.equal(k.minedHeight, p.minedHeight, 'in one block: the child could not come first')
+  const after = await sdk.getBalance(w)
+  assert.equal(before.available - after.available, 4_000n + p.fee + c.fee, 'the wallet paid the amount and both fees, nothing more')
+  await rejectsCode(sdk.payFeeFor(w, parent, { fee: 20_000n }), 'ERR_INVALID_ARGUMENT', /not an unmined payment/)
+  await rejectsCode(sdk.payFeeFor(w, '1', { fee: 20_000n }), 'ERR_TRANSACTION_NOT_FOUND')
+})
+
 test('an empty mempool suggests the default fee; a waiting payment shows in the next block\'s fees', async () => {
   const empty = await sdk.getFeeStats({ url: net.httpUrl })
   assert.deepEqual(empty.blocks, [])

@@ -69,6 +69,7 @@ function cases() {
     c('send', handleArg(), record(payment), callOptions),
     c('sendMany', handleArg(), record({ recipients: fc.oneof(fc.array(record(payment), { maxLength: 3 }), anyValue), feePerGram: anyValue, idempotencyKey: anyValue }), callOptions),
     c('payout', handleArg(), record({ recipients: fc.oneof(fc.array(record({ to: anyValue, amount: anyValue, paymentId: anyValue, message: anyValue }), { maxLength: 3 }), anyValue), idempotencyKey: anyValue, feePerGram: anyValue, maxRecipientsPerTx: anyValue, onProgress: anyValue }), callOptions),
+    c('payFeeFor', handleArg(), anyValue, record({ fee: anyValue, idempotencyKey: anyValue }), callOptions),
     c('estimateFee', handleArg(), record({ amount: anyValue, feePerGram: anyValue, outputs: anyValue }), callOptions),
     c('getTransactions', handleArg(), record({ kind: anyValue, offset: anyValue, limit: anyValue }), callOptions),
     c('getTransaction', handleArg(), anyValue, callOptions),

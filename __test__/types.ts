@@ -114,6 +114,8 @@ async function usage(): Promise<void> {
     maxRecipientsPerTx: 100,
     onProgress: (p: PayoutProgress) => void (p.stage === 'paying' ? p.paid : p.batches),
   })
+  const child: string = await sdk.payFeeFor(handle, ids[0], { fee: 20_000n, idempotencyKey: 'cpfp' })
+  void child
   const tidy: CoinTidy = await sdk.tidyCoins(handle, { minOutputs: 4, maxOutputs: 40, preview: true })
   if (tidy.action !== 'none') void tidy.outputs.map((v: bigint) => v + tidy.fee)
   const line = payout.lines[0]

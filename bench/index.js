@@ -19,6 +19,7 @@ async function main() {
     deposits: require('./deposits'),
     cold: require('./cold'),
     payout: require('./payout'),
+    console: require('./console'),
     idle: require('./idle'),
     crash: require('./crash'),
     fuzz: require('./fuzz'),

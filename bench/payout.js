@@ -35,19 +35,18 @@ module.exports = async function payout({ sdk }) {
     const funder = await sdk.createWallet(opts('funder'))
     let pool = await sdk.createWallet(opts('pool'))
     const payee = await sdk.createWallet(opts('payee'))
-    await net.mine(Math.ceil(UTXOS / 250) + 6, sdk.getAddress(funder).base58)
+    await net.mine(Math.ceil(UTXOS / 50) + 6, sdk.getAddress(funder).base58)
     await waitFor(async () => {
       const b = await sdk.getBalance(funder)
       return b.timeLocked === 0n && b.pendingIncoming === 0n && b.available > 0n
     }, 300_000, 500)
 
-    // The pool's 4,000 small outputs: one payout from the funder, 250 per transaction.
+    // The pool's 4,000 small outputs: one payout from the funder, in its default batches.
     const poolAddress = sdk.getAddress(pool).base58
-    const funding = await sdk.payout(funder, { recipients: Array.from({ length: UTXOS }, () => ({ to: poolAddress, amount: UTXO_VALUE })), idempotencyKey: 'fund', maxRecipientsPerTx: 250 }, LONG)
+    const funding = await sdk.payout(funder, { recipients: Array.from({ length: UTXOS }, () => ({ to: poolAddress, amount: UTXO_VALUE })), idempotencyKey: 'fund' }, LONG)
     if (funding.unpaid) throw new Error(`funding left ${funding.unpaid} unpaid: ${JSON.stringify(funding.lines.find((l) => l.status !== 'paid'))}`)
     await waitFor(async () => (await sdk.getCoinStats(pool)).count >= UTXOS && (await sdk.getBalance(pool)).pendingIncoming === 0n, 600_000, 1000)
-    // Its 250-recipient batches are re-broadcast copy by copy until mined (see payout's DEFAULT_PER_TX):
-    // closed, it takes no CPU from what is measured.
+    // Closed, it takes no CPU from what is measured.
     await sdk.closeWallet(funder)
 
     const miners = Array.from({ length: MINERS }, (_, i) => ({ to: sdk.getAddress(payee, { paymentId: `miner-${i}` }).base58, amount: SHARE + BigInt(i) }))

@@ -156,7 +156,7 @@ const SYNC = ['getConfig', 'updateConfig', 'getRuntimeStats', 'getMemoryStats', 
   'getProcessNetwork', 'verifyMessageSignature', 'onEvent', 'offEvent']
 const ASYNC = ['ping', 'closeWallet', 'destroyWallet', 'getSeedWords', 'exportViewKeys', 'prepareTransaction', 'signTransaction',
   'broadcastSignedTransaction', 'cancelPrepared', 'changePassphrase', 'backupWallet', 'getCoinStats', 'tidyCoins', 'getFeeStats', 'validateSeedWords', 'getBalance', 'send',
-  'sendMany', 'payout', 'estimateFee', 'getTransactions', 'getTransaction', 'getPaymentByReference', 'getEvents', 'ackEvents', 'cancelTransaction', 'getUtxos', 'coinSplit',
+  'sendMany', 'payout', 'payFeeFor', 'estimateFee', 'getTransactions', 'getTransaction', 'getPaymentByReference', 'getEvents', 'ackEvents', 'cancelTransaction', 'getUtxos', 'coinSplit',
   'coinJoin', 'validateWallet', 'signMessage', 'getTipInfo', 'rescanWallet']
 
 /** @type {Record<string, any>} */

@@ -51,6 +51,7 @@ export const {
   send,
   sendMany,
   payout,
+  payFeeFor,
   estimateFee,
   getTransactions,
   getTransaction,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type {
   AddressInfo, AddressOptions, Balance, EventPage, CreateWalletOptions, FeeEstimate, FeeEstimateOptions, HistoryOptions,
-  SendManyOptions, SendOptions, PayoutOptions, PayoutResult, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
+  SendManyOptions, SendOptions, PayoutOptions, PayoutResult, PayFeeForOptions, SignedMessage, Transaction, WalletEvent, Utxo, UtxoListOptions, CoinOptions,
   CoinPlan, RescanResult, CallOptions, ViewKeys, SeedWordsOptions, CoinStats, TidyOptions, CoinTidy, FeeStats, PrepareOptions, PreparedPayment, SignedPayment,
 } from '../index'
 import type { CreateViewWalletOptions, OpenWalletOptions } from './sdk'
@@ -36,6 +36,8 @@ export declare class Wallet extends EventEmitter {
   sendMany(options: SendManyOptions, call?: CallOptions): Promise<string[]>
   /** Pays many recipients in batches, exactly once per `idempotencyKey` (`payout`). */
   payout(options: PayoutOptions, call?: CallOptions): Promise<PayoutResult>
+  /** Child pays for parent: speeds up a stuck payment by spending its change with `fee` (`payFeeFor`). */
+  payFeeFor(txId: string, options: PayFeeForOptions, call?: CallOptions): Promise<string>
   estimateFee(options: FeeEstimateOptions, call?: CallOptions): Promise<FeeEstimate>
   transactions(options?: HistoryOptions, call?: CallOptions): Promise<Transaction[]>
   transaction(txId: string, call?: CallOptions): Promise<Transaction>

@@ -78,6 +78,10 @@ function create(sdk) {
       return sdk.payout(this.#handle, options, call)
     }
 
+    payFeeFor(txId, options, call) {
+      return sdk.payFeeFor(this.#handle, txId, options, call)
+    }
+
     estimateFee(options, call) {
       return sdk.estimateFee(this.#handle, options, call)
     }

@@ -167,3 +167,32 @@ pub fn estimate_fee<'env>(
     })();
     on_wallet(env, wallet_op("estimateFee"), call::parse(env, call), handle, args)
 }
+
+#[napi(object)]
+pub struct PayFeeForOptions {
+    /// The child's fee, µT: enough that parent and child together pay the rate you want. The library turns
+    /// it into a rate over the weight it expects, so the child's recorded fee may differ a little.
+    pub fee: BigInt,
+    /// As for `send`: the same key again returns the first call's child and pays nothing more.
+    pub idempotency_key: Option<String>,
+}
+
+/// Child pays for parent: for a payment of this wallet that is stuck unmined at a low fee, spends its
+/// change back to the wallet with `fee` µT, so that a miner who wants the child's fee mines the parent too.
+/// Resolves to the child's transaction id. Exactly once, with the same rules as `send`.
+#[napi(strict, catch_unwind, ts_return_type = "Promise<string>")]
+pub fn pay_fee_for<'env>(
+    env: &'env Env,
+    handle: f64,
+    tx_id: String,
+    options: PayFeeForOptions,
+    call: Option<CallOptions>,
+) -> napi::Result<PromiseRaw<'env, String>> {
+    let parsed = (|| {
+        let tx_id = crate::api::args::tx_id_arg(&tx_id)?;
+        let fee = amount_arg("fee", &options.fee)?;
+        tx::amount(fee)?;
+        Ok((key_arg(options.idempotency_key)?, Spend::PayFeeFor { tx_id, fee: fee.into() }))
+    })();
+    spend_op(env, "payFeeFor", call::parse(env, call), handle, parsed, first_id)
+}

@@ -52,10 +52,30 @@ impl From<super::utxos::Plan> for SpendResult {
 
 /// Everything that spends, with its parameters checked.
 pub enum Spend {
-    Send { payment: Payment, fee: FeeRate, stealth: bool },
-    SendMany { payments: Vec<Payment>, fee: FeeRate },
-    CoinSplit { commitments: Option<Vec<String>>, count: usize, fee: MicroMinotari },
-    CoinJoin { commitments: Option<Vec<String>>, fee: MicroMinotari },
+    Send {
+        payment: Payment,
+        fee: FeeRate,
+        stealth: bool,
+    },
+    SendMany {
+        payments: Vec<Payment>,
+        fee: FeeRate,
+    },
+    CoinSplit {
+        commitments: Option<Vec<String>>,
+        count: usize,
+        fee: MicroMinotari,
+    },
+    CoinJoin {
+        commitments: Option<Vec<String>>,
+        fee: MicroMinotari,
+    },
+    /// Child pays for parent: spends the change of `tx_id`, still unmined, back to the wallet, paying `fee`
+    /// (µT in all) so that miners take both.
+    PayFeeFor {
+        tx_id: u64,
+        fee: MicroMinotari,
+    },
 }
 
 impl Spend {
@@ -65,6 +85,7 @@ impl Spend {
             Spend::SendMany { .. } => "sendMany",
             Spend::CoinSplit { .. } => "coinSplit",
             Spend::CoinJoin { .. } => "coinJoin",
+            Spend::PayFeeFor { .. } => "payFeeFor",
         }
     }
 
@@ -108,6 +129,10 @@ impl Spend {
                 field(commitments.as_deref().unwrap_or_default().join(",").as_bytes());
                 field(&fee.as_u64().to_le_bytes());
             }
+            Spend::PayFeeFor { tx_id, fee } => {
+                field(&tx_id.to_le_bytes());
+                field(&fee.as_u64().to_le_bytes());
+            }
         }
         out
     }
@@ -120,6 +145,7 @@ impl Spend {
                 tx::send(entry, payment, fee.resolve(entry).await, stealth).await.map(|id| ids(vec![id]))
             }
             Spend::SendMany { payments, fee } => tx::send_many(entry, payments, fee.resolve(entry).await).await.map(ids),
+            Spend::PayFeeFor { tx_id, fee } => tx::pay_fee_for(entry, tx_id, fee).await.map(|id| ids(vec![id])),
             coin => coin.coin(entry, false).await,
         }
     }
@@ -135,7 +161,9 @@ impl Spend {
                 super::utxos::split(entry, commitments, count, fee, preview).await.map(Into::into)
             }
             Spend::CoinJoin { commitments, fee } => super::utxos::join(entry, commitments, fee, preview).await.map(Into::into),
-            Spend::Send { .. } | Spend::SendMany { .. } => Err(SdkError::invalid_argument("only coin splits and joins have previews")),
+            Spend::Send { .. } | Spend::SendMany { .. } | Spend::PayFeeFor { .. } => {
+                Err(SdkError::invalid_argument("only coin splits and joins have previews"))
+            }
         }
     }
 
@@ -147,6 +175,12 @@ impl Spend {
             }
             (Spend::CoinSplit { .. }, _) => t.payment_id.get_type() == TxType::CoinSplit,
             (Spend::CoinJoin { .. }, _) => t.payment_id.get_type() == TxType::CoinJoin,
+            // The child pays the wallet itself, under its parent's memo.
+            (Spend::PayFeeFor { .. }, Some(p)) => {
+                t.direction == TransactionDirection::Outbound
+                    && t.destination_address == p.to
+                    && t.payment_id.payment_id_as_bytes() == p.memo
+            }
             _ => false,
         }
     }
@@ -165,7 +199,14 @@ fn outcome_unknown(op: &str, reason: &str, key: Option<&str>) -> SdkError {
 
 /// Errors the library raises before it stores anything: the spend did not happen.
 fn stored_nothing(e: &SdkError) -> bool {
-    matches!(e.code, ErrorCode::InsufficientFunds | ErrorCode::InvalidAddress | ErrorCode::InvalidArgument | ErrorCode::InvalidHandle)
+    matches!(
+        e.code,
+        ErrorCode::InsufficientFunds
+            | ErrorCode::InvalidAddress
+            | ErrorCode::InvalidArgument
+            | ErrorCode::InvalidHandle
+            | ErrorCode::TransactionNotFound
+    )
 }
 
 pub fn check_key(key: &str) -> SdkResult<()> {
@@ -387,6 +428,15 @@ async fn reconcile(entry: &WalletEntry, spend: &Spend, started_at_ms: i64) -> Sd
         Spend::Send { payment, .. } => vec![take(Some(payment))],
         Spend::SendMany { payments, .. } => payments.iter().map(|p| take(Some(p))).collect(),
         Spend::CoinSplit { .. } | Spend::CoinJoin { .. } => vec![take(None)],
+        Spend::PayFeeFor { tx_id, .. } => {
+            let memo = match ts.get_any_transaction(TxId::from(*tx_id)).await.map_err(super::history::tx_error)? {
+                Some(minotari_wallet::transaction_service::storage::models::WalletTransaction::Completed(c)) => {
+                    c.payment_id.payment_id_as_bytes()
+                }
+                _ => return Ok(None),
+            };
+            vec![take(Some(&Payment { to: entry.address.clone(), amount: 0, memo }))]
+        }
     };
     if found.iter().all(Option::is_none) {
         return Ok(None);

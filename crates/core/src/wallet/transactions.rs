@@ -148,6 +148,24 @@ pub async fn send_many(entry: &WalletEntry, payments: Vec<Payment>, fee: MicroMi
     }
 }
 
+/// Child pays for parent: the library spends the wallet's outputs of `tx_id` (its change), unmined, back
+/// to the wallet with `fee` µT in all, so a miner who wants the child's fee takes the parent too (the
+/// 6.2.0 mempool accepts a child of an unmined parent and ranks the two together). Returns the child's id.
+pub async fn pay_fee_for(entry: &WalletEntry, tx_id: u64, fee: MicroMinotari) -> SdkResult<u64> {
+    let current = get(entry, tx_id).await?;
+    if current.direction != "outbound" || current.mined.mined_height.is_some() || current.status == TxStatus::Cancelled {
+        return Err(SdkError::invalid_argument(format!(
+            "transaction {tx_id} is not an unmined payment of this wallet ({}, {:?}): there is nothing to pay for",
+            current.direction, current.status
+        )));
+    }
+    let mut ts = entry.with(|w| w.transaction_service.clone())?;
+    match ts.user_pay_for_fee(TxId::from(tx_id), entry.address.clone(), fee).await {
+        Ok(id) => Ok(id.as_u64()),
+        Err(e) => Err(send_error(entry, e).await),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeeEstimate {
     pub fee: u64,
