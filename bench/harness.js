@@ -82,8 +82,23 @@ async function waitFor(fn, timeoutMs = 60_000, everyMs = 10) {
   throw new Error('timed out')
 }
 
+/** Mines a block on `net` every `everyMs` until the returned `stop()` resolves. */
+function mineInBackground(net, everyMs = 2000) {
+  let mining = true
+  const loop = (async () => {
+    while (mining) {
+      await net.mine(1).catch(() => {})
+      await sleep(everyMs)
+    }
+  })()
+  return async () => {
+    mining = false
+    await loop
+  }
+}
+
 function section(title) {
   console.log(`\n## ${title}`)
 }
 
-module.exports = { median, percentile, syncNs, asyncSequentialNs, asyncConcurrentNs, report, section, rows, sleep, waitFor }
+module.exports = { median, percentile, syncNs, asyncSequentialNs, asyncConcurrentNs, report, section, rows, sleep, waitFor, mineInBackground }

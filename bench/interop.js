@@ -13,6 +13,7 @@ const assert = require('node:assert/strict')
 const sdk = require('../lib/sdk.js')
 const { Localnet } = require('../lib/localnet.js')
 const { ConsoleWallet } = require('./console-wallet.js')
+const { mineInBackground } = require('./harness')
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -42,13 +43,7 @@ async function main() {
   const net = await Localnet.start()
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-interop-'))
   const opts = (name) => ({ dataDir: path.join(tmp, name), passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1 })
-  let mining = true
-  const miner = (async () => {
-    while (mining) {
-      await net.mine(1).catch(() => {})
-      await sleep(2000)
-    }
-  })()
+  const stopMining = mineInBackground(net)
   const wallets = []
   try {
     // A seed made by the SDK, with money on it.
@@ -99,8 +94,7 @@ async function main() {
       assert.equal(t.direction, 'inbound')
     })
   } finally {
-    mining = false
-    await miner
+    await stopMining()
     for (const w of wallets) await w.stop().catch(() => {})
     for (const w of sdk.listWallets()) await sdk.closeWallet(w.handle).catch(() => {})
     await net.stop()

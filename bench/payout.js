@@ -9,7 +9,7 @@ const os = require('node:os')
 const path = require('node:path')
 const readline = require('node:readline')
 const { spawn } = require('node:child_process')
-const { report, section, sleep, waitFor } = require('./harness')
+const { report, section, waitFor, mineInBackground } = require('./harness')
 const { Localnet } = require('../lib/localnet.js')
 
 const UTXOS = Number(process.env.BENCH_POOL_UTXOS || 4000)
@@ -24,13 +24,7 @@ module.exports = async function payout({ sdk }) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-bench-payout-'))
   const opts = (name) => ({ dataDir: path.join(tmp, name), passphrase: 'pw', network: 'localnet', baseNodeUrl: net.httpUrl, scanningIntervalSecs: 1 })
   // A block every 2 s while the bench runs, as a busy chain would give.
-  let mining = true
-  const miner = (async () => {
-    while (mining) {
-      await net.mine(1).catch(() => {})
-      await sleep(2000)
-    }
-  })()
+  const stopMining = mineInBackground(net)
   try {
     const funder = await sdk.createWallet(opts('funder'))
     let pool = await sdk.createWallet(opts('pool'))
@@ -106,8 +100,7 @@ module.exports = async function payout({ sdk }) {
     report({ name: 'rerun: recipients unpaid', value: rerun.unpaid, unit: 'miners', target: 0 })
     report({ name: 'miners paid other than once per round', value: twice, unit: 'miners', target: 0 })
   } finally {
-    mining = false
-    await miner
+    await stopMining()
     for (const w of sdk.listWallets()) await sdk.closeWallet(w.handle).catch(() => {})
     await net.stop()
     fs.rmSync(tmp, { recursive: true, force: true })
