@@ -62,12 +62,13 @@ test('the bulkhead refuses the excess of 2,000 concurrent calls with ERR_OVERLOA
     assert.match(err.message, /maxConcurrentOperations/)
     assert.match(err.correlationId, /^[0-9a-f]{16}$/)
 
-    // Real wallet reads: slots free up while the calls are still being made, so more get in.
-    const reads = Array.from({ length: 2000 }, () => sdk.getBalance(wallet))
+    // Real wallet reads (not the balance: a cached one takes no slot): slots free up while the calls are
+    // still being made, so more get in.
+    const reads = Array.from({ length: 2000 }, () => sdk.getUtxos(wallet))
     const counts = await outcomes(reads)
     assert.equal(counts.ok + counts.ERR_OVERLOADED, 2000, JSON.stringify(counts))
     assert.ok(counts.ok >= 150 && counts.ERR_OVERLOADED >= 1000, JSON.stringify(counts))
-    assert.equal(typeof (await reads[0]).available, 'bigint', 'accepted calls complete with real results')
+    assert.ok(Array.isArray(await reads[0]), 'accepted calls complete with real results')
 
     assert.ok(Date.now() - started < 10_000, 'nothing hung')
     const m = sdk.getMetrics()

@@ -129,6 +129,32 @@ test('history adds up to the balance: fee shares, coin splits and joins as self,
   await rejectsCode(sdk.getTransactions(w, { direction: 'sideways' }), 'ERR_INVALID_ARGUMENT')
 })
 
+test('the cached balance is never stale across a payment: reads raced against sends see each one', async () => {
+  await settle(w, r2)
+  const to = addr(r2)
+  let reading = true
+  const seen = []
+  // A reader hammering getBalance (mostly answered from the SDK's cache) while payments are made.
+  const reader = (async () => {
+    while (reading) seen.push(await sdk.getBalance(w))
+  })()
+  for (let i = 0; i < 5; i++) {
+    const before = await sdk.getBalance(w)
+    const id = await sdk.send(w, { to, amount: 1_111n })
+    const { fee } = await sdk.getTransaction(w, id)
+    const after = await sdk.getBalance(w)
+    // The first read after send resolves sees the payment: spent inputs left available, change is pending.
+    assert.equal(before.available + before.pendingIncoming - after.available - after.pendingIncoming, 1_111n + fee, `payment ${i}`)
+    assert.ok(after.pendingOutgoing > before.pendingOutgoing, 'its inputs are pending out')
+  }
+  reading = false
+  await reader
+  assert.ok(seen.length > 50, `the reader ran (${seen.length} reads)`)
+  await settle(w, r2)
+  const settled = await sdk.getBalance(w)
+  assert.equal(await balanceFromHistory(sdk, w), settled.available, 'and the balance still adds up')
+})
+
 /** Runs a payout in a child process and SIGKILLs it once `killAfter` batches are paid. */
 async function killedDuringPayout(dataDir, recipients, key, killAfter) {
   const file = path.join(tmp, `${key}.json`)

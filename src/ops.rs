@@ -258,12 +258,40 @@ pub fn rejected<'env, T: ToNapiValue + Send + 'static>(
     let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
     sdk::metrics::record(name, Some(err.code), Duration::ZERO);
     correlation::sync_scope(correlation.clone(), env_id(), || tracing::debug!(op = name, code = %err.code, "operation rejected"));
+    settled(env, Err(err), correlation)
+}
+
+/// A promise settled now with `result`.
+fn settled<T: ToNapiValue + Send + 'static>(
+    env: &Env,
+    result: SdkResult<T>,
+    correlation: CorrelationId,
+) -> napi::Result<PromiseRaw<'_, T>> {
     let raw_env = env.raw();
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
     napi::check_status!(unsafe { sys::napi_create_promise(raw_env, &mut deferred, &mut promise) })?;
-    settle_with::<T>(Err(err), Some(correlation))(raw_env, deferred);
+    settle_with::<T>(result, Some(correlation))(raw_env, deferred);
     Ok(PromiseRaw::new(raw_env, promise))
+}
+
+/// A promise already resolved with `value`: for an answer the SDK holds without asking the wallet (a
+/// cached read). Recorded like any operation; bad call options, a bad configuration and the rate limits
+/// still reject. It takes no slot of the bulkhead, since it runs nowhere.
+pub fn resolved<'env, T: ToNapiValue + Send + 'static>(
+    env: &'env Env,
+    spec: OpSpec,
+    call: Call,
+    value: T,
+) -> napi::Result<PromiseRaw<'env, T>> {
+    let name = spec.name;
+    let admitted = if spec.limited { sdk::limits::admit(spec.runtime).map(drop) } else { Ok(()) };
+    if let Some(e) = call.invalid.clone().or_else(sdk::config::startup_error).or(admitted.err()) {
+        return rejected(env, name, call, e);
+    }
+    let correlation = call.correlation_id.unwrap_or_else(correlation::generate);
+    sdk::metrics::record(name, None, Duration::ZERO);
+    settled(env, Ok(value), correlation)
 }
 
 /// Runs `work` on the operation's runtime and returns the promise for its result. Never throws for the

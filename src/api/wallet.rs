@@ -442,10 +442,16 @@ pub fn validate_address(env: Env, address: String, network: Option<String>) -> n
 /// The wallet's balance in µT, as `bigint`s.
 #[napi(strict, catch_unwind, ts_return_type = "Promise<Balance>")]
 pub fn get_balance<'env>(env: &'env Env, handle: f64, call: Option<CallOptions>) -> napi::Result<PromiseRaw<'env, Js<queries::Balance>>> {
+    let call = call::parse(env, call);
+    let spec = OpSpec::new("getBalance", RuntimeKind::Wallet);
+    // Unchanged since the last read: answered here, without a trip to the wallet's runtime.
+    if let Some(b) = handle_arg(handle).and_then(registry::get).ok().and_then(|e| e.reads.balance()) {
+        return ops::resolved(env, spec, call, Js(b));
+    }
     on_wallet(
         env,
-        OpSpec::new("getBalance", RuntimeKind::Wallet),
-        call::parse(env, call),
+        spec,
+        call,
         handle,
         Ok(|entry: std::sync::Arc<sdk::wallet::entry::WalletEntry>| async move { queries::balance(&entry).await.map(Js) }),
     )

@@ -61,6 +61,8 @@ pub struct WalletEntry {
     pub spends: SpendGate,
     /// A view-only wallet (`wallet::keys`): no spend key, so spending and signing calls refuse.
     pub view_only: bool,
+    /// Reads served without the library while nothing changed (`wallet::read_cache`).
+    pub reads: super::read_cache::ReadCache,
 }
 
 impl WalletEntry {

@@ -331,6 +331,7 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
         spends: SpendGate::new(prepared.journal),
         event_log: prepared.event_log,
         view_only: prepared.view_only,
+        reads: Default::default(),
     });
     if let Some(signal) = entry.closing() {
         tokio::spawn(super::pump::pump(entry.clone(), signal, prepared.baseline));

@@ -21,6 +21,7 @@ pub mod offline;
 pub mod payout;
 pub mod pump;
 pub mod queries;
+pub mod read_cache;
 pub mod registry;
 pub mod rescan;
 pub mod safekeeping;

@@ -108,6 +108,7 @@ fn payload_mac(entry: &WalletEntry, unsigned: &str) -> super::journal::Digest {
 /// happens to the call; a caller that stopped waiting gets `ERR_TIMEOUT` / `ERR_ABORTED`, and the
 /// prepared payment is cancelled, its inputs released.
 pub async fn prepare(entry: Arc<WalletEntry>, scope: CallScope, payment: Payment, fee: FeeRate) -> SdkResult<PreparedPayment> {
+    let _changing = entry.reads.changing();
     let memo = transactions::memo(&payment.memo)?;
     let amount = transactions::amount(payment.amount)?;
     let gate = entry.spends.enter(entry.handle).await?;
@@ -117,6 +118,7 @@ pub async fn prepare(entry: Arc<WalletEntry>, scope: CallScope, payment: Payment
         let _gate = gate;
         let fee = fee.resolve(&task_entry).await;
         let result = lock_and_record(&task_entry, payment.to, amount, fee, memo).await;
+        task_entry.reads.invalidate();
         if let Err(Ok(prepared)) = tx.send(result) {
             tracing::info!(handle = task_entry.handle, "cancelling a prepared payment whose caller stopped waiting");
             if let Err(e) = cancel(&task_entry, prepared.id).await {
@@ -228,6 +230,7 @@ fn sign_error(e: TransactionServiceError) -> SdkError {
 /// `broadcastSignedTransaction`: hands a signed payment this wallet prepared to the library, once.
 /// Resolves to its transaction id; the same signed payment again resolves to the same id.
 pub async fn broadcast(entry: Arc<WalletEntry>, scope: CallScope, signed_json: String) -> SdkResult<u64> {
+    let _changing = entry.reads.changing();
     let signed = SignedOneSidedTransactionResult::from_json(&signed_json)
         .map_err(|_| invalid("format", "not a signed transaction in Tari's offline-signing format (version 5.0.0)"))?;
     let (prepared_id, tx_id) = (signed.request.tx_id.as_u64(), signed.signed_transaction.tx_id.as_u64());
@@ -317,6 +320,7 @@ async fn hand_over(entry: &WalletEntry, signed: SignedOneSidedTransactionResult,
 /// `cancelPrepared`: releases a prepared payment's inputs. Cancelling one already cancelled succeeds;
 /// one broadcast is `ERR_NOT_CANCELLABLE` (cancel its transaction instead, while it is unmined).
 pub async fn cancel_prepared(entry: &WalletEntry, prepared_id: u64) -> SdkResult<()> {
+    let _changing = entry.reads.changing();
     let _held = hold_prepared(entry, prepared_id).await;
     cancel(entry, prepared_id).await
 }

@@ -102,6 +102,10 @@ pub async fn pump(entry: Arc<WalletEntry>, mut shutdown: ShutdownSignal, baselin
                 Err(broadcast::error::RecvError::Closed) => break,
             },
         };
+        if money_moved || !kinds.is_empty() {
+            // Before anything reads the balance for this news: it may have changed.
+            entry.reads.invalidate();
+        }
         if money_moved {
             // Before the news is announced: a `confirmed` in a new block follows the `reorged` of the old.
             check_reorgs(&entry, &mut dedupe).await;

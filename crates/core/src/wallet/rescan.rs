@@ -30,6 +30,7 @@ fn url(s: &str) -> SdkResult<reqwest::Url> {
 /// Runs a recovery scan from the birthday to the tip, publishing `scanProgress` events. Dropping the
 /// future (abort, timeout) stops the scan: its shutdown signal fires.
 pub async fn rescan(entry: Arc<WalletEntry>) -> SdkResult<Outcome> {
+    let _changing = entry.reads.changing();
     let mut closing = entry.closing().ok_or_else(|| super::errors::invalid_handle(entry.handle))?;
     let parts = entry.with(|w| {
         w.db.clear_scanned_blocks().map(|_| {

@@ -295,6 +295,8 @@ pub(super) async fn run_keyed(entry: Arc<WalletEntry>, scope: CallScope, key: Op
         let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(spend.execute(&task_entry)))
             .await
             .unwrap_or_else(|panic| Err(outcome_unknown(kind, &SdkError::from_panic(&*panic).message, None)));
+        // Before the caller hears of it: a balance read after the spend resolves sees it.
+        task_entry.reads.invalidate();
         let failed_half_way = matches!(&result, Err(e) if !stored_nothing(e));
         let result = record(&task_entry, run.key.as_ref(), result).await;
         drop(run.key);

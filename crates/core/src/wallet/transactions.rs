@@ -194,6 +194,7 @@ fn not_cancellable(reason: &str, message: String) -> SdkError {
 /// and free its inputs, but nodes keep it in their mempools and mine it: the payment happens while the
 /// wallet says it did not, and a payment made again with the freed inputs pays twice.
 pub async fn cancel(entry: &WalletEntry, id: u64) -> SdkResult<()> {
+    let _changing = entry.reads.changing();
     let current = get(entry, id).await?;
     if current.status == TxStatus::Cancelled {
         return Ok(());
