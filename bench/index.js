@@ -20,6 +20,7 @@ async function main() {
     cold: require('./cold'),
     payout: require('./payout'),
     console: require('./console'),
+    stress: require('./stress'),
     idle: require('./idle'),
     crash: require('./crash'),
     fuzz: require('./fuzz'),
