@@ -90,14 +90,20 @@ export async function mineUntil(net, what, fn, timeoutMs = 90_000) {
 /** Mines until every wallet's balance is fully settled (nothing pending, nothing time-locked). */
 export async function settle(net, sdk, ...handles) {
   let lastMined = 0
-  await waitFor('balances to settle', async () => {
+  const show = (_, v) => (typeof v === 'bigint' ? String(v) : v)
+  const what = { toString: () => `balances to settle (last seen: ${JSON.stringify(last, show)})` }
+  let last = null
+  await waitFor(what, async () => {
     if (Date.now() - lastMined > 2000) {
       await net.mine(lastMined === 0 ? 3 : 1)
       lastMined = Date.now()
     }
     for (const h of handles) {
       const x = await sdk.getBalance(h)
-      if (x.pendingIncoming !== 0n || x.pendingOutgoing !== 0n || x.timeLocked !== 0n) return false
+      if (x.pendingIncoming !== 0n || x.pendingOutgoing !== 0n || x.timeLocked !== 0n) {
+        last = { handle: h, ...x }
+        return false
+      }
     }
     return true
   }, 90_000)

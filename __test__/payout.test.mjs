@@ -115,8 +115,10 @@ test('history adds up to the balance: fee shares, coin splits and joins as self,
   await rejectsCode(sdk.cancelTransaction(w, broadcast), 'ERR_NOT_CANCELLABLE')
   const prepared = await sdk.prepareTransaction(w, { to, amount: 8_000n })
   await sdk.cancelPrepared(w, prepared.id)
-  // The two smallest outputs: the payer keeps the rest spendable for the next test.
-  const join = await sdk.coinJoin(w, { commitments: (await sdk.getUtxos(w, { limit: 10_000 })).slice(-2).map((u) => u.commitment) })
+  // Two of the split's outputs, mined by now: the payer keeps the rest spendable for the next test.
+  const splitOutputs = (await sdk.getUtxos(w, { limit: 10_000 })).filter((u) => u.value === split.outputs[0] && u.status === 'unspent')
+  assert.ok(splitOutputs.length >= 2, 'the split made spendable outputs')
+  const join = await sdk.coinJoin(w, { commitments: splitOutputs.slice(0, 2).map((u) => u.commitment) })
   await settle(w, r1, r2)
 
   const self = await sdk.getTransactions(w, { direction: 'self' })
