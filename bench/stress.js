@@ -26,6 +26,8 @@ module.exports = async function stress({ sdk }) {
     const idle = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'idle-child.js'), net.httpUrl, fs.mkdtempSync(path.join(tmp, 'idle-')), String(WALLETS), String(IDLE_SECS), '1'], {
       encoding: 'utf8',
       timeout: (IDLE_SECS + 600) * 1000,
+      // The default limit is 64 open wallets.
+      env: { ...process.env, TARI_MAX_WALLET_INSTANCES: String(Math.max(64, WALLETS)) },
     }).trim().split('\n').pop())
     report({ name: `${WALLETS} wallets scanning every 1 s: RSS per wallet`, value: idle.rssPerWalletBytes / 2 ** 20, unit: 'MiB' })
     report({ name: `${WALLETS} wallets: idle CPU per wallet`, value: idle.cpuPerWalletPct, unit: '%' })
