@@ -20,7 +20,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use tari_common_types::transaction::TxId;
 use tari_transaction_components::MicroMinotari;
 use tari_utilities::hex::Hex;
 
@@ -144,10 +143,7 @@ impl PayoutRequest {
             field(&p.amount.to_le_bytes());
             field(&p.memo);
         }
-        match self.fee {
-            FeeRate::Fixed(f) => field(&f.as_u64().to_le_bytes()),
-            FeeRate::Auto => field(b"auto"),
-        }
+        field(&self.fee.canonical());
         field(&(self.per_tx as u64).to_le_bytes());
         out
     }
@@ -208,13 +204,15 @@ pub async fn run(
         };
         match outcome {
             Ok(r) => {
-                let fees = fee_shares(&entry, &r.tx_ids).await;
-                for (((i, _), id), fee) in batch.iter().zip(&r.tx_ids).zip(fees) {
-                    lines[*i] = PayoutLine { index: *i as u32, status: "paid", tx_id: Some(id.to_string()), fee, error: None };
+                // One read of the batch's entries gives each share and the transaction's whole fee.
+                let entries = super::history::get_many(&entry, &r.tx_ids).await.unwrap_or_default();
+                let fee_of = |k: usize| entries.get(k).and_then(Option::as_ref).map(|t| t.fee);
+                for (k, ((i, _), id)) in batch.iter().zip(&r.tx_ids).enumerate() {
+                    lines[*i] = PayoutLine { index: *i as u32, status: "paid", tx_id: Some(id.to_string()), fee: fee_of(k), error: None };
                 }
                 result.paid += batch.len() as u32;
                 result.transactions += 1;
-                result.fee += transaction_fee(&entry, r.tx_ids.first().copied()).await;
+                result.fee += entries.first().and_then(Option::as_ref).map_or(0, |t| t.transaction_fee);
                 progress(PayoutProgress {
                     stage: "paying",
                     batches_done: b as u32 + 1,
@@ -303,25 +301,6 @@ async fn join_smallest(entry: &Arc<WalletEntry>, scope: &CallScope) -> SdkResult
     tokio::select! {
         r = tokio::time::timeout(JOIN_WAIT, mined) => r.map_err(|_| SdkError::new(ErrorCode::Timeout, format!("the coin join {id} was not mined within {} s", JOIN_WAIT.as_secs())))?,
         why = scope.interrupted() => Err(scope.error(why)),
-    }
-}
-
-/// Each id's fee share as history reports it (`None` where the wallet cannot say).
-async fn fee_shares(entry: &WalletEntry, ids: &[u64]) -> Vec<Option<u64>> {
-    match super::history::get_many(entry, ids).await {
-        Ok(all) => all.into_iter().map(|t| t.map(|t| t.fee)).collect(),
-        Err(_) => vec![None; ids.len()],
-    }
-}
-
-async fn transaction_fee(entry: &WalletEntry, id: Option<u64>) -> u64 {
-    let Some(id) = id else { return 0 };
-    match entry.with(|w| w.transaction_service.clone()) {
-        Ok(mut ts) => ts.get_any_transaction(TxId::from(id)).await.ok().flatten().map_or(0, |t| match t {
-            minotari_wallet::transaction_service::storage::models::WalletTransaction::Completed(c) => c.fee.as_u64(),
-            _ => 0,
-        }),
-        Err(_) => 0,
     }
 }
 

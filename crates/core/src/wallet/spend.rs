@@ -103,11 +103,7 @@ impl Spend {
             field(&p.amount.to_le_bytes());
             field(&p.memo);
         };
-        // A fixed rate keeps the bytes it had before `auto` existed: keys stored then still match.
-        let rate = |field: &mut dyn FnMut(&[u8]), fee: &FeeRate| match fee {
-            FeeRate::Fixed(f) => field(&f.as_u64().to_le_bytes()),
-            FeeRate::Auto => field(b"auto"),
-        };
+        let rate = |field: &mut dyn FnMut(&[u8]), fee: &FeeRate| field(&fee.canonical());
         match self {
             Spend::Send { payment: p, fee, stealth } => {
                 payment(&mut field, p);

@@ -71,6 +71,15 @@ pub enum FeeRate {
 }
 
 impl FeeRate {
+    /// The rate as idempotency-key parameter bytes. A fixed rate keeps the bytes it had before `auto`
+    /// existed, so keys stored then still match.
+    pub fn canonical(&self) -> Vec<u8> {
+        match self {
+            FeeRate::Fixed(f) => f.as_u64().to_le_bytes().to_vec(),
+            FeeRate::Auto => b"auto".to_vec(),
+        }
+    }
+
     pub async fn resolve(self, entry: &WalletEntry) -> MicroMinotari {
         match self {
             FeeRate::Fixed(f) => f,
