@@ -112,7 +112,7 @@ txId?: string, };
 /**
  * Every SDK setting. Each section defaults on its own, so a layer names only what it changes.
  */
-export type Config = { network: NetworkConfig, runtime: RuntimeConfig, limits: LimitsConfig, timeouts: TimeoutsConfig, retry: RetryConfig, breaker: BreakerConfig, health: HealthConfig, logging: LoggingConfig, metrics: MetricsConfig, wallet: WalletDefaults, };
+export type Config = { network: NetworkConfig, runtime: RuntimeConfig, limits: LimitsConfig, timeouts: TimeoutsConfig, retry: RetryConfig, breaker: BreakerConfig, health: HealthConfig, logging: LoggingConfig, metrics: MetricsConfig, memory: MemoryConfig, wallet: WalletDefaults, };
 
 /**
  * The effective configuration, secrets redacted, and the layer that set each field.
@@ -282,6 +282,74 @@ libraryLevel: LogLevel,
  * Lines on stderr when no JS logger is set: JSON, or human-readable.
  */
 format: LogFormat, };
+
+/**
+ * What holds the process's memory, by owner. Fields are null where the platform cannot tell.
+ */
+export type MemoryBreakdown = { 
+/**
+ * Resident set size of the whole process.
+ */
+rssBytes: number | null, 
+/**
+ * Resident anonymous pages: heaps (JS and native), thread stacks.
+ */
+rssAnonBytes: number | null, 
+/**
+ * Resident file-backed pages: the mapped code of Node and the addon, memory-mapped databases.
+ */
+rssFileBytes: number | null, 
+/**
+ * Bytes the Rust side has allocated (the same as `getMemoryStats().currentBytes`).
+ */
+rustHeapBytes: number, 
+/**
+ * Bytes SQLite has allocated: page caches, prepared statements, of every open wallet database.
+ */
+sqliteBytes: number, 
+/**
+ * SQLite's highest `sqliteBytes` since the process started.
+ */
+sqlitePeakBytes: number, 
+/**
+ * Bytes the C allocator has handed out and not had back (Rust and SQLite are part of it).
+ */
+mallocInUseBytes: number | null, 
+/**
+ * Bytes the C allocator holds in its arenas unused: freed, not yet returned to the OS. Growth here
+ * with flat in-use bytes is fragmentation.
+ */
+mallocFreeBytes: number | null, 
+/**
+ * Arenas the C allocator has made (glibc makes one per thread, up to 8 per core).
+ */
+mallocArenas: number | null, threads: number | null, };
+
+/**
+ * Bounds on native memory that the Rust heap does not see (`native_memory`): a long-running process's RSS
+ * would otherwise creep up while its tracked heap stays flat.
+ */
+export type MemoryConfig = { 
+/**
+ * SQLite's soft heap limit, across every wallet database in the process: above it, SQLite reuses
+ * page-cache pages instead of allocating more. Without it each connection's cache grows to 2 MiB as
+ * the database grows (6 connections per wallet). Schemas and prepared statements take ~1.5 MiB per
+ * open wallet whatever the limit; raise it for many wallets with long histories. 0: no limit.
+ */
+sqliteHeapLimitBytes: number, 
+/**
+ * Seconds between returns of the C allocator's free pages to the OS (`malloc_trim`, glibc only).
+ * glibc keeps freed memory in up to 8 arenas per core, so without this RSS grows with fragmentation.
+ * 0: never.
+ */
+trimIntervalSecs: number, 
+/**
+ * Allocations at least this big get their own mapping, returned to the OS when freed
+ * (`M_MMAP_THRESHOLD`, glibc only). glibc otherwise raises the threshold after each large free, up to
+ * 32 MiB, and keeps what is freed below it in its arenas. Process-wide. 0: leave glibc's dynamic
+ * threshold alone (it cannot be restored once set).
+ */
+mmapThresholdBytes: number, };
 
 /**
  * Allocator figures of the native side plus the process RSS. Numbers, not bigints: exact to 2^53 bytes.
@@ -1111,6 +1179,12 @@ export declare function getHealthCheck(): HealthCheck
  * or critical; `status` and `checks` follow IETF `application/health+json`.
  */
 export declare function getHealthStatus(): HealthStatus
+
+/**
+ * What holds the process's memory, by owner: the Rust heap, SQLite, the C allocator's in-use and
+ * retained bytes, resident anonymous and file-backed pages. A diagnostic: it walks the allocator's arenas.
+ */
+export declare function getMemoryBreakdown(): MemoryBreakdown
 
 /** Allocator figures of the native side plus the process RSS. */
 export declare function getMemoryStats(): MemoryStats

@@ -871,6 +871,7 @@ module.exports.getEvents = nativeBinding.getEvents
 module.exports.getFeeStats = nativeBinding.getFeeStats
 module.exports.getHealthCheck = nativeBinding.getHealthCheck
 module.exports.getHealthStatus = nativeBinding.getHealthStatus
+module.exports.getMemoryBreakdown = nativeBinding.getMemoryBreakdown
 module.exports.getMemoryStats = nativeBinding.getMemoryStats
 module.exports.getMetrics = nativeBinding.getMetrics
 module.exports.getPaymentByReference = nativeBinding.getPaymentByReference

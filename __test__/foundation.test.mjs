@@ -256,7 +256,7 @@ describe('clean exit', () => {
        sdk.ping().then(() => console.log(JSON.stringify(sdk.getRuntimeStats().backgroundTasks)))`,
     )
     assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.json, 3, 'the two sleeps plus the health monitor')
+    assert.equal(r.json, 4, 'the two sleeps, the health monitor and the allocator trim')
     assert.ok(r.ms < 5000, `exit took ${r.ms} ms`)
   })
 
@@ -295,6 +295,17 @@ describe('memory', () => {
     assert.ok(m.allocations >= m.deallocations)
     assert.ok(m.totalAllocatedBytes >= m.currentBytes)
     if (process.platform === 'linux') assert.ok(m.rssBytes > 10 * 1024 * 1024)
+  })
+
+  test('the breakdown names what holds the memory, and the parts fit inside the whole', () => {
+    const b = sdk.getMemoryBreakdown()
+    assert.ok(b.rustHeapBytes > 0)
+    assert.ok(b.sqliteBytes >= 0 && b.sqlitePeakBytes >= b.sqliteBytes)
+    if (process.platform === 'linux' && process.report.getReport().header.glibcVersionRuntime) {
+      assert.ok(b.rssAnonBytes + b.rssFileBytes <= b.rssBytes + 4096, JSON.stringify(b))
+      assert.ok(b.mallocInUseBytes >= b.rustHeapBytes + b.sqliteBytes, 'Rust and SQLite allocate through malloc')
+      assert.ok(b.mallocArenas >= 1 && b.threads > 1)
+    }
   })
 
   test('resetPeakMemory brings the peak down to the current level', () => {
@@ -367,6 +378,7 @@ describe('shapes at run time', () => {
     await sdk.ping('general')
     numbersOnly(sdk.getMetrics(), 'getMetrics()')
     numbersOnly(sdk.getMemoryStats(), 'getMemoryStats()')
+    numbersOnly(sdk.getMemoryBreakdown(), 'getMemoryBreakdown()')
     numbersOnly(sdk.getRuntimeStats(), 'getRuntimeStats()')
     numbersOnly(sdk.getHealthStatus(), 'getHealthStatus()')
     numbersOnly(sdk.getHealthCheck(), 'getHealthCheck()')

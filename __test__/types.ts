@@ -3,7 +3,7 @@
 import * as sdk from 'tari-wallet-sdk'
 import { Wallet, createWallet, type WalletEvent } from 'tari-wallet-sdk'
 import type {
-  AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecord, MemoryStats, MetricsReport, RuntimeReport, SdkError,
+  AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecord, MemoryBreakdown, MemoryStats, MetricsReport, RuntimeReport, SdkError,
   PayoutResult, PayoutProgress, ErrorCodeName, CoinTidy,
 } from 'tari-wallet-sdk'
 import { Localnet } from 'tari-wallet-sdk/localnet'
@@ -19,6 +19,9 @@ async function usage(): Promise<void> {
   const busy: number[] = runtimes.runtimes.map((r) => r.busyRatio)
   const mem: MemoryStats = sdk.getMemoryStats()
   const rss: number | null | undefined = mem.rssBytes
+  const owners: MemoryBreakdown = sdk.getMemoryBreakdown()
+  const sqlite: number = owners.sqliteBytes
+  const retained: number | null | undefined = owners.mallocFreeBytes
   const health: HealthStatus = sdk.getHealthStatus()
   const check = health.checks['memory:utilization']?.[0]?.observedValue
   const probe: 'pass' | 'warn' | 'fail' = sdk.getHealthCheck().status
@@ -168,6 +171,7 @@ export const everyConfigField: sdk.Config = {
   },
   logging: { level: 'warn', libraryLevel: 'off', format: 'pretty' },
   metrics: { enabled: true, walletLabels: false },
+  memory: { sqliteHeapLimitBytes: 16 * 2 ** 20, trimIntervalSecs: 30, mmapThresholdBytes: 128 * 1024 },
   wallet: { dbPoolSize: 4, scanningIntervalSecs: 5, tlsRoots: 'system', confirmations: 3 },
 }
 

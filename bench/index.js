@@ -21,6 +21,7 @@ async function main() {
     payout: require('./payout'),
     console: require('./console'),
     stress: require('./stress'),
+    soak: require('./soak'),
     idle: require('./idle'),
     crash: require('./crash'),
     fuzz: require('./fuzz'),

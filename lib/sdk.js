@@ -151,7 +151,7 @@ systemEvents.on('removeListener', () => {
 })
 
 // Exports that only forward to the build's own (lazily: see lib/native.js), with their errors normalised.
-const SYNC = ['getConfig', 'updateConfig', 'getRuntimeStats', 'getMemoryStats', 'resetPeakMemory', 'getHealthStatus',
+const SYNC = ['getConfig', 'updateConfig', 'getRuntimeStats', 'getMemoryStats', 'getMemoryBreakdown', 'resetPeakMemory', 'getHealthStatus',
   'getMetrics', 'getPrometheusMetrics', 'enableMetrics', 'resetMetrics', 'getVersion', 'listWallets', 'getAddress',
   'getProcessNetwork', 'verifyMessageSignature', 'onEvent', 'offEvent']
 const ASYNC = ['ping', 'closeWallet', 'destroyWallet', 'getSeedWords', 'exportViewKeys', 'prepareTransaction', 'signTransaction',

@@ -15,6 +15,7 @@ export const {
   updateConfig,
   getRuntimeStats,
   getMemoryStats,
+  getMemoryBreakdown,
   resetPeakMemory,
   getHealthStatus,
   getHealthCheck,

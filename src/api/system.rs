@@ -92,6 +92,13 @@ pub fn get_memory_stats() -> Js<system::MemoryStats> {
     Js(system::memory())
 }
 
+/// What holds the process's memory, by owner: the Rust heap, SQLite, the C allocator's in-use and
+/// retained bytes, resident anonymous and file-backed pages. A diagnostic: it walks the allocator's arenas.
+#[napi(catch_unwind, ts_return_type = "MemoryBreakdown")]
+pub fn get_memory_breakdown() -> Js<sdk::native_memory::MemoryBreakdown> {
+    Js(sdk::native_memory::breakdown())
+}
+
 /// Restarts peak tracking from the current allocation level.
 #[napi(catch_unwind)]
 pub fn reset_peak_memory() {

@@ -21,6 +21,7 @@ pub mod logging;
 pub mod metrics;
 #[cfg(test)]
 mod module_graph;
+pub mod native_memory;
 pub mod prometheus;
 pub mod runtime;
 pub mod system;

@@ -40,7 +40,12 @@ pub fn release_owner(owner: u64) {
 
 /// Wires the process-level background work into the runtimes; called once per JS environment.
 pub fn install_hooks() {
-    runtime::set_on_start(start_health_monitor);
+    runtime::set_on_start(|pool| {
+        start_health_monitor(pool);
+        // Before any wallet opens: the config may come from the environment alone, with no `init`.
+        crate::native_memory::apply(&config::current().config.memory);
+        pool.spawn_background(crate::native_memory::trim_loop());
+    });
 }
 
 /// Evaluates health every `health.checkIntervalMs` while the runtimes run, so `getHealthCheck()` stays
@@ -57,6 +62,7 @@ fn start_health_monitor(pool: &Arc<runtime::RuntimePool>) {
 
 fn install(state: ConfigState) -> Arc<ConfigState> {
     logging::apply(&state.config.logging);
+    crate::native_memory::apply(&state.config.memory);
     metrics::set_enabled(state.config.metrics.enabled);
     limits::apply(&state.config.limits);
     config::install(state);

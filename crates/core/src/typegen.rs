@@ -25,6 +25,7 @@ fn roots(out: &mut Collector) {
     out.visit::<crate::system::MetricsReport>();
     out.visit::<crate::system::RuntimeReport>();
     out.visit::<crate::system::MemoryStats>();
+    out.visit::<crate::native_memory::MemoryBreakdown>();
     out.visit::<crate::wallet::events::WalletEvent>();
     out.visit::<crate::system_events::SystemEvent>();
     out.visit::<crate::wallet::messages::SignedMessage>();

@@ -17,6 +17,7 @@ pub struct Config {
     pub health: HealthConfig,
     pub logging: LoggingConfig,
     pub metrics: MetricsConfig,
+    pub memory: MemoryConfig,
     pub wallet: WalletDefaults,
 }
 
@@ -138,6 +139,33 @@ pub struct HealthConfig {
     pub tip_age_degraded_secs: u64,
     /// How often the background monitor evaluates health (and emits `healthChanged`).
     pub check_interval_ms: u64,
+}
+
+/// Bounds on native memory that the Rust heap does not see (`native_memory`): a long-running process's RSS
+/// would otherwise creep up while its tracked heap stays flat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct MemoryConfig {
+    /// SQLite's soft heap limit, across every wallet database in the process: above it, SQLite reuses
+    /// page-cache pages instead of allocating more. Without it each connection's cache grows to 2 MiB as
+    /// the database grows (6 connections per wallet). Schemas and prepared statements take ~1.5 MiB per
+    /// open wallet whatever the limit; raise it for many wallets with long histories. 0: no limit.
+    pub sqlite_heap_limit_bytes: u64,
+    /// Seconds between returns of the C allocator's free pages to the OS (`malloc_trim`, glibc only).
+    /// glibc keeps freed memory in up to 8 arenas per core, so without this RSS grows with fragmentation.
+    /// 0: never.
+    pub trim_interval_secs: u64,
+    /// Allocations at least this big get their own mapping, returned to the OS when freed
+    /// (`M_MMAP_THRESHOLD`, glibc only). glibc otherwise raises the threshold after each large free, up to
+    /// 32 MiB, and keeps what is freed below it in its arenas. Process-wide. 0: leave glibc's dynamic
+    /// threshold alone (it cannot be restored once set).
+    pub mmap_threshold_bytes: u64,
+}
+
+impl Default for MemoryConfig {
+    fn default() -> Self {
+        Self { sqlite_heap_limit_bytes: 16 * 1024 * 1024, trim_interval_secs: 30, mmap_threshold_bytes: 128 * 1024 }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -83,6 +83,10 @@ pub fn validate(c: &Config) -> Result<(), Violation> {
     if !(h.error_rate_warning <= h.error_rate_degraded && h.error_rate_degraded <= h.error_rate_critical) {
         fail("health.errorRateDegraded", &h.error_rate_degraded, "must lie between errorRateWarning and errorRateCritical")?;
     }
+    range("memory.sqliteHeapLimitBytes", c.memory.sqlite_heap_limit_bytes, 0, i64::MAX as u64)?;
+    range("memory.trimIntervalSecs", c.memory.trim_interval_secs, 0, 86_400)?;
+    // glibc's own ceiling for the threshold (HEAP_MAX_SIZE / 2 on 64-bit).
+    range("memory.mmapThresholdBytes", c.memory.mmap_threshold_bytes, 0, 32 * 1024 * 1024)?;
     range("wallet.dbPoolSize", c.wallet.db_pool_size.into(), 1, 64)?;
     range("wallet.scanningIntervalSecs", c.wallet.scanning_interval_secs, 1, 86_400)?;
     range("wallet.confirmations", c.wallet.confirmations, 1, MAX_CONFIRMATIONS)?;
