@@ -1,6 +1,8 @@
 //! Transaction history as callers read it: statuses, one summary shape for every kind of transaction
 //! (with its payment id, PayRefs and kernel), filtered listings, and lookups by id and by PayRef.
 
+use std::sync::Arc;
+
 use minotari_wallet::transaction_service::error::TransactionServiceError;
 use minotari_wallet::transaction_service::storage::models::{CompletedTransaction, WalletTransaction};
 use serde::Serialize;
@@ -12,6 +14,7 @@ use tari_utilities::hex::Hex;
 
 use super::address::PaymentId;
 use super::entry::WalletEntry;
+use super::read_cache::Listing;
 pub use super::tx_state::{MinedIn, TxStatus};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
@@ -282,12 +285,40 @@ pub(crate) fn tx_error(e: TransactionServiceError) -> SdkError {
 }
 
 pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxSummary>> {
-    let mut ts = entry.with(|w| w.transaction_service.clone())?;
+    let all = match q.payment_id {
+        // The library narrows by payment id in SQL, so that listing is read as asked, not kept.
+        Some(_) => Arc::new(listing(entry, q.kind, q.payment_id.clone(), entry.tip_height()).await?),
+        None => kept_listing(entry, q.kind).await?,
+    };
+    let keep = q.filter();
+    Ok(all.iter().filter(|t| keep(t)).skip(q.offset).take(q.limit).cloned().collect())
+}
+
+/// The whole listing of `kind`: the one kept since the last change (`read_cache`), else the library's.
+async fn kept_listing(entry: &WalletEntry, kind: HistoryKind) -> SdkResult<Arc<Vec<TxSummary>>> {
     let tip = entry.tip_height();
+    let kept = match kind {
+        HistoryKind::Completed => Listing::Completed,
+        HistoryKind::Cancelled => Listing::Cancelled,
+        HistoryKind::PendingInbound => Listing::PendingInbound,
+        HistoryKind::PendingOutbound => Listing::PendingOutbound,
+    };
+    if let Some(all) = entry.reads.listing(kept, tip) {
+        return Ok(all);
+    }
+    let seen = entry.reads.generation();
+    let all = Arc::new(listing(entry, kind, None, tip).await?);
+    entry.reads.keep_listing(kept, seen, tip, &all);
+    Ok(all)
+}
+
+/// Every transaction of `kind` the library has (with this payment id), newest first.
+async fn listing(entry: &WalletEntry, kind: HistoryKind, payment_id: Option<Vec<u8>>, tip: Option<u64>) -> SdkResult<Vec<TxSummary>> {
+    let mut ts = entry.with(|w| w.transaction_service.clone())?;
     let shares = &mut FeeShares::default();
-    let summaries: Vec<TxSummary> = match q.kind {
+    let mut all: Vec<TxSummary> = match kind {
         HistoryKind::Completed => ts
-            .get_completed_transactions(q.payment_id.clone(), None, None, 0)
+            .get_completed_transactions(payment_id, None, None, 0)
             .await
             .map_err(tx_error)?
             .into_iter()
@@ -312,10 +343,8 @@ pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxS
             .map(|t| summarize(WalletTransaction::PendingOutbound(t), tip))
             .collect(),
     };
-    let keep = q.filter();
-    let mut all: Vec<TxSummary> = summaries.into_iter().filter(|t| keep(t)).collect();
     all.sort_by(|a, b| b.timestamp_ms.cmp(&a.timestamp_ms).then(b.id.cmp(&a.id)));
-    Ok(all.into_iter().skip(q.offset).take(q.limit).collect())
+    Ok(all)
 }
 
 pub async fn get(entry: &WalletEntry, id: u64) -> SdkResult<TxSummary> {

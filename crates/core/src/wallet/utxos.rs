@@ -1,5 +1,7 @@
 //! Unspent outputs: listing, and coin split / join with previews.
 
+use std::sync::Arc;
+
 use minotari_wallet::output_manager_service::storage::models::DbWalletOutput;
 use tari_common_types::types::CompressedCommitment;
 use tari_transaction_components::transaction_components::memo_field::TxType;
@@ -7,6 +9,7 @@ use tari_transaction_components::transaction_components::MemoField;
 use tari_transaction_components::MicroMinotari;
 use tari_utilities::hex::Hex;
 
+use super::read_cache::Listing;
 use super::{entry::WalletEntry, errors};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
@@ -41,13 +44,27 @@ pub(crate) fn om_error(e: impl std::fmt::Display) -> SdkError {
     SdkError::new(ErrorCode::Wallet, format!("cannot read outputs: {e}"))
 }
 
-/// Unspent outputs, largest first, or spent ones with `spent`.
+/// Unspent outputs, largest first, or spent ones with `spent`. The unspent listing is kept until the wallet
+/// changes (`read_cache`).
 pub async fn list(entry: &WalletEntry, spent: bool, offset: usize, limit: usize) -> SdkResult<Vec<Utxo>> {
-    let mut oms = entry.with(|w| w.output_manager_service.clone())?;
-    let outputs = if spent { oms.get_spent_outputs().await } else { oms.get_unspent_outputs().await }.map_err(om_error)?;
-    let mut all: Vec<Utxo> = outputs.iter().map(utxo).collect();
-    all.sort_by(|a, b| b.value.cmp(&a.value).then(a.commitment.cmp(&b.commitment)));
-    Ok(all.into_iter().skip(offset).take(limit).collect())
+    let tip = entry.tip_height();
+    let kept = if spent { None } else { entry.reads.listing(Listing::Unspent, tip) };
+    let all = match kept {
+        Some(all) => all,
+        None => {
+            let seen = entry.reads.generation();
+            let mut oms = entry.with(|w| w.output_manager_service.clone())?;
+            let outputs = if spent { oms.get_spent_outputs().await } else { oms.get_unspent_outputs().await }.map_err(om_error)?;
+            let mut all: Vec<Utxo> = outputs.iter().map(utxo).collect();
+            all.sort_by(|a, b| b.value.cmp(&a.value).then(a.commitment.cmp(&b.commitment)));
+            let all = Arc::new(all);
+            if !spent {
+                entry.reads.keep_listing(Listing::Unspent, seen, tip, &all);
+            }
+            all
+        }
+    };
+    Ok(all.iter().skip(offset).take(limit).cloned().collect())
 }
 
 /// `getCoinStats`: how the wallet's unspent outputs are spread, for coin management. A payment needs an
