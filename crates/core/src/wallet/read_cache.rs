@@ -51,9 +51,16 @@ pub struct ReadCache {
 }
 
 impl ReadCache {
-    /// The wallet changed (or may have): nothing kept before now is served again.
+    /// The wallet changed (or may have): nothing kept before now is served again, and the listings are let
+    /// go now rather than when next read: a listing grows with the history, and the soak showed the kept
+    /// copies of ten idle wallets' listings growing the heap with it.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+        for slot in &self.listings {
+            if let Ok(mut slot) = slot.lock() {
+                slot.take();
+            }
+        }
     }
 
     /// Invalidates when dropped: held by a call that changes the wallet, so the change is seen however the
@@ -66,12 +73,14 @@ impl ReadCache {
         self.generation.load(Ordering::SeqCst)
     }
 
+    /// The kept value if it is current; one that is not is let go.
     fn get<T: Clone>(&self, slot: &Slot<T>, tip: Option<u64>) -> Option<T> {
         let current = self.generation();
-        let slot = slot.lock().ok()?;
+        let mut slot = slot.lock().ok()?;
         match &*slot {
             Some(k) if k.generation == current && k.tip == tip && k.at.elapsed() <= MAX_AGE => Some(k.value.clone()),
-            _ => None,
+            Some(_) => slot.take().and(None),
+            None => None,
         }
     }
 
@@ -146,8 +155,11 @@ mod tests {
         assert!(c.listing::<u64>(Listing::Completed, Some(10)).is_none(), "read back only as what was kept");
         assert!(c.listing::<u32>(Listing::Cancelled, Some(10)).is_none(), "another listing was never read");
         assert!(c.listing::<u32>(Listing::Completed, Some(11)).is_none(), "confirmations moved with the tip");
-        c.keep_listing(Listing::Unspent, c.generation(), Some(10), &Arc::new(vec![3u32]));
+        let unspent = Arc::new(vec![3u32]);
+        c.keep_listing(Listing::Unspent, c.generation(), Some(10), &unspent);
+        assert_eq!(Arc::strong_count(&unspent), 2);
         c.invalidate();
+        assert_eq!(Arc::strong_count(&unspent), 1, "a change lets the kept listing go at once");
         assert!(c.listing::<u32>(Listing::Completed, Some(10)).is_none());
         assert!(c.listing::<u32>(Listing::Unspent, Some(10)).is_none());
     }
