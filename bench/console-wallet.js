@@ -40,14 +40,16 @@ function freePort() {
 class ConsoleWallet {
   /**
    * Starts a daemon in `dataDir` against the LocalNet node at `httpUrl`; with `seedWords`, restores them
-   * (`--recovery`). Resolves once its gRPC answers.
+   * (`--recovery`); with `seedWordsFile`, a new wallet writes its seed words there. Resolves once its gRPC
+   * answers.
    */
-  static async start({ httpUrl, dataDir, password = 'pw', seedWords, scanSecs = 1 }) {
+  static async start({ httpUrl, dataDir, password = 'pw', seedWords, seedWordsFile, scanSecs = 1 }) {
     const port = await freePort()
     fs.mkdirSync(dataDir, { recursive: true })
     const args = ['-b', dataDir, '--network', 'localnet', '--password', password, '-n', '--grpc-enabled', '--grpc-address', `/ip4/127.0.0.1/tcp/${port}`,
       '-p', `wallet.http_server_url=${httpUrl}`, '-p', `wallet.fallback_http_server_url=${httpUrl}`, '-p', `wallet.scanning_interval=${scanSecs}`]
     if (seedWords) args.push('--seed-words', seedWords.join(' '), '--recovery')
+    if (seedWordsFile) args.push('--seed-words-file-name', seedWordsFile)
     const started = performance.now()
     const log = fs.openSync(path.join(dataDir, 'daemon.log'), 'a')
     const child = spawn(consoleWalletBinary(), args, { stdio: ['ignore', log, log] })
@@ -89,10 +91,13 @@ class ConsoleWallet {
     return { available: BigInt(b.available_balance), pendingIncoming: BigInt(b.pending_incoming_balance), pendingOutgoing: BigInt(b.pending_outgoing_balance), timeLocked: BigInt(b.timelocked_balance) }
   }
 
-  /** A one-sided payment to a stealth address (the console wallet's recommended kind); resolves to the tx id. */
-  async transfer({ to, amount, paymentId, feePerGram = 5n }) {
+  /**
+   * A one-sided payment, by default to a stealth address (the console wallet's recommended kind; `type:
+   * 'ONE_SIDED'` for the plain kind); resolves to the tx id.
+   */
+  async transfer({ to, amount, paymentId, feePerGram = 5n, type = 'ONE_SIDED_TO_STEALTH_ADDRESS' }) {
     const r = await this.call('Transfer', {
-      recipients: [{ address: to, amount: String(amount), fee_per_gram: String(feePerGram), payment_type: 'ONE_SIDED_TO_STEALTH_ADDRESS', raw_payment_id: paymentId ? Buffer.from(paymentId) : Buffer.alloc(0) }],
+      recipients: [{ address: to, amount: String(amount), fee_per_gram: String(feePerGram), payment_type: type, raw_payment_id: paymentId ? Buffer.from(paymentId) : Buffer.alloc(0) }],
     })
     const [res] = r.results
     if (!res.is_success) throw new Error(`Transfer failed: ${res.failure_message}`)
