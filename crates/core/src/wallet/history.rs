@@ -1,8 +1,6 @@
 //! Transaction history as callers read it: statuses, one summary shape for every kind of transaction
 //! (with its payment id, PayRefs and kernel), filtered listings, and lookups by id and by PayRef.
 
-use std::sync::Arc;
-
 use minotari_wallet::transaction_service::error::TransactionServiceError;
 use minotari_wallet::transaction_service::storage::models::{CompletedTransaction, WalletTransaction};
 use serde::Serialize;
@@ -285,31 +283,26 @@ pub(crate) fn tx_error(e: TransactionServiceError) -> SdkError {
 }
 
 pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxSummary>> {
-    let all = match q.payment_id {
-        // The library narrows by payment id in SQL, so that listing is read as asked, not kept.
-        Some(_) => Arc::new(listing(entry, q.kind, q.payment_id.clone(), entry.tip_height()).await?),
-        None => kept_listing(entry, q.kind).await?,
-    };
-    let keep = q.filter();
-    Ok(all.iter().filter(|t| keep(t)).skip(q.offset).take(q.limit).cloned().collect())
-}
-
-/// The whole listing of `kind`: the one kept since the last change (`read_cache`), else the library's.
-async fn kept_listing(entry: &WalletEntry, kind: HistoryKind) -> SdkResult<Arc<Vec<TxSummary>>> {
-    let tip = entry.tip_height();
-    let kept = match kind {
+    let (tip, keep) = (entry.tip_height(), q.filter());
+    let page = |all: &[TxSummary]| all.iter().filter(|t| keep(t)).skip(q.offset).take(q.limit).cloned().collect();
+    // The library narrows by payment id in SQL, so that listing is read as asked, not kept.
+    if q.payment_id.is_some() {
+        return Ok(page(&listing(entry, q.kind, q.payment_id.clone(), tip).await?));
+    }
+    let kept = match q.kind {
         HistoryKind::Completed => Listing::Completed,
         HistoryKind::Cancelled => Listing::Cancelled,
         HistoryKind::PendingInbound => Listing::PendingInbound,
         HistoryKind::PendingOutbound => Listing::PendingOutbound,
     };
-    if let Some(all) = entry.reads.listing(kept, tip) {
-        return Ok(all);
+    let narrowed = q.min_height.is_some() || q.max_height.is_some() || q.direction.is_some();
+    if let Some(rows) = entry.reads.listing::<TxSummary>(kept, tip).and_then(|head| head.page(q.offset, q.limit, narrowed, &keep)) {
+        return Ok(rows);
     }
     let seen = entry.reads.generation();
-    let all = Arc::new(listing(entry, kind, None, tip).await?);
+    let all = listing(entry, q.kind, None, tip).await?;
     entry.reads.keep_listing(kept, seen, tip, &all);
-    Ok(all)
+    Ok(page(&all))
 }
 
 /// Every transaction of `kind` the library has (with this payment id), newest first.

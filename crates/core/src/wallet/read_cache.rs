@@ -8,7 +8,9 @@
 //! of those, and so does every call that spends, before it resolves; a kept read is served only while its
 //! generation and the chain tip it was read at are current. A read that raced a change never stores its
 //! answer as current (it carries the generation it started under). `MAX_AGE` bounds what a change the
-//! library never announced could cost, and `MAX_LISTED` what a listing may hold in memory.
+//! library never announced could cost. Of a listing, only its first `KEPT_ROWS` rows are kept (the newest
+//! transactions, the largest outputs: the pages callers read), so what the cache holds stays flat however
+//! long the history grows; the soak showed whole listings growing the heap with it.
 
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,8 +21,30 @@ use super::balance::Balance;
 
 /// The longest a kept read is served, announced change or not.
 pub const MAX_AGE: Duration = Duration::from_secs(1);
-/// Listings longer than this are not kept: a page of a huge history is read from the library each time.
-pub const MAX_LISTED: usize = 10_000;
+/// The rows of a listing that are kept.
+pub const KEPT_ROWS: usize = 256;
+
+/// The first rows of a listing, and whether they are all of it.
+pub struct Head<T> {
+    rows: Vec<T>,
+    complete: bool,
+}
+
+impl<T: Clone> Head<T> {
+    fn of(all: &[T]) -> Self {
+        Self { rows: all[..all.len().min(KEPT_ROWS)].to_vec(), complete: all.len() <= KEPT_ROWS }
+    }
+
+    /// The page `offset..offset + limit` of the rows that `keep` keeps, if these rows can tell: all of them
+    /// are here, or the page lies within them and nothing is filtered out (`narrowed` is false).
+    pub fn page(&self, offset: usize, limit: usize, narrowed: bool, keep: impl Fn(&T) -> bool) -> Option<Vec<T>> {
+        if self.complete {
+            return Some(self.rows.iter().filter(|t| keep(t)).skip(offset).take(limit).cloned().collect());
+        }
+        let end = offset.checked_add(limit).filter(|end| !narrowed && *end <= self.rows.len())?;
+        Some(self.rows[offset..end].to_vec())
+    }
+}
 
 /// One read and when it was made: under which generation, at which tip.
 struct Kept<T> {
@@ -102,15 +126,15 @@ impl ReadCache {
         self.keep(&self.balance, seen, None, b)
     }
 
-    /// The whole `listing`, if one read at `tip` since the last change is at most `MAX_AGE` old.
-    pub fn listing<T: Send + Sync + 'static>(&self, listing: Listing, tip: Option<u64>) -> Option<Arc<Vec<T>>> {
-        self.get(&self.listings[listing as usize], tip)?.downcast::<Vec<T>>().ok()
+    /// The kept head of `listing`, if it was read at `tip` since the last change, at most `MAX_AGE` ago.
+    pub fn listing<T: Send + Sync + 'static>(&self, listing: Listing, tip: Option<u64>) -> Option<Arc<Head<T>>> {
+        self.get(&self.listings[listing as usize], tip)?.downcast::<Head<T>>().ok()
     }
 
-    /// Keeps `all`, read under generation `seen` at `tip`, unless the wallet changed since or it is too long.
-    pub fn keep_listing<T: Send + Sync + 'static>(&self, listing: Listing, seen: u64, tip: Option<u64>, all: &Arc<Vec<T>>) {
-        if all.len() <= MAX_LISTED {
-            self.keep(&self.listings[listing as usize], seen, tip, all.clone() as Arc<dyn Any + Send + Sync>)
+    /// Keeps the head of `all`, read under generation `seen` at `tip`, unless the wallet changed since.
+    pub fn keep_listing<T: Clone + Send + Sync + 'static>(&self, listing: Listing, seen: u64, tip: Option<u64>, all: &[T]) {
+        if self.generation() == seen {
+            self.keep(&self.listings[listing as usize], seen, tip, Arc::new(Head::of(all)) as Arc<dyn Any + Send + Sync>)
         }
     }
 }
@@ -150,17 +174,31 @@ mod tests {
     #[test]
     fn a_listing_is_kept_per_kind_and_tip() {
         let c = ReadCache::default();
-        c.keep_listing(Listing::Completed, c.generation(), Some(10), &Arc::new(vec![1u32, 2]));
-        assert_eq!(c.listing::<u32>(Listing::Completed, Some(10)).as_deref(), Some(&vec![1, 2]));
+        let all = |h: Arc<Head<u32>>| h.page(0, usize::MAX, false, |_| true);
+        c.keep_listing(Listing::Completed, c.generation(), Some(10), &[1u32, 2]);
+        assert_eq!(c.listing::<u32>(Listing::Completed, Some(10)).and_then(all), Some(vec![1, 2]));
         assert!(c.listing::<u64>(Listing::Completed, Some(10)).is_none(), "read back only as what was kept");
         assert!(c.listing::<u32>(Listing::Cancelled, Some(10)).is_none(), "another listing was never read");
         assert!(c.listing::<u32>(Listing::Completed, Some(11)).is_none(), "confirmations moved with the tip");
-        let unspent = Arc::new(vec![3u32]);
-        c.keep_listing(Listing::Unspent, c.generation(), Some(10), &unspent);
-        assert_eq!(Arc::strong_count(&unspent), 2);
+        c.keep_listing(Listing::Unspent, c.generation(), Some(10), &[3u32]);
+        let held = c.listing::<u32>(Listing::Unspent, Some(10)).unwrap();
+        assert_eq!(Arc::strong_count(&held), 2);
         c.invalidate();
-        assert_eq!(Arc::strong_count(&unspent), 1, "a change lets the kept listing go at once");
+        assert_eq!(Arc::strong_count(&held), 1, "a change lets the kept listing go at once");
         assert!(c.listing::<u32>(Listing::Completed, Some(10)).is_none());
         assert!(c.listing::<u32>(Listing::Unspent, Some(10)).is_none());
+    }
+
+    #[test]
+    fn only_the_head_of_a_long_listing_is_kept_and_it_answers_only_what_it_can() {
+        let rows: Vec<u32> = (0..1000).collect();
+        let head = Head::of(&rows);
+        assert_eq!(head.rows.len(), KEPT_ROWS);
+        assert_eq!(head.page(10, 5, false, |_| true), Some(vec![10, 11, 12, 13, 14]));
+        assert_eq!(head.page(KEPT_ROWS - 1, 2, false, |_| true), None, "the page runs past the kept rows");
+        assert_eq!(head.page(0, 5, true, |r| r % 2 == 0), None, "a filter may need rows that were not kept");
+        assert_eq!(head.page(usize::MAX, 2, false, |_| true), None);
+        let short = Head::of(&rows[..10]);
+        assert_eq!(short.page(0, 3, true, |r| r % 2 == 0), Some(vec![0, 2, 4]), "all of a short listing is here");
     }
 }

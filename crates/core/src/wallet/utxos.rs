@@ -1,7 +1,5 @@
 //! Unspent outputs: listing, and coin split / join with previews.
 
-use std::sync::Arc;
-
 use minotari_wallet::output_manager_service::storage::models::DbWalletOutput;
 use tari_common_types::types::CompressedCommitment;
 use tari_transaction_components::transaction_components::memo_field::TxType;
@@ -44,27 +42,24 @@ pub(crate) fn om_error(e: impl std::fmt::Display) -> SdkError {
     SdkError::new(ErrorCode::Wallet, format!("cannot read outputs: {e}"))
 }
 
-/// Unspent outputs, largest first, or spent ones with `spent`. The unspent listing is kept until the wallet
-/// changes (`read_cache`).
+/// Unspent outputs, largest first, or spent ones with `spent`. The largest unspent ones are kept until the
+/// wallet changes (`read_cache`).
 pub async fn list(entry: &WalletEntry, spent: bool, offset: usize, limit: usize) -> SdkResult<Vec<Utxo>> {
     let tip = entry.tip_height();
-    let kept = if spent { None } else { entry.reads.listing(Listing::Unspent, tip) };
-    let all = match kept {
-        Some(all) => all,
-        None => {
-            let seen = entry.reads.generation();
-            let mut oms = entry.with(|w| w.output_manager_service.clone())?;
-            let outputs = if spent { oms.get_spent_outputs().await } else { oms.get_unspent_outputs().await }.map_err(om_error)?;
-            let mut all: Vec<Utxo> = outputs.iter().map(utxo).collect();
-            all.sort_by(|a, b| b.value.cmp(&a.value).then(a.commitment.cmp(&b.commitment)));
-            let all = Arc::new(all);
-            if !spent {
-                entry.reads.keep_listing(Listing::Unspent, seen, tip, &all);
-            }
-            all
+    if !spent {
+        if let Some(rows) = entry.reads.listing::<Utxo>(Listing::Unspent, tip).and_then(|head| head.page(offset, limit, false, |_| true)) {
+            return Ok(rows);
         }
-    };
-    Ok(all.iter().skip(offset).take(limit).cloned().collect())
+    }
+    let seen = entry.reads.generation();
+    let mut oms = entry.with(|w| w.output_manager_service.clone())?;
+    let outputs = if spent { oms.get_spent_outputs().await } else { oms.get_unspent_outputs().await }.map_err(om_error)?;
+    let mut all: Vec<Utxo> = outputs.iter().map(utxo).collect();
+    all.sort_by(|a, b| b.value.cmp(&a.value).then(a.commitment.cmp(&b.commitment)));
+    if !spent {
+        entry.reads.keep_listing(Listing::Unspent, seen, tip, &all);
+    }
+    Ok(all.into_iter().skip(offset).take(limit).collect())
 }
 
 /// `getCoinStats`: how the wallet's unspent outputs are spread, for coin management. A payment needs an
