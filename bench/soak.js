@@ -45,8 +45,7 @@ function slope(xs, ys) {
 
 /** A wallet of the ring: its handle changes when it is reopened; `lock` serialises sends and restarts. */
 class Member {
-  constructor(sdk, opts) {
-    this.sdk = sdk
+  constructor(opts) {
     this.opts = opts
     this.handle = 0
     this.lock = Promise.resolve()
@@ -72,7 +71,7 @@ module.exports = async function soak({ sdk }) {
   try {
     section(`Soak: ${MINUTES} min, ${WALLETS} wallets, ${SENDS_PER_SEC} send/s round the ring, ${READS_PER_SEC} reads/s, a block every ${BLOCK_SECS} s, a reopen every ${RESTART_SECS} s`)
     for (let i = 0; i < WALLETS; i++) {
-      const m = new Member(sdk, opts(i))
+      const m = new Member(opts(i))
       m.handle = await sdk.createWallet(m.opts)
       m.open = true
       m.address = sdk.getAddress(m.handle).base58
@@ -96,7 +95,8 @@ module.exports = async function soak({ sdk }) {
       try {
         return await fn()
       } catch (e) {
-        errors[`${name}: ${e.code ?? e.message}`] = (errors[`${name}: ${e.code ?? e.message}`] ?? 0) + 1
+        const key = `${name}: ${e.code ?? e.message}`
+        errors[key] = (errors[key] ?? 0) + 1
         errorsInWindow++
         return undefined
       } finally {

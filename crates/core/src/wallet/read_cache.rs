@@ -56,7 +56,7 @@ struct Kept<T> {
 
 type Slot<T> = Mutex<Option<Kept<T>>>;
 
-/// The whole listings that are kept. Their modules own the row types (and depend on the wallet entry, which
+/// The listings whose heads are kept. Their modules own the row types (and depend on the wallet entry, which
 /// holds this cache), so a listing is kept type-erased and read back by its owner's type.
 #[derive(Debug, Clone, Copy)]
 pub enum Listing {
