@@ -420,7 +420,18 @@ export type OperationMetrics = { op: string, count: number, ok: number,
 /**
  * Counts by error code; only codes that occurred.
  */
-errors: Partial<Record<ErrorCodeName, number>>, inFlight: number, latency: Latency, lastMinute: LastMinute, };
+errors: Partial<Record<ErrorCodeName, number>>, inFlight: number, latency: Latency, lastMinute: LastMinute, 
+/**
+ * Where the time went, for operations that time their stages (the spends: `prepare` is the gate, the
+ * idempotency key and the journal's write-ahead row; `wallet` the library building, signing and
+ * storing the transaction; `record` the journal's outcome row). Empty for the others.
+ */
+stages: Array<OperationStage>, };
+
+/**
+ * Figures of one stage of an operation.
+ */
+export type OperationStage = { stage: string, count: number, latency: Latency, };
 
 /**
  * A transaction's PayRefs, hex, by the role of the output.

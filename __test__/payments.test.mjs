@@ -52,6 +52,12 @@ describe('a payment from A to B', () => {
     assert.equal(sent.direction, 'outbound')
     assert.equal(sent.amount, amount)
     assert.equal(sent.message, 'invoice 42')
+    // The send's latency, split into the SDK's stages and the library's.
+    const sends = sdk.getMetrics().operations.find((o) => o.op === 'send')
+    assert.deepEqual(sends.stages.map((st) => st.stage), ['prepare', 'wallet', 'record'])
+    for (const st of sends.stages) {
+      assert.ok(st.count >= 1 && st.latency.meanMs <= sends.latency.maxMs, `${st.stage}: ${JSON.stringify(st)}`)
+    }
     await sleep(2500) // let the broadcast reach the mempool
     await mineUntil('B to see the payment', async () => (await sdk.getBalance(b)).pendingIncoming === amount)
     await settle(a, b)

@@ -4,7 +4,7 @@ import * as sdk from 'tari-wallet-sdk'
 import { Wallet, createWallet, type WalletEvent } from 'tari-wallet-sdk'
 import type {
   AddressInfo, Balance, ConfigSnapshot, HealthStatus, LogRecord, MemoryBreakdown, MemoryStats, MetricsReport, RuntimeReport, SdkError,
-  PayoutResult, PayoutProgress, ErrorCodeName, CoinTidy,
+  PayoutResult, PayoutProgress, ErrorCodeName, CoinTidy, OperationStage,
 } from 'tari-wallet-sdk'
 import { Localnet } from 'tari-wallet-sdk/localnet'
 
@@ -93,6 +93,8 @@ async function usage(): Promise<void> {
   await sdk.ping(undefined, { timeoutMs: 10 })
   const metrics: MetricsReport = sdk.getMetrics()
   const p95: number | undefined = metrics.operations.find((o) => o.op === 'send')?.latency.p95Ms
+  const stages: OperationStage[] = metrics.operations.find((o) => o.op === 'send')?.stages ?? []
+  console.log(stages.map((s) => `${s.stage} ${s.count} ${s.latency.meanMs}`))
   const text: string = sdk.getPrometheusMetrics()
   const om: string = sdk.getPrometheusMetrics('openmetrics')
   console.log(bal2, page, p95, text.length + om.length, sdk.PROMETHEUS_CONTENT_TYPE, metrics.wallets.open)
@@ -196,6 +198,7 @@ export const everyMetricsField: sdk.MetricsReport = {
       inFlight: 0,
       latency: { p50Ms: 1, p95Ms: 1, p99Ms: 1, maxMs: 1, meanMs: 1 },
       lastMinute: { operations: 1, failures: 0, perSecond: 0.1 },
+      stages: [{ stage: 'wallet', count: 1, latency: { p50Ms: 1, p95Ms: 1, p99Ms: 1, maxMs: 1, meanMs: 1 } }],
     },
   ],
   runtimes: {

@@ -98,6 +98,7 @@ export type {
   LoggerOptions,
   MetricsReport,
   OperationMetrics,
+  OperationStage,
   SystemEvent,
   TipInfo,
   RescanResult,

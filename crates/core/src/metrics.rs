@@ -48,6 +48,15 @@ struct OpInner {
     this_minute: Histogram<u32>,
     last_minute: Histogram<u32>,
     seconds: [Second; WINDOW_SECS],
+    /// Where the operation's time went, for the few operations that time their stages (spends).
+    stages: Vec<Stage>,
+}
+
+/// Latencies of one stage of an operation.
+struct Stage {
+    name: &'static str,
+    total: Histogram<u32>,
+    sum_ns: u128,
 }
 
 fn histogram() -> Histogram<u32> {
@@ -97,7 +106,21 @@ impl OpInner {
             this_minute: histogram(),
             last_minute: histogram(),
             seconds: [Second::default(); WINDOW_SECS],
+            stages: Vec::new(),
         }
+    }
+
+    fn record_stage(&mut self, name: &'static str, elapsed: Duration) {
+        let i = match self.stages.iter().position(|s| s.name == name) {
+            Some(i) => i,
+            None => {
+                self.stages.push(Stage { name, total: histogram(), sum_ns: 0 });
+                self.stages.len() - 1
+            }
+        };
+        let stage = &mut self.stages[i];
+        stage.sum_ns += elapsed.as_nanos();
+        stage.total.saturating_record(((elapsed.as_nanos() / 1_000) as u64).clamp(LOWEST_US, HIGHEST_US));
     }
 
     fn record(&mut self, error: Option<ErrorCode>, elapsed: Duration, now_secs: u64) {
@@ -229,6 +252,16 @@ pub fn record(name: &'static str, error: Option<ErrorCode>, elapsed: Duration) {
     }
 }
 
+/// Records how long one stage of operation `name` took. Stages split an operation's latency so a slow one
+/// says where its time went; they are not operations and count in no total.
+pub fn stage(name: &'static str, stage: &'static str, elapsed: Duration) {
+    if enabled() {
+        if let Ok(mut inner) = op(name).inner.lock() {
+            inner.record_stage(stage, elapsed);
+        }
+    }
+}
+
 /// From an HdrHistogram with 2 significant digits (1% resolution).
 #[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -264,7 +297,25 @@ pub struct OpSnapshot {
     pub in_flight: i64,
     pub latency: Latency,
     pub last_minute: LastMinute,
+    /// Where the time went, for operations that time their stages (the spends: `prepare` is the gate, the
+    /// idempotency key and the journal's write-ahead row; `wallet` the library building, signing and
+    /// storing the transaction; `record` the journal's outcome row). Empty for the others.
+    pub stages: Vec<StageSnapshot>,
     /// Counts per bucket of [`BUCKETS_SECONDS`] then +Inf (not cumulative), for Prometheus.
+    #[serde(skip)]
+    pub buckets: Vec<(f64, u64)>,
+    #[serde(skip)]
+    pub sum_seconds: f64,
+}
+
+/// Figures of one stage of an operation.
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "OperationStage")]
+pub struct StageSnapshot {
+    pub stage: &'static str,
+    pub count: u64,
+    pub latency: Latency,
     #[serde(skip)]
     pub buckets: Vec<(f64, u64)>,
     #[serde(skip)]
@@ -275,31 +326,46 @@ fn ms(us: u64) -> f64 {
     us as f64 / 1e3
 }
 
-fn snapshot_of(m: &OpMetrics, now_secs: u64) -> Option<OpSnapshot> {
-    let inner = m.inner.lock().ok()?;
-    let h = &inner.total;
+/// Quantiles of `h` and its counts per Prometheus bucket.
+fn summarize(h: &Histogram<u32>, sum_ns: u128, count: u64) -> (Latency, Vec<(f64, u64)>) {
     let mut buckets: Vec<(f64, u64)> = BUCKETS_SECONDS.iter().chain([&f64::INFINITY]).map(|b| (*b, 0)).collect();
     for v in h.iter_recorded() {
         // Prometheus bounds are inclusive; a value's HDR bucket starts at its lowest equivalent.
         let seconds = h.lowest_equivalent(v.value_iterated_to()) as f64 / 1e6;
         buckets[BUCKETS_SECONDS.partition_point(|le| *le < seconds)].1 += v.count_at_value() as u64;
     }
+    let latency = Latency {
+        p50_ms: ms(h.value_at_quantile(0.50)),
+        p95_ms: ms(h.value_at_quantile(0.95)),
+        p99_ms: ms(h.value_at_quantile(0.99)),
+        max_ms: ms(h.max()),
+        mean_ms: if count > 0 { sum_ns as f64 / count as f64 / 1e6 } else { 0.0 },
+    };
+    (latency, buckets)
+}
+
+fn snapshot_of(m: &OpMetrics, now_secs: u64) -> Option<OpSnapshot> {
+    let inner = m.inner.lock().ok()?;
     let (operations, failures) = inner.window(now_secs);
     let count: u64 = inner.outcomes.iter().sum();
+    let (latency, buckets) = summarize(&inner.total, inner.sum_ns, count);
+    let stages = inner
+        .stages
+        .iter()
+        .map(|s| {
+            let (latency, buckets) = summarize(&s.total, s.sum_ns, s.total.len());
+            StageSnapshot { stage: s.name, count: s.total.len(), latency, buckets, sum_seconds: s.sum_ns as f64 / 1e9 }
+        })
+        .collect();
     Some(OpSnapshot {
         op: m.name,
         count,
         ok: inner.outcomes[0],
         errors: ErrorCode::ALL.iter().zip(&inner.outcomes[1..]).filter(|(_, n)| **n > 0).map(|(c, n)| (c.as_str(), *n)).collect(),
         in_flight: m.in_flight.load(Relaxed),
-        latency: Latency {
-            p50_ms: ms(h.value_at_quantile(0.50)),
-            p95_ms: ms(h.value_at_quantile(0.95)),
-            p99_ms: ms(h.value_at_quantile(0.99)),
-            max_ms: ms(h.max()),
-            mean_ms: if count > 0 { inner.sum_ns as f64 / count as f64 / 1e6 } else { 0.0 },
-        },
+        latency,
         last_minute: LastMinute { operations, failures, per_second: operations as f64 / WINDOW_SECS as f64 },
+        stages,
         buckets,
         sum_seconds: inner.sum_ns as f64 / 1e9,
     })
@@ -389,6 +455,21 @@ mod tests {
         assert_eq!(at(60.0), 100);
         assert_eq!(s.buckets.last(), Some(&(f64::INFINITY, 0)));
         assert!((s.sum_seconds - 5.05).abs() < 1e-6);
+    }
+
+    #[test]
+    fn stages_split_an_operation_without_counting_as_one() {
+        record("metrics.test.stages", None, Duration::from_millis(10));
+        stage("metrics.test.stages", "prepare", Duration::from_millis(2));
+        stage("metrics.test.stages", "wallet", Duration::from_millis(7));
+        stage("metrics.test.stages", "wallet", Duration::from_millis(9));
+        let s = find("metrics.test.stages");
+        assert_eq!(s.count, 1, "stages are not operations");
+        let names: Vec<(&str, u64)> = s.stages.iter().map(|t| (t.stage, t.count)).collect();
+        assert_eq!(names, [("prepare", 1), ("wallet", 2)]);
+        assert!((s.stages[1].latency.mean_ms - 8.0).abs() < 0.01);
+        assert!((s.stages[1].sum_seconds - 0.016).abs() < 1e-9);
+        assert_eq!(s.stages[1].buckets.iter().map(|(_, n)| n).sum::<u64>(), 2);
     }
 
     #[test]

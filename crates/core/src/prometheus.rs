@@ -85,6 +85,17 @@ impl Collector for SdkCollector {
             &per_op,
             |m, o| m.encode_histogram::<NoLabelSet>(o.sum_seconds, o.count, &o.buckets, None),
         )?;
+        let per_stage: Vec<(Labels<2>, &metrics::StageSnapshot)> =
+            ops.iter().flat_map(|o| o.stages.iter().map(|s| ([("op", o.op.to_string()), ("stage", s.stage.to_string())], s))).collect();
+        family(
+            &mut enc,
+            "operation_stage_duration",
+            "Latency of one stage of an SDK operation (spends: prepare, wallet, record).",
+            Some(Unit::Seconds),
+            MetricType::Histogram,
+            &per_stage,
+            |m, s| m.encode_histogram::<NoLabelSet>(s.sum_seconds, s.count, &s.buckets, None),
+        )?;
         family(
             &mut enc,
             "operations_in_flight",
@@ -286,6 +297,9 @@ mod tests {
         assert!(text.contains(r#"tari_sdk_operation_duration_seconds_bucket{le="0.005",op="prom.test"} 1"#), "{text}");
         assert!(text.contains(r#"tari_sdk_operation_duration_seconds_bucket{le="+Inf",op="prom.test"} 2"#), "{text}");
         assert!(text.contains(r#"tari_sdk_operation_duration_seconds_count{op="prom.test"} 2"#));
+        metrics::stage("prom.test", "wallet", Duration::from_millis(3));
+        let text = render(Format::OpenMetrics);
+        assert!(text.contains(r#"tari_sdk_operation_stage_duration_seconds_count{op="prom.test",stage="wallet"} 1"#), "{text}");
         assert!(text.contains("tari_sdk_allocated_bytes "));
         assert!(text.contains("tari_sdk_uptime_seconds "));
         assert!(text.trim_end().ends_with("# EOF"));

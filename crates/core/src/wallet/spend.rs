@@ -17,7 +17,7 @@
 //! Closing a wallet waits for its spends in phase 2 (`SpendGate::close`), so a close never cuts one short.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use minotari_wallet::output_manager_service::storage::database::OutputBackendQuery;
 use minotari_wallet::output_manager_service::storage::OutputStatus;
@@ -33,6 +33,7 @@ use super::journal::{Digest, Record, SpendResult, State};
 use super::transactions::{self as tx, FeeRate, Payment};
 use crate::call_scope::CallScope;
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
+use crate::metrics;
 
 /// The wallet's output manager handle, as `WalletSqlite` types it.
 pub type OutputManager = minotari_wallet::output_manager_service::handle::OutputManagerHandle<minotari_wallet::WalletKeyManager>;
@@ -267,6 +268,7 @@ pub async fn run(entry: Arc<WalletEntry>, scope: CallScope, key: Option<String>,
 pub(super) async fn run_keyed(entry: Arc<WalletEntry>, scope: CallScope, key: Option<SpendKey>, spend: Spend) -> SdkResult<SpendResult> {
     // Before the key is claimed or an input is chosen: the library would lock inputs, then fail to sign.
     super::keys::refuse_if_view_only(&entry, spend.kind())?;
+    let started = Instant::now();
     let waiting_for_key = std::sync::atomic::AtomicBool::new(false);
     let ticket = tokio::select! {
         t = prepare(&entry, key.as_ref().map(|k| &k.mac), &spend, &waiting_for_key) => t?,
@@ -283,18 +285,24 @@ pub(super) async fn run_keyed(entry: Arc<WalletEntry>, scope: CallScope, key: Op
         Ticket::Replay(result) => return Ok(result),
         Ticket::Run(run) => run,
     };
+    let op = scope.op;
+    metrics::stage(op, "prepare", started.elapsed());
     // Phase 2: from here the spend runs to its end, whatever happens to this call.
     let (tx, mut rx) = oneshot::channel();
     let task_entry = entry.clone();
     let kind = spend.kind();
     tokio::spawn(async move {
+        let started = Instant::now();
         let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(spend.execute(&task_entry)))
             .await
             .unwrap_or_else(|panic| Err(outcome_unknown(kind, &SdkError::from_panic(&*panic).message, None)));
+        metrics::stage(op, "wallet", started.elapsed());
         // Before the caller hears of it: a balance read after the spend resolves sees it.
         task_entry.reads.invalidate();
         let failed_half_way = matches!(&result, Err(e) if !stored_nothing(e));
+        let started = Instant::now();
         let result = record(&task_entry, run.key.as_ref(), result).await;
+        metrics::stage(op, "record", started.elapsed());
         drop(run.key);
         drop(run.gate);
         if failed_half_way {
