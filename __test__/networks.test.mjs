@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { runChild, root } from './helpers.mjs'
 
 const vector = JSON.parse(fs.readFileSync(path.join(root, '__test__', 'vectors', 'seed-addresses.json'), 'utf8'))
@@ -119,15 +120,42 @@ describe('one install, every network: the first call picks the build', () => {
     assert.deepEqual(r, { made: vector.localnet, parsed: 'localnet', config: 'mainnet' })
   })
 
-  test('a network whose build this install lacks is ERR_UNSUPPORTED_NETWORK naming the file', () => {
-    const nextnetFile = fs.readdirSync(root).find((f) => /^tari-wallet-sdk\..+\.nextnet\.node$/.test(f))
+  test('nextnet runs on the nextnet build: the committed seed restores to the committed nextnet address', () => {
     const r = inProcess(null, `
-      return ${caught(`sdk.createWallet({ dataDir: dir, passphrase: 'pw', network: 'nextnet', baseNodeUrl: ${JSON.stringify(unreachable)} }).then((h) => sdk.closeWallet(h))`)}`)
-    if (nextnetFile) {
-      assert.equal(r.code, null, r.message)
-    } else {
-      assert.equal(r.code, 'ERR_UNSUPPORTED_NETWORK')
-      assert.match(r.message, /no nextnet build .*tari-wallet-sdk\..*\.nextnet\.node/)
+      const h = await sdk.createWallet({ dataDir: dir, passphrase: 'pw', network: 'nextnet', baseNodeUrl: ${JSON.stringify(unreachable)},
+        seedWords: ${JSON.stringify(vector.seedWords)} })
+      const a = sdk.getAddress(h)
+      const mainnet = ${caught(`sdk.send(h, { to: ${JSON.stringify(vector.mainnet)}, amount: 1000n, idempotencyKey: 'k1' })`)}
+      const out = { base58: a.base58, byte: a.hex.slice(0, 2), network: a.network, parsed: sdk.parseAddress(a.base58, 'nextnet').network,
+        process: sdk.getProcessNetwork(), mainnet: { code: mainnet.code, reason: mainnet.reason } }
+      await sdk.closeWallet(h)
+      return out`)
+    assert.deepEqual(r, {
+      base58: vector.nextnet,
+      byte: '02',
+      network: 'nextnet',
+      parsed: 'nextnet',
+      process: 'nextnet',
+      mainnet: { code: 'ERR_INVALID_ADDRESS', reason: 'network' },
+    })
+  })
+
+  test('a network whose build an install lacks is ERR_UNSUPPORTED_NETWORK naming the file', () => {
+    // An install of the package's JavaScript alone: no build next to it, no platform package.
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'tari-networks-pkg-'))
+    try {
+      fs.cpSync(path.join(root, 'lib'), path.join(pkg, 'lib'), { recursive: true })
+      for (const f of ['index.js', 'package.json']) fs.copyFileSync(path.join(root, f), path.join(pkg, f))
+      const code = `require(${JSON.stringify(pkg)}).createWallet({ dataDir: ${JSON.stringify(path.join(pkg, 'w'))}, passphrase: 'pw', network: 'nextnet' })
+        .then(() => console.log('{}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))`
+      const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000, env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'TARI_NETWORK')) })
+      assert.equal(r.status, 0, r.stderr)
+      const out = JSON.parse(r.stdout.trim().split('\n').pop())
+      assert.equal(out.code, 'ERR_UNSUPPORTED_NETWORK', out.message)
+      assert.match(out.message, /no nextnet build .*tari-wallet-sdk\..*\.nextnet\.node/)
+      assert.ok(!fs.existsSync(path.join(pkg, 'w')), 'nothing was created')
+    } finally {
+      fs.rmSync(pkg, { recursive: true, force: true })
     }
   })
 })

@@ -66,9 +66,18 @@ build_flavor() {
     bash scripts/install-cross-toolchain.sh "$host" >/dev/null
     cross=(--use-napi-cross)
   fi
-  log "building the $flavor build of the addon (TARI_TARGET_NETWORK=$flavor; target dir $CACHE/target-$flavor)"
+  local dir="$CACHE/target-$flavor"
+  # A new flavor's target dir starts as a copy of the mainnet one. The two differ only in what depends on
+  # tari_common, whose build script reruns on the new TARI_TARGET_NETWORK, so the copy spares rebuilding
+  # every other crate (C ones included): nextnet cold took 4.6 min after a 10 s copy, against 10 min from scratch.
+  if [ "$flavor" != mainnet ] && [ ! -d "$dir" ] && [ -d "$CACHE/target-mainnet" ]; then
+    log "seeding $dir from the mainnet build's target dir"
+    rm -rf "$dir.partial"
+    cp -a "$CACHE/target-mainnet" "$dir.partial" && mv "$dir.partial" "$dir"
+  fi
+  log "building the $flavor build of the addon (TARI_TARGET_NETWORK=$flavor; target dir $dir)"
   out="$(mktemp -d)"
-  TARI_TARGET_NETWORK="$flavor" npx napi build --platform --release --target-dir "$CACHE/target-$flavor" \
+  TARI_TARGET_NETWORK="$flavor" npx napi build --platform --release --target-dir "$dir" \
     --output-dir "$out" --no-js --dts index.d.ts "${cross[@]}"
   for f in "$out"/tari-wallet-sdk.*.node; do
     mv "$f" "./$(basename "$f" .node).$flavor.node"
@@ -116,6 +125,7 @@ case "$job" in
     cargo test --release --workspace --lib --target "$host"
     build_addon
     build_flavor mainnet
+    build_flavor nextnet
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
       log "gate: the committed index.js / index.d.ts are what the build generates"
       git diff --exit-code -- index.js index.d.ts

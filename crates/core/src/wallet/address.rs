@@ -278,25 +278,28 @@ mod tests {
         assert_eq!(PaymentId::of(&[0xc3]).text, None);
     }
 
-    /// The committed seed vector (`__test__/vectors/seed-addresses.json`): its mainnet address is its
-    /// localnet address's keys and features under the MainNet network byte, as tari_common_types builds it.
+    /// The committed seed vector (`__test__/vectors/seed-addresses.json`): its mainnet and nextnet addresses
+    /// are its localnet address's keys and features under those networks' bytes, as tari_common_types
+    /// builds them.
     #[test]
-    fn the_seed_vector_s_mainnet_address_is_its_keys_on_mainnet() {
+    fn the_seed_vector_s_other_addresses_are_its_keys_on_those_networks() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../__test__/vectors/seed-addresses.json");
         let vector: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let text = |k: &str| vector[k].as_str().unwrap().to_string();
         let TariAddress::Dual(local) = TariAddress::from_base58(&text("localnet")).unwrap() else { panic!("not a dual address") };
         assert_eq!(local.network(), Network::LocalNet);
-        let mainnet = TariAddress::new_dual_address(
-            local.public_view_key().clone(),
-            local.public_spend_key().clone(),
-            Network::MainNet,
-            local.features(),
-            None,
-        )
-        .unwrap();
-        assert_eq!(mainnet.to_base58(), text("mainnet"));
-        assert_eq!(mainnet.to_hex(), text("mainnetHex"));
-        assert_eq!(mainnet.to_vec()[0], 0x00, "MainNet's network byte");
+        for (name, network, byte) in [("mainnet", Network::MainNet, 0x00), ("nextnet", Network::NextNet, 0x02)] {
+            let address = TariAddress::new_dual_address(
+                local.public_view_key().clone(),
+                local.public_spend_key().clone(),
+                network,
+                local.features(),
+                None,
+            )
+            .unwrap();
+            assert_eq!(address.to_base58(), text(name));
+            assert_eq!(address.to_hex(), text(&format!("{name}Hex")));
+            assert_eq!(address.to_vec()[0], byte, "{name}'s network byte");
+        }
     }
 }
