@@ -104,6 +104,19 @@ class ConsoleWallet {
     return res.transaction_id
   }
 
+  /**
+   * One `Transfer` request paying every recipient, each its own transaction (how the daemon handles a
+   * request with several recipients); resolves to the tx ids.
+   */
+  async transferMany(recipients, { feePerGram = 5n, type = 'ONE_SIDED_TO_STEALTH_ADDRESS' } = {}) {
+    const r = await this.call('Transfer', {
+      recipients: recipients.map(({ to, amount }) => ({ address: to, amount: String(amount), fee_per_gram: String(feePerGram), payment_type: type, raw_payment_id: Buffer.alloc(0) })),
+    })
+    const failed = r.results.filter((x) => !x.is_success)
+    if (failed.length) throw new Error(`Transfer failed for ${failed.length} recipients: ${failed[0].failure_message}`)
+    return r.results.map((x) => x.transaction_id)
+  }
+
   /** Completed transactions, as the daemon streams them. */
   completed() {
     return new Promise((resolve, reject) => {

@@ -14,6 +14,7 @@ const { ConsoleWallet } = require('./console-wallet.js')
 
 const IDLE_SECS = Number(process.env.BENCH_IDLE_SECS || 30)
 const SENDS = Number(process.env.BENCH_CONSOLE_SENDS || 20)
+const PAYOUT = Number(process.env.BENCH_CONSOLE_PAYOUT || 200)
 
 function cachedConsoleWallet() {
   if (process.env.TARI_CONSOLE_WALLET) return process.env.TARI_CONSOLE_WALLET
@@ -136,6 +137,22 @@ module.exports = async function consoleBench({ sdk }) {
     const cRate = await burst(() => c.transfer({ to: payee, amount: 10_000n }))
     report({ name: '20 concurrent sends: payments per second', value: sdkRate, unit: 'tx/s', baseline: cRate, baselineName: 'console wallet', lowerIsBetter: false })
     report({ name: '20 concurrent sends: SDK rate / console rate', value: sdkRate / cRate, unit: '×', target: 3, lowerIsBetter: false })
+
+    // A payout job: PAYOUT recipients at once. The SDK's `payout` (batches of 50 in one transaction each)
+    // against one `Transfer` request listing them all (the daemon makes one transaction per recipient).
+    // Fresh coinbases for the console wallet first: each of its transactions spends one.
+    await net.mine(PAYOUT + 10, cAddress)
+    await net.mine(10)
+    await waitFor(async () => (await c.balance()).timeLocked === 0n && (await sdk.getBalance(s)).timeLocked === 0n, 300_000, 500)
+    const payees = Array.from({ length: PAYOUT }, (_, i) => ({ to: payee, amount: 10_000n + BigInt(i) }))
+    let t0 = performance.now()
+    const paid = await sdk.payout(s, { recipients: payees, idempotencyKey: `bench-payout-${Date.now()}` })
+    const sdkPayout = paid.paid / ((performance.now() - t0) / 1000)
+    t0 = performance.now()
+    const cPaid = (await c.transferMany(payees)).length
+    const cPayout = cPaid / ((performance.now() - t0) / 1000)
+    report({ name: `payout of ${PAYOUT}: recipients paid per second`, value: sdkPayout, unit: '/s', baseline: cPayout, baselineName: 'console wallet (one Transfer)', target: 48, lowerIsBetter: false })
+    report({ name: `payout of ${PAYOUT}: SDK rate / console rate`, value: sdkPayout / cPayout, unit: '×', target: 3, lowerIsBetter: false })
 
     // Memory and idle CPU per wallet at a 1 s scan: 10 SDK wallets in one fresh process against a
     // console daemon each (its only way to run several).

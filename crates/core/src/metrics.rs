@@ -299,7 +299,9 @@ pub struct OpSnapshot {
     pub last_minute: LastMinute,
     /// Where the time went, for operations that time their stages (the spends: `prepare` is the gate, the
     /// idempotency key and the journal's write-ahead row; `wallet` the library building, signing and
-    /// storing the transaction; `record` the journal's outcome row). Empty for the others.
+    /// storing the transaction; `record` the journal's outcome row. A payout times those per batch, plus
+    /// `inputs`, the check whether a batch needs a coin join first, and `entries`, the read of a paid
+    /// batch's entries for the fee shares, made while the next batch is built). Empty for the others.
     pub stages: Vec<StageSnapshot>,
     /// Counts per bucket of [`BUCKETS_SECONDS`] then +Inf (not cumulative), for Prometheus.
     #[serde(skip)]

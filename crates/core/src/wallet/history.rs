@@ -349,17 +349,25 @@ pub async fn get(entry: &WalletEntry, id: u64) -> SdkResult<TxSummary> {
 }
 
 /// `get` for several ids at once, sharing the work of splitting fees; `None` for an id the wallet lacks.
+/// The look-ups are sent to the transaction service together: it answers its requests in order, so one at
+/// a time each would wait behind whatever the service queued meanwhile (a payout's next batch).
 pub async fn get_many(entry: &WalletEntry, ids: &[u64]) -> SdkResult<Vec<Option<TxSummary>>> {
-    let mut ts = entry.with(|w| w.transaction_service.clone())?;
+    let ts = entry.with(|w| w.transaction_service.clone())?;
+    let found = futures::future::try_join_all(ids.iter().map(|&id| {
+        let mut ts = ts.clone();
+        async move { ts.get_any_transaction(TxId::from(id)).await.map_err(tx_error) }
+    }))
+    .await?;
     let (tip, shares) = (entry.tip_height(), &mut FeeShares::default());
-    let mut out = Vec::with_capacity(ids.len());
-    for &id in ids {
-        out.push(ts.get_any_transaction(TxId::from(id)).await.map_err(tx_error)?.map(|t| match t {
-            WalletTransaction::Completed(c) => completed(c, tip, shares),
-            other => summarize(other, tip),
-        }));
-    }
-    Ok(out)
+    Ok(found
+        .into_iter()
+        .map(|t| {
+            t.map(|t| match t {
+                WalletTransaction::Completed(c) => completed(c, tip, shares),
+                other => summarize(other, tip),
+            })
+        })
+        .collect())
 }
 
 /// A PayRef: 64 hex characters.

@@ -195,6 +195,8 @@ pub async fn run(
     }
     let mut result = PayoutResult { lines: Vec::new(), paid: 0, unpaid: 0, transactions: 0, fee: 0, joins: 0 };
     let mut stopped: Option<SdkError> = None;
+    // Each paid batch's entries (for the fee shares), read while the next batch is built.
+    let mut reads = Vec::new();
     for (b, batch) in batches.iter().enumerate() {
         let report =
             |stage, paid| progress(PayoutProgress { stage, batches_done: b as u32, batches: batches.len() as u32, paid, recipients });
@@ -204,15 +206,19 @@ pub async fn run(
         };
         match outcome {
             Ok(r) => {
-                // One read of the batch's entries gives each share and the transaction's whole fee.
-                let entries = super::history::get_many(&entry, &r.tx_ids).await.unwrap_or_default();
-                let fee_of = |k: usize| entries.get(k).and_then(Option::as_ref).map(|t| t.fee);
-                for (k, ((i, _), id)) in batch.iter().zip(&r.tx_ids).enumerate() {
-                    lines[*i] = PayoutLine { index: *i as u32, status: "paid", tx_id: Some(id.to_string()), fee: fee_of(k), error: None };
+                for ((i, _), id) in batch.iter().zip(&r.tx_ids) {
+                    lines[*i] = PayoutLine { index: *i as u32, status: "paid", tx_id: Some(id.to_string()), fee: None, error: None };
                 }
+                let (read_entry, op) = (entry.clone(), scope.op);
+                let read = tokio::spawn(async move {
+                    let started = std::time::Instant::now();
+                    let entries = super::history::get_many(&read_entry, &r.tx_ids).await.unwrap_or_default();
+                    crate::metrics::stage(op, "entries", started.elapsed());
+                    entries
+                });
+                reads.push((batch.iter().map(|(i, _)| *i).collect::<Vec<_>>(), read));
                 result.paid += batch.len() as u32;
                 result.transactions += 1;
-                result.fee += entries.first().and_then(Option::as_ref).map_or(0, |t| t.transaction_fee);
                 progress(PayoutProgress {
                     stage: "paying",
                     batches_done: b as u32 + 1,
@@ -231,6 +237,14 @@ pub async fn run(
                 stopped.get_or_insert(e);
             }
         }
+    }
+    // One read of a batch's entries gives each share and the transaction's whole fee.
+    for (indexes, read) in reads {
+        let entries = read.await.unwrap_or_default();
+        for (k, i) in indexes.into_iter().enumerate() {
+            lines[i].fee = entries.get(k).and_then(Option::as_ref).map(|t| t.fee);
+        }
+        result.fee += entries.first().and_then(Option::as_ref).map_or(0, |t| t.transaction_fee);
     }
     result.unpaid = lines.len() as u32 - result.paid;
     if result.unpaid == 0 {
@@ -260,10 +274,14 @@ async fn pay_batch(
     let done = matches!(entry.spends.journal.lookup(batch_key.mac())?, Some(Record { state: State::Done(_), .. }));
     if !done {
         let total: u64 = batch.iter().map(|(_, p)| p.amount).sum();
-        while inputs_needed(entry, total, batch.len()).await? > MAX_INPUTS {
+        let started = std::time::Instant::now();
+        let mut needed = inputs_needed(entry, total, batch.len()).await?;
+        crate::metrics::stage(scope.op, "inputs", started.elapsed());
+        while needed > MAX_INPUTS {
             joining();
             join_smallest(entry, scope).await?;
             *joins += 1;
+            needed = inputs_needed(entry, total, batch.len()).await?;
         }
     }
     let payments = batch.iter().map(|(_, p)| Payment { to: p.to.clone(), amount: p.amount, memo: p.memo.clone() }).collect();
