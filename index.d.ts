@@ -903,11 +903,23 @@ export declare function __testAddonCertFile(): string | null
 /** @internal Starts a background task on the general runtime that sleeps `ms`. */
 export declare function __testBackgroundSleep(ms: number): void
 
+/**
+ * @internal How long a wallet's close waits for its services before leaving them stopping in the
+ * background (`wallet::draining`); 10,000 ms unless a test changes it.
+ */
+export declare function __testCloseTimeout(ms: number): void
+
 /** @internal Panics inside an operation: synchronously, or on a runtime when `onRuntime` is true. */
 export declare function __testPanic(onRuntime: boolean): Promise<undefined> | null
 
 /** @internal Sleeps `ms` on a runtime, under an optional per-call timeout. */
 export declare function __testSleep(ms: number, runtime: string, timeoutMs?: number | undefined | null, call?: CallOptions | undefined | null): Promise<undefined>
+
+/**
+ * @internal Marks `dir` as holding a wallet that is still stopping, for `ms`: an open or a delete of it
+ * waits that long (`wallet::draining`).
+ */
+export declare function __testStoppingDir(dir: string, ms: number): void
 
 /**
  * Acknowledges every durable event up to and including `seq`: they are deleted, and `getEvents` starts

@@ -142,6 +142,31 @@ describe('wallet A: create, fund, close, reopen, wrong passphrase, restore', () 
     a = await sdk.openWallet(opts('a'))
     await sdk.closeWallet(a)
   })
+
+  test('an open waits until the last wallet of its dir has stopped, instead of ERR_WALLET_LOCKED', async () => {
+    require(nativePath).__testStoppingDir(dir('a'), 1500)
+    const t = performance.now()
+    a = await sdk.openWallet(opts('a'))
+    assert.ok(performance.now() - t >= 1450, `opened after ${performance.now() - t} ms`)
+    await sdk.closeWallet(a)
+  })
+
+  test('a close that stops waiting for the services still lets the dir open again, and be deleted', async () => {
+    // A 1 ms wait leaves every close's services stopping in the background, as a starved machine did.
+    const native = require(nativePath)
+    native.__testCloseTimeout(1)
+    try {
+      let h = await sdk.createWallet(opts('slow-close'))
+      for (let i = 0; i < 3; i++) {
+        await sdk.closeWallet(h)
+        h = await sdk.openWallet(opts('slow-close'))
+      }
+      await sdk.destroyWallet(h)
+      assert.ok(!fs.existsSync(dbFile('slow-close')), 'deleted once its services stopped')
+    } finally {
+      native.__testCloseTimeout(10_000)
+    }
+  })
 })
 
 describe('seed words and addresses without a wallet', () => {

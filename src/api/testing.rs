@@ -73,6 +73,28 @@ pub fn test_background_sleep(env: Env, ms: f64) -> napi::Result<()> {
     })
 }
 
+/// @internal How long a wallet's close waits for its services before leaving them stopping in the
+/// background (`wallet::draining`); 10,000 ms unless a test changes it.
+#[napi(catch_unwind, js_name = "__testCloseTimeout")]
+pub fn test_close_timeout(env: Env, ms: f64) -> napi::Result<()> {
+    ops::sync(&env, "__testCloseTimeout", || {
+        sdk::wallet::entry::set_close_timeout(Duration::from_millis(whole_number("ms", ms, 0, 600_000)?));
+        Ok(())
+    })
+}
+
+/// @internal Marks `dir` as holding a wallet that is still stopping, for `ms`: an open or a delete of it
+/// waits that long (`wallet::draining`).
+#[napi(catch_unwind, js_name = "__testStoppingDir")]
+pub fn test_stopping_dir(env: Env, dir: String, ms: f64) -> napi::Result<()> {
+    ops::sync(&env, "__testStoppingDir", || {
+        let ms = whole_number("ms", ms, 0, 600_000)?;
+        let _in_runtime = runtime::pool()?.handle(RuntimeKind::Wallet).enter();
+        sdk::wallet::draining::track(dir.into(), tokio::time::sleep(Duration::from_millis(ms)));
+        Ok(())
+    })
+}
+
 /// @internal The cheapest possible export: the benchmark's baseline for sync calls.
 #[napi(catch_unwind, js_name = "__benchEmpty")]
 pub fn bench_empty() {}

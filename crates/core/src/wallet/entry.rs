@@ -13,8 +13,18 @@ use super::gate::{SpendGate, CLOSE_WAIT};
 use super::layout::{layout, lock_file, lock_is_free, remove_wallet_files};
 use crate::error::{SdkError, SdkResult};
 
-/// How long `close` waits for the wallet's services to stop before leaving them to finish on their own.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long `close` waits for the wallet's services to stop before leaving them to finish on their own
+/// (`wallet::draining`), in ms.
+static CLOSE_TIMEOUT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(10_000);
+
+/// Changes how long `close` waits (tests only: 1 ms makes every close leave its services stopping).
+pub fn set_close_timeout(timeout: Duration) {
+    CLOSE_TIMEOUT_MS.store(timeout.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn close_timeout() -> Duration {
+    Duration::from_millis(CLOSE_TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed))
+}
 
 /// The wallet's view of its base node, for health and metrics.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,6 +132,7 @@ impl WalletEntry {
     /// Closes the wallet, then deletes what the library and the SDK created under its data directory.
     pub async fn destroy(&self) {
         self.close().await;
+        super::draining::wait(&self.data_dir, super::draining::WAIT).await;
         remove_wallet_files(&self.data_dir);
     }
 
@@ -134,17 +145,33 @@ impl WalletEntry {
         }
         let wallet = self.wallet.lock().ok().and_then(|mut w| w.take());
         self.trigger_shutdown();
-        let deadline = tokio::time::Instant::now() + CLOSE_TIMEOUT;
+        let wait = close_timeout();
+        let deadline = tokio::time::Instant::now() + wait;
+        let lock = lock_file(&self.db_file());
         if let Some(w) = wallet {
-            if tokio::time::timeout_at(deadline, w.wait_until_shutdown()).await.is_err() {
-                tracing::warn!(handle = self.handle, "wallet services still stopping after {CLOSE_TIMEOUT:?}");
+            let mut stopping = tokio::spawn(w.wait_until_shutdown());
+            if tokio::time::timeout_at(deadline, &mut stopping).await.is_err() {
+                tracing::warn!(
+                    handle = self.handle,
+                    "wallet services still stopping after {wait:?}; an open of this directory waits for them"
+                );
+                let lock = lock.clone();
+                super::draining::track(self.data_dir.clone(), async move {
+                    let _ = stopping.await;
+                    let until = tokio::time::Instant::now() + super::draining::WAIT;
+                    lock_released(&lock, until).await;
+                });
+                return;
             }
         }
-        // Service tasks drop their database connections shortly after the shutdown drains; the library
-        // releases its file lock with the last one.
-        let lock = lock_file(&self.db_file());
-        while !lock_is_free(&lock) && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        lock_released(&lock, deadline).await;
+    }
+}
+
+/// Waits until the library's file lock is free, or `deadline`. Service tasks drop their database
+/// connections shortly after the shutdown drains; the library releases its lock with the last one.
+async fn lock_released(lock: &std::path::Path, deadline: tokio::time::Instant) {
+    while !lock_is_free(lock) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

@@ -275,6 +275,7 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
 async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkResult<u32> {
     check_data_dir(&req.data_dir)?;
     let reservation = registry::reserve(max_wallets)?;
+    super::draining::wait(&req.data_dir, super::draining::WAIT).await;
     let network = network::ensure(req.network)?;
     let mut config = wallet_config(&req);
     let Resolved { passphrase, mode, data_dir, base_node_urls, owner, .. } = req;

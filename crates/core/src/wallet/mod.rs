@@ -3,6 +3,7 @@
 pub mod address;
 pub mod balance;
 pub mod coin_policy;
+pub mod draining;
 pub mod entry;
 pub mod errors;
 pub mod event_log;
