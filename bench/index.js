@@ -19,6 +19,7 @@ async function main() {
     deposits: require('./deposits'),
     cold: require('./cold'),
     payout: require('./payout'),
+    cpfp: require('./cpfp'),
     console: require('./console'),
     stress: require('./stress'),
     soak: require('./soak'),
