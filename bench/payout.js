@@ -53,6 +53,7 @@ module.exports = async function payout({ sdk }) {
     const loopRate = SENDS / ((performance.now() - t) / 1000)
 
     const progress = []
+    sdk.resetMetrics()
     t = performance.now()
     const result = await sdk.payout(pool, { recipients: miners, idempotencyKey: 'round-1', onProgress: (p) => progress.push(p) }, LONG)
     const seconds = (performance.now() - t) / 1000
@@ -65,6 +66,10 @@ module.exports = async function payout({ sdk }) {
     report({ name: 'payout: transactions', value: result.transactions, unit: 'tx' })
     report({ name: 'payout: fees as a share of the amount paid', value: (Number(result.fee) / Number(total)) * 100, unit: '%', target: 5 })
     report({ name: "payout: lines failing with 'not found within timeout'", value: timeouts, unit: 'lines', target: 0 })
+    // Where a batch's time went (getMetrics' stages): the SDK's own against the library's `wallet`.
+    for (const st of sdk.getMetrics().operations.find((o) => o.op === 'payout')?.stages ?? []) {
+      report({ name: `payout: stage ${st.stage}, mean per batch`, value: st.latency.meanMs, unit: 'ms', baseline: (seconds * 1000) / result.transactions, baselineName: 'a batch, start to end' })
+    }
 
     // Every miner's payment id shows exactly its amount at the payee, once mined.
     await waitFor(async () => {
