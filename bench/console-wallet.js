@@ -95,13 +95,9 @@ class ConsoleWallet {
    * A one-sided payment, by default to a stealth address (the console wallet's recommended kind; `type:
    * 'ONE_SIDED'` for the plain kind); resolves to the tx id.
    */
-  async transfer({ to, amount, paymentId, feePerGram = 5n, type = 'ONE_SIDED_TO_STEALTH_ADDRESS' }) {
-    const r = await this.call('Transfer', {
-      recipients: [{ address: to, amount: String(amount), fee_per_gram: String(feePerGram), payment_type: type, raw_payment_id: paymentId ? Buffer.from(paymentId) : Buffer.alloc(0) }],
-    })
-    const [res] = r.results
-    if (!res.is_success) throw new Error(`Transfer failed: ${res.failure_message}`)
-    return res.transaction_id
+  async transfer({ to, amount, paymentId, feePerGram, type }) {
+    const [id] = await this.transferMany([{ to, amount, paymentId }], { feePerGram, type })
+    return id
   }
 
   /**
@@ -110,10 +106,12 @@ class ConsoleWallet {
    */
   async transferMany(recipients, { feePerGram = 5n, type = 'ONE_SIDED_TO_STEALTH_ADDRESS' } = {}) {
     const r = await this.call('Transfer', {
-      recipients: recipients.map(({ to, amount }) => ({ address: to, amount: String(amount), fee_per_gram: String(feePerGram), payment_type: type, raw_payment_id: Buffer.alloc(0) })),
+      recipients: recipients.map(({ to, amount, paymentId }) => ({
+        address: to, amount: String(amount), fee_per_gram: String(feePerGram), payment_type: type, raw_payment_id: paymentId ? Buffer.from(paymentId) : Buffer.alloc(0),
+      })),
     })
     const failed = r.results.filter((x) => !x.is_success)
-    if (failed.length) throw new Error(`Transfer failed for ${failed.length} recipients: ${failed[0].failure_message}`)
+    if (failed.length) throw new Error(`Transfer failed for ${failed.length} of ${r.results.length} recipients: ${failed[0].failure_message}`)
     return r.results.map((x) => x.transaction_id)
   }
 
