@@ -272,11 +272,6 @@ impl HistoryQuery {
         }
     }
 
-    /// Whether `filter` can drop rows other than by payment id (which the library narrows in SQL).
-    fn narrowed(&self) -> bool {
-        self.min_height.is_some() || self.max_height.is_some() || self.direction.is_some()
-    }
-
     #[cfg(test)]
     fn keeps(&self, t: &TxSummary) -> bool {
         self.filter()(t)
@@ -300,7 +295,8 @@ pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxS
         HistoryKind::PendingInbound => Listing::PendingInbound,
         HistoryKind::PendingOutbound => Listing::PendingOutbound,
     };
-    if let Some(rows) = entry.reads.listing::<TxSummary>(kept, tip).and_then(|head| head.page(q.offset, q.limit, q.narrowed(), &keep)) {
+    let narrowed = q.min_height.is_some() || q.max_height.is_some() || q.direction.is_some();
+    if let Some(rows) = entry.reads.listing::<TxSummary>(kept, tip).and_then(|head| head.page(q.offset, q.limit, narrowed, &keep)) {
         return Ok(rows);
     }
     let seen = entry.reads.generation();
