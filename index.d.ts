@@ -909,6 +909,12 @@ export declare function __testBackgroundSleep(ms: number): void
  */
 export declare function __testCloseTimeout(ms: number): void
 
+/**
+ * @internal Makes the next `n` releases of locked outputs fail as a busy wallet database does
+ * (`wallet::release`), before they reach the library.
+ */
+export declare function __testFailReleases(n: number): void
+
 /** @internal Panics inside an operation: synchronously, or on a runtime when `onRuntime` is true. */
 export declare function __testPanic(onRuntime: boolean): Promise<undefined> | null
 

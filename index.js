@@ -845,6 +845,7 @@ module.exports.__benchPopulateMetrics = nativeBinding.__benchPopulateMetrics
 module.exports.__testAddonCertFile = nativeBinding.__testAddonCertFile
 module.exports.__testBackgroundSleep = nativeBinding.__testBackgroundSleep
 module.exports.__testCloseTimeout = nativeBinding.__testCloseTimeout
+module.exports.__testFailReleases = nativeBinding.__testFailReleases
 module.exports.__testPanic = nativeBinding.__testPanic
 module.exports.__testSleep = nativeBinding.__testSleep
 module.exports.__testStoppingDir = nativeBinding.__testStoppingDir

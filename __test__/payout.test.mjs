@@ -114,7 +114,10 @@ test('history adds up to the balance: fee shares, coin splits and joins as self,
   const broadcast = await sdk.send(w, { to, amount: 7_000n })
   await rejectsCode(sdk.cancelTransaction(w, broadcast), 'ERR_NOT_CANCELLABLE')
   const prepared = await sdk.prepareTransaction(w, { to, amount: 8_000n })
+  const locked = await available(w)
+  // The broadcast payment's own writes race this release (CI caught one that stayed locked).
   await sdk.cancelPrepared(w, prepared.id)
+  assert.equal(await available(w) - locked, prepared.inputTotal, 'the cancel released the prepared inputs')
   // Two of the split's outputs, mined by now: the payer keeps the rest spendable for the next test.
   const splitOutputs = (await sdk.getUtxos(w, { limit: 10_000 })).filter((u) => u.value === split.outputs[0] && u.status === 'unspent')
   assert.ok(splitOutputs.length >= 2, 'the split made spendable outputs')

@@ -83,6 +83,16 @@ pub fn test_close_timeout(env: Env, ms: f64) -> napi::Result<()> {
     })
 }
 
+/// @internal Makes the next `n` releases of locked outputs fail as a busy wallet database does
+/// (`wallet::release`), before they reach the library.
+#[napi(catch_unwind, js_name = "__testFailReleases")]
+pub fn test_fail_releases(env: Env, n: f64) -> napi::Result<()> {
+    ops::sync(&env, "__testFailReleases", || {
+        sdk::wallet::release::inject_busy_failures(whole_number("n", n, 0, 1_000)? as u32);
+        Ok(())
+    })
+}
+
 /// @internal Marks `dir` as holding a wallet that is still stopping, for `ms`: an open or a delete of it
 /// waits that long (`wallet::draining`).
 #[napi(catch_unwind, js_name = "__testStoppingDir")]

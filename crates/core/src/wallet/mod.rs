@@ -24,6 +24,7 @@ pub mod pump;
 pub mod queries;
 pub mod read_cache;
 pub mod registry;
+pub mod release;
 pub mod rescan;
 pub mod safekeeping;
 pub mod seeds;

@@ -37,6 +37,7 @@ use ts_rs::TS;
 
 use super::entry::WalletEntry;
 use super::journal::{PreparedRecord, PreparedState};
+use super::release::release;
 use super::transactions::{self, FeeRate, Payment};
 use crate::call_scope::CallScope;
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
@@ -154,8 +155,15 @@ async fn lock_and_record(
         Ok(u) => u,
         Err(e) => {
             // Not remembered, so never broadcastable: release the inputs rather than leave them locked.
-            let mut oms = entry.with(|w| w.output_manager_service.clone())?;
-            let _ = oms.cancel_pending_transaction(TxId::from(id)).await;
+            let oms = entry.with(|w| w.output_manager_service.clone())?;
+            if let Err(released) = release(&oms, id).await {
+                tracing::warn!(
+                    handle = entry.handle,
+                    tx_id = id,
+                    "an unrecorded prepared payment keeps its inputs locked until the wallet reopens: {}",
+                    released.message
+                );
+            }
             return Err(e);
         }
     };
@@ -338,12 +346,10 @@ async fn cancel(entry: &WalletEntry, prepared_id: u64) -> SdkResult<()> {
     match (record.state, record.signed_tx_id) {
         (PreparedState::Cancelled, _) => Ok(()),
         (PreparedState::Prepared, _) => {
-            let mut oms = entry.with(|w| w.output_manager_service.clone())?;
-            match oms.cancel_pending_transaction(TxId::from(prepared_id)).await {
-                // Nothing locked any more (released by hand): cancelled all the same.
-                Ok(()) | Err(OutputManagerError::OutputManagerStorageError(_)) => {}
-                Err(e) => return Err(SdkError::new(ErrorCode::Wallet, format!("cannot release the prepared inputs: {e}"))),
-            }
+            // Recorded as cancelled only once the library says nothing stays locked by it; otherwise it
+            // stays prepared, and a retry of the cancel releases it.
+            let oms = entry.with(|w| w.output_manager_service.clone())?;
+            release(&oms, prepared_id).await?;
             journal.set_prepared(prepared_id, PreparedState::Cancelled, None)
         }
         (_, id) => Err(SdkError::new(

@@ -484,7 +484,7 @@ pub async fn release_orphaned_outputs(
         }
     }
     for id in &orphans {
-        oms.cancel_pending_transaction(TxId::from(*id)).await.map_err(|e| wallet_err(&e))?;
+        super::release::release(&oms, *id).await?;
         tracing::warn!(tx_id = id, "released outputs locked for a transaction the wallet never stored");
     }
     Ok(orphans.len())
