@@ -17,8 +17,10 @@ use backon::{ExponentialBuilder, Retryable};
 use minotari_wallet::output_manager_service::error::{OutputManagerError, OutputManagerStorageError as Storage};
 use tari_common_types::transaction::TxId;
 
-use super::spend::OutputManager;
 use crate::error::{ErrorCode, SdkError, SdkResult};
+
+/// The library's output manager, as a wallet holds it.
+pub type OutputManager = minotari_wallet::output_manager_service::handle::OutputManagerHandle<minotari_wallet::WalletKeyManager>;
 
 /// Attempts at a release whose database was busy: about 1.5 s in all.
 const ATTEMPTS: usize = 8;

@@ -35,9 +35,6 @@ use crate::call_scope::CallScope;
 use crate::error::{Detail, ErrorCode, SdkError, SdkResult};
 use crate::metrics;
 
-/// The wallet's output manager handle, as `WalletSqlite` types it.
-pub type OutputManager = minotari_wallet::output_manager_service::handle::OutputManagerHandle<minotari_wallet::WalletKeyManager>;
-
 /// How long a spend that the wallet accepted may still take after its caller's timeout or abort.
 pub const SETTLE_GRACE: Duration = Duration::from_secs(60);
 /// How long closing a wallet waits for its spends in flight.
@@ -467,7 +464,7 @@ async fn reconcile(entry: &WalletEntry, spend: &Spend, started_at_ms: i64) -> Sd
 /// for offline signing have no transaction until they are broadcast: the journal keeps theirs locked.
 pub async fn release_orphaned_outputs(
     mut ts: minotari_wallet::transaction_service::handle::TransactionServiceHandle,
-    mut oms: OutputManager,
+    mut oms: super::release::OutputManager,
     journal: &super::journal::Journal,
 ) -> SdkResult<usize> {
     let prepared: std::collections::BTreeSet<u64> = journal.locked_by_prepared()?.into_iter().collect();
