@@ -994,7 +994,9 @@ export interface CallOptions {
 /**
  * Releases the inputs of a prepared payment that will not be broadcast (`PreparedPayment.id`).
  * Succeeds again on one already cancelled; `ERR_NOT_CANCELLABLE` once it was broadcast;
- * `ERR_TRANSACTION_NOT_FOUND` for an id this wallet never prepared.
+ * `ERR_TRANSACTION_NOT_FOUND` for an id this wallet never prepared. `ERR_WALLET` when the wallet's
+ * database stayed busy through the retries: nothing was released, the payment is still prepared, and
+ * calling this again releases it.
  */
 export declare function cancelPrepared(handle: number, preparedId: string, call?: CallOptions | undefined | null): Promise<void>
 

@@ -111,7 +111,9 @@ pub fn broadcast_signed_transaction<'env>(
 
 /// Releases the inputs of a prepared payment that will not be broadcast (`PreparedPayment.id`).
 /// Succeeds again on one already cancelled; `ERR_NOT_CANCELLABLE` once it was broadcast;
-/// `ERR_TRANSACTION_NOT_FOUND` for an id this wallet never prepared.
+/// `ERR_TRANSACTION_NOT_FOUND` for an id this wallet never prepared. `ERR_WALLET` when the wallet's
+/// database stayed busy through the retries: nothing was released, the payment is still prepared, and
+/// calling this again releases it.
 #[napi(strict, catch_unwind, ts_return_type = "Promise<void>")]
 pub fn cancel_prepared<'env>(
     env: &'env Env,
