@@ -481,8 +481,9 @@ pub async fn release_orphaned_outputs(
         }
     }
     for id in &orphans {
-        super::release::release(&oms, *id).await?;
-        tracing::warn!(tx_id = id, "released outputs locked for a transaction the wallet never stored");
+        if super::release::release(&oms, *id).await? == super::release::Released::Outputs {
+            tracing::warn!(tx_id = id, "released outputs locked for a transaction the wallet never stored");
+        }
     }
     Ok(orphans.len())
 }
