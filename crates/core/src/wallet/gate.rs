@@ -10,8 +10,9 @@ use tokio::sync::RwLock;
 
 use super::journal::{Digest, Journal};
 
+/// How long closing a wallet waits for its spends in flight.
 pub const CLOSE_WAIT: Duration = Duration::from_secs(30);
-/// The library stamps a transaction after the journal stamps its intent; this covers clock steps between.
+
 /// Per wallet: the gate closing waits on, the journal, and one lock per idempotency key in use.
 pub struct SpendGate {
     /// `true` while the wallet accepts spends. Spends hold a read guard until they are recorded.

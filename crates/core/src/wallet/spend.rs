@@ -37,7 +37,7 @@ use crate::metrics;
 
 /// How long a spend that the wallet accepted may still take after its caller's timeout or abort.
 pub const SETTLE_GRACE: Duration = Duration::from_secs(60);
-/// How long closing a wallet waits for its spends in flight.
+/// The library stamps a transaction after the journal stamps its intent; this covers clock steps between.
 const CLOCK_SLACK_MS: i64 = 5_000;
 /// Longest idempotency key, in bytes.
 pub const MAX_KEY_BYTES: usize = 255;
