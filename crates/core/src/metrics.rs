@@ -41,8 +41,7 @@ struct Second {
 struct OpInner {
     /// `[0]` is ok; `[1 + i]` counts `ErrorCode::ALL[i]`.
     outcomes: Vec<u64>,
-    sum_ns: u128,
-    total: Histogram<u32>,
+    total: Timings,
     /// This minute's and the previous minute's latencies, for health's recent p95.
     minute: u64,
     this_minute: Histogram<u32>,
@@ -55,8 +54,51 @@ struct OpInner {
 /// Latencies of one stage of an operation.
 struct Stage {
     name: &'static str,
-    total: Histogram<u32>,
+    timings: Timings,
+}
+
+/// A latency histogram and the exact sum of what it recorded (for means and Prometheus' `_sum`).
+struct Timings {
+    histogram: Histogram<u32>,
     sum_ns: u128,
+}
+
+impl Timings {
+    fn new() -> Self {
+        Self { histogram: histogram(), sum_ns: 0 }
+    }
+
+    /// Records `elapsed`; returns it in µs, as the histograms keep it.
+    fn record(&mut self, elapsed: Duration) -> u64 {
+        let ns = elapsed.as_nanos();
+        self.sum_ns += ns;
+        let us = ((ns / 1_000) as u64).clamp(LOWEST_US, HIGHEST_US);
+        self.histogram.saturating_record(us);
+        us
+    }
+
+    fn sum_seconds(&self) -> f64 {
+        self.sum_ns as f64 / 1e9
+    }
+
+    /// Quantiles over `count` calls, and the counts per bucket of [`BUCKETS_SECONDS`] then +Inf.
+    fn summarize(&self, count: u64) -> (Latency, Vec<(f64, u64)>) {
+        let h = &self.histogram;
+        let mut buckets: Vec<(f64, u64)> = BUCKETS_SECONDS.iter().chain([&f64::INFINITY]).map(|b| (*b, 0)).collect();
+        for v in h.iter_recorded() {
+            // Prometheus bounds are inclusive; a value's HDR bucket starts at its lowest equivalent.
+            let seconds = h.lowest_equivalent(v.value_iterated_to()) as f64 / 1e6;
+            buckets[BUCKETS_SECONDS.partition_point(|le| *le < seconds)].1 += v.count_at_value() as u64;
+        }
+        let latency = Latency {
+            p50_ms: ms(h.value_at_quantile(0.50)),
+            p95_ms: ms(h.value_at_quantile(0.95)),
+            p99_ms: ms(h.value_at_quantile(0.99)),
+            max_ms: ms(h.max()),
+            mean_ms: if count > 0 { self.sum_ns as f64 / count as f64 / 1e6 } else { 0.0 },
+        };
+        (latency, buckets)
+    }
 }
 
 fn histogram() -> Histogram<u32> {
@@ -100,8 +142,7 @@ impl OpInner {
     fn new() -> Self {
         Self {
             outcomes: vec![0; 1 + ErrorCode::ALL.len()],
-            sum_ns: 0,
-            total: histogram(),
+            total: Timings::new(),
             minute: 0,
             this_minute: histogram(),
             last_minute: histogram(),
@@ -114,21 +155,16 @@ impl OpInner {
         let i = match self.stages.iter().position(|s| s.name == name) {
             Some(i) => i,
             None => {
-                self.stages.push(Stage { name, total: histogram(), sum_ns: 0 });
+                self.stages.push(Stage { name, timings: Timings::new() });
                 self.stages.len() - 1
             }
         };
-        let stage = &mut self.stages[i];
-        stage.sum_ns += elapsed.as_nanos();
-        stage.total.saturating_record(((elapsed.as_nanos() / 1_000) as u64).clamp(LOWEST_US, HIGHEST_US));
+        self.stages[i].timings.record(elapsed);
     }
 
     fn record(&mut self, error: Option<ErrorCode>, elapsed: Duration, now_secs: u64) {
         self.outcomes[error.map_or(0, code_index)] += 1;
-        let ns = elapsed.as_nanos();
-        self.sum_ns += ns;
-        let us = ((ns / 1_000) as u64).clamp(LOWEST_US, HIGHEST_US);
-        self.total.saturating_record(us);
+        let us = self.total.record(elapsed);
         let minute = now_secs / 60;
         if minute != self.minute {
             if minute == self.minute + 1 {
@@ -328,35 +364,18 @@ fn ms(us: u64) -> f64 {
     us as f64 / 1e3
 }
 
-/// Quantiles of `h` and its counts per Prometheus bucket.
-fn summarize(h: &Histogram<u32>, sum_ns: u128, count: u64) -> (Latency, Vec<(f64, u64)>) {
-    let mut buckets: Vec<(f64, u64)> = BUCKETS_SECONDS.iter().chain([&f64::INFINITY]).map(|b| (*b, 0)).collect();
-    for v in h.iter_recorded() {
-        // Prometheus bounds are inclusive; a value's HDR bucket starts at its lowest equivalent.
-        let seconds = h.lowest_equivalent(v.value_iterated_to()) as f64 / 1e6;
-        buckets[BUCKETS_SECONDS.partition_point(|le| *le < seconds)].1 += v.count_at_value() as u64;
-    }
-    let latency = Latency {
-        p50_ms: ms(h.value_at_quantile(0.50)),
-        p95_ms: ms(h.value_at_quantile(0.95)),
-        p99_ms: ms(h.value_at_quantile(0.99)),
-        max_ms: ms(h.max()),
-        mean_ms: if count > 0 { sum_ns as f64 / count as f64 / 1e6 } else { 0.0 },
-    };
-    (latency, buckets)
-}
-
 fn snapshot_of(m: &OpMetrics, now_secs: u64) -> Option<OpSnapshot> {
     let inner = m.inner.lock().ok()?;
     let (operations, failures) = inner.window(now_secs);
     let count: u64 = inner.outcomes.iter().sum();
-    let (latency, buckets) = summarize(&inner.total, inner.sum_ns, count);
+    let (latency, buckets) = inner.total.summarize(count);
     let stages = inner
         .stages
         .iter()
         .map(|s| {
-            let (latency, buckets) = summarize(&s.total, s.sum_ns, s.total.len());
-            StageSnapshot { stage: s.name, count: s.total.len(), latency, buckets, sum_seconds: s.sum_ns as f64 / 1e9 }
+            let count = s.timings.histogram.len();
+            let (latency, buckets) = s.timings.summarize(count);
+            StageSnapshot { stage: s.name, count, latency, buckets, sum_seconds: s.timings.sum_seconds() }
         })
         .collect();
     Some(OpSnapshot {
@@ -369,7 +388,7 @@ fn snapshot_of(m: &OpMetrics, now_secs: u64) -> Option<OpSnapshot> {
         last_minute: LastMinute { operations, failures, per_second: operations as f64 / WINDOW_SECS as f64 },
         stages,
         buckets,
-        sum_seconds: inner.sum_ns as f64 / 1e9,
+        sum_seconds: inner.total.sum_seconds(),
     })
 }
 

@@ -155,7 +155,6 @@ impl WalletEntry {
                     handle = self.handle,
                     "wallet services still stopping after {wait:?}; an open of this directory waits for them"
                 );
-                let lock = lock.clone();
                 super::draining::track(self.data_dir.clone(), async move {
                     let _ = stopping.await;
                     let until = tokio::time::Instant::now() + super::draining::WAIT;
