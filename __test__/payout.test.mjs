@@ -196,3 +196,34 @@ test('a payout killed with SIGKILL half-way and rerun with its key pays every re
   assert.equal(balance.pendingOutgoing, 0n, 'no output stays locked')
   assert.equal(await balanceFromHistory(sdk, w), balance.available)
 })
+
+test('a long history reads the same whole and in pages, narrowed or not: nothing skipped, nothing twice', async () => {
+  // A payout of 300 makes 300 history entries in a few transactions, many of them sharing a timestamp:
+  // the history is read from the library in chunks of 256 newest first, and ties fall across chunks.
+  await net.mine(4, addr(w))
+  await settle(w, r1)
+  const to = addr(r1)
+  const recipients = Array.from({ length: 300 }, (_, i) => ({ to, amount: 1_000n + BigInt(i) }))
+  const result = await sdk.payout(w, { recipients, idempotencyKey: 'long-history' }, { timeoutMs: 300_000 })
+  assert.equal(result.paid, 300)
+
+  const ids = (list) => list.map((t) => t.id)
+  const inPages = async (query, size) => {
+    const all = []
+    for (let page; (page = await sdk.getTransactions(w, { ...query, offset: all.length, limit: size })).length; ) all.push(...page)
+    return all
+  }
+  const whole = await sdk.getTransactions(w, { limit: 10_000 })
+  assert.ok(whole.length > 256, `${whole.length} entries: more than one chunk`)
+  assert.equal(new Set(ids(whole)).size, whole.length, 'no entry twice')
+  assert.ok(result.lines.every((l) => ids(whole).includes(l.txId)), 'every payment is in the history')
+  const sorted = [...whole].sort((a, b) => b.timestamp - a.timestamp || (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+  assert.deepEqual(ids(whole), ids(sorted), 'newest first, then highest id')
+  assert.deepEqual(ids(await inPages({}, 97)), ids(whole), 'pages of 97 are the whole history')
+  const outbound = whole.filter((t) => t.direction === 'outbound')
+  assert.deepEqual(ids(await sdk.getTransactions(w, { direction: 'outbound', limit: 10_000 })), ids(outbound))
+  assert.deepEqual(ids(await inPages({ direction: 'outbound' }, 71)), ids(outbound), 'narrowed pages too')
+  assert.deepEqual(await sdk.getTransactions(w, { offset: whole.length, limit: 10 }), [])
+  await settle(w, r1)
+  assert.equal(await balanceFromHistory(sdk, w), await available(w), 'the long history still adds up to the balance')
+})

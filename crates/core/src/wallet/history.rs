@@ -12,7 +12,8 @@ use tari_utilities::hex::Hex;
 
 use super::address::PaymentId;
 use super::entry::WalletEntry;
-use super::read_cache::Listing;
+use super::paging;
+use super::read_cache::{Listing, KEPT_ROWS};
 pub use super::tx_state::{MinedIn, TxStatus};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
@@ -272,6 +273,11 @@ impl HistoryQuery {
         }
     }
 
+    /// Whether `filter` can drop rows other than by payment id (which the library narrows in SQL).
+    fn narrowed(&self) -> bool {
+        self.min_height.is_some() || self.max_height.is_some() || self.direction.is_some()
+    }
+
     #[cfg(test)]
     fn keeps(&self, t: &TxSummary) -> bool {
         self.filter()(t)
@@ -295,14 +301,55 @@ pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxS
         HistoryKind::PendingInbound => Listing::PendingInbound,
         HistoryKind::PendingOutbound => Listing::PendingOutbound,
     };
-    let narrowed = q.min_height.is_some() || q.max_height.is_some() || q.direction.is_some();
+    let narrowed = q.narrowed();
     if let Some(rows) = entry.reads.listing::<TxSummary>(kept, tip).and_then(|head| head.page(q.offset, q.limit, narrowed, &keep)) {
         return Ok(rows);
     }
     let seen = entry.reads.generation();
-    let all = listing(entry, q.kind, None, tip).await?;
-    entry.reads.keep_listing(kept, seen, tip, &all);
-    Ok(page(&all))
+    if q.kind != HistoryKind::Completed {
+        let all = listing(entry, q.kind, None, tip).await?;
+        entry.reads.keep_listing(kept, seen, tip, &all, true);
+        return Ok(page(&all));
+    }
+    // Completed transactions are read newest first, only as far as the page (or the kept head) reaches.
+    let want = q.offset.saturating_add(q.limit);
+    let not_cancelled = |t: &TxSummary| t.status != TxStatus::Cancelled;
+    if narrowed {
+        let (rows, _) = newest_completed(entry, tip, want, |t| not_cancelled(t) && keep(t)).await?;
+        return Ok(rows.into_iter().skip(q.offset).take(q.limit).collect());
+    }
+    let (rows, whole) = newest_completed(entry, tip, want.max(KEPT_ROWS), not_cancelled).await?;
+    entry.reads.keep_listing(kept, seen, tip, &rows, whole);
+    Ok(page(&rows))
+}
+
+impl paging::Row for TxSummary {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn timestamp_ms(&self) -> i64 {
+        self.timestamp_ms
+    }
+}
+
+/// At least `want` completed transactions that `keep` keeps, newest first (fewer if the wallet has fewer),
+/// and whether they are all it has; read a chunk at a time (`paging`), not the whole history.
+async fn newest_completed(
+    entry: &WalletEntry,
+    tip: Option<u64>,
+    want: usize,
+    keep: impl Fn(&TxSummary) -> bool,
+) -> SdkResult<(Vec<TxSummary>, bool)> {
+    let ts = entry.with(|w| w.transaction_service.clone())?;
+    let read = |offset: usize, limit: usize| {
+        let mut ts = ts.clone();
+        async move {
+            let chunk = ts.get_completed_transactions_paginated(offset as u64, limit as u64, None).await.map_err(tx_error)?;
+            let shares = &mut FeeShares::default();
+            Ok(chunk.into_iter().map(|t| completed(t, tip, shares)).collect())
+        }
+    };
+    paging::newest(read, want, keep).await
 }
 
 /// Every transaction of `kind` the library has (with this payment id), newest first.

@@ -19,6 +19,7 @@ pub mod messages;
 pub mod migrations;
 pub mod network;
 pub mod offline;
+pub mod paging;
 pub mod payout;
 pub mod pump;
 pub mod queries;

@@ -31,8 +31,9 @@ pub struct Head<T> {
 }
 
 impl<T: Clone> Head<T> {
-    fn of(all: &[T]) -> Self {
-        Self { rows: all[..all.len().min(KEPT_ROWS)].to_vec(), complete: all.len() <= KEPT_ROWS }
+    /// The head of `rows`, the newest of a listing; `whole` when they are all of it.
+    fn of(rows: &[T], whole: bool) -> Self {
+        Self { rows: rows[..rows.len().min(KEPT_ROWS)].to_vec(), complete: whole && rows.len() <= KEPT_ROWS }
     }
 
     /// The page `offset..offset + limit` of the rows that `keep` keeps, if these rows can tell: all of them
@@ -131,10 +132,11 @@ impl ReadCache {
         self.get(&self.listings[listing as usize], tip)?.downcast::<Head<T>>().ok()
     }
 
-    /// Keeps the head of `all`, read under generation `seen` at `tip`, unless the wallet changed since.
-    pub fn keep_listing<T: Clone + Send + Sync + 'static>(&self, listing: Listing, seen: u64, tip: Option<u64>, all: &[T]) {
+    /// Keeps the head of `rows` (the newest of the listing; `whole` when they are all of it), read under
+    /// generation `seen` at `tip`, unless the wallet changed since.
+    pub fn keep_listing<T: Clone + Send + Sync + 'static>(&self, listing: Listing, seen: u64, tip: Option<u64>, rows: &[T], whole: bool) {
         if self.generation() == seen {
-            self.keep(&self.listings[listing as usize], seen, tip, Arc::new(Head::of(all)) as Arc<dyn Any + Send + Sync>)
+            self.keep(&self.listings[listing as usize], seen, tip, Arc::new(Head::of(rows, whole)) as Arc<dyn Any + Send + Sync>)
         }
     }
 }
@@ -175,12 +177,12 @@ mod tests {
     fn a_listing_is_kept_per_kind_and_tip() {
         let c = ReadCache::default();
         let all = |h: Arc<Head<u32>>| h.page(0, usize::MAX, false, |_| true);
-        c.keep_listing(Listing::Completed, c.generation(), Some(10), &[1u32, 2]);
+        c.keep_listing(Listing::Completed, c.generation(), Some(10), &[1u32, 2], true);
         assert_eq!(c.listing::<u32>(Listing::Completed, Some(10)).and_then(all), Some(vec![1, 2]));
         assert!(c.listing::<u64>(Listing::Completed, Some(10)).is_none(), "read back only as what was kept");
         assert!(c.listing::<u32>(Listing::Cancelled, Some(10)).is_none(), "another listing was never read");
         assert!(c.listing::<u32>(Listing::Completed, Some(11)).is_none(), "confirmations moved with the tip");
-        c.keep_listing(Listing::Unspent, c.generation(), Some(10), &[3u32]);
+        c.keep_listing(Listing::Unspent, c.generation(), Some(10), &[3u32], true);
         let held = c.listing::<u32>(Listing::Unspent, Some(10)).unwrap();
         assert_eq!(Arc::strong_count(&held), 2);
         c.invalidate();
@@ -192,13 +194,16 @@ mod tests {
     #[test]
     fn only_the_head_of_a_long_listing_is_kept_and_it_answers_only_what_it_can() {
         let rows: Vec<u32> = (0..1000).collect();
-        let head = Head::of(&rows);
+        let head = Head::of(&rows, true);
         assert_eq!(head.rows.len(), KEPT_ROWS);
         assert_eq!(head.page(10, 5, false, |_| true), Some(vec![10, 11, 12, 13, 14]));
         assert_eq!(head.page(KEPT_ROWS - 1, 2, false, |_| true), None, "the page runs past the kept rows");
         assert_eq!(head.page(0, 5, true, |r| r % 2 == 0), None, "a filter may need rows that were not kept");
         assert_eq!(head.page(usize::MAX, 2, false, |_| true), None);
-        let short = Head::of(&rows[..10]);
+        let short = Head::of(&rows[..10], true);
         assert_eq!(short.page(0, 3, true, |r| r % 2 == 0), Some(vec![0, 2, 4]), "all of a short listing is here");
+        let newest = Head::of(&rows[..10], false);
+        assert_eq!(newest.page(0, 3, true, |r| r % 2 == 0), None, "ten rows read of a longer listing are not all of it");
+        assert_eq!(newest.page(2, 3, false, |_| true), Some(vec![2, 3, 4]));
     }
 }

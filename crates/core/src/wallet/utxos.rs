@@ -57,7 +57,7 @@ pub async fn list(entry: &WalletEntry, spent: bool, offset: usize, limit: usize)
     let mut all: Vec<Utxo> = outputs.iter().map(utxo).collect();
     all.sort_by(|a, b| b.value.cmp(&a.value).then(a.commitment.cmp(&b.commitment)));
     if !spent {
-        entry.reads.keep_listing(Listing::Unspent, seen, tip, &all);
+        entry.reads.keep_listing(Listing::Unspent, seen, tip, &all, true);
     }
     Ok(all.into_iter().skip(offset).take(limit).collect())
 }

@@ -1,0 +1,170 @@
+//! The newest rows of a listing the library pages for us, read a chunk at a time, so that a page of history
+//! costs the same however long the history is.
+//!
+//! Why: reading the whole listing for every cache miss decrypted and decoded every transaction the wallet
+//! ever made; the 1-hour soak's history reads grew with the history (p95 4 → 40 ms) and so did the heap the
+//! reads held at any moment. The library's paginated query orders by timestamp only and reads a table that
+//! changes while we page, so:
+//! - consecutive chunks overlap by `OVERLAP` rows and rows are told apart by id: a transaction added (or
+//!   removed) between two reads shifts the window, and the overlap keeps that from skipping a row;
+//! - only the rows strictly newer than the oldest row read are returned: every row of those timestamps has
+//!   been read, so they are an exact prefix of the listing in this SDK's order (newest first, then highest
+//!   id), ties and all.
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use crate::error::SdkResult;
+
+/// Rows asked of the library per read.
+pub const CHUNK: usize = 256;
+/// Rows each read repeats of the one before.
+pub const OVERLAP: usize = 16;
+
+/// What paging needs of a row.
+pub trait Row {
+    fn id(&self) -> u64;
+    fn timestamp_ms(&self) -> i64;
+}
+
+/// At least `want` rows that `keep` keeps, newest first, if the listing has as many; and whether they are
+/// all it has. `read(offset, limit)` returns the listing's rows in that window, newest first.
+pub async fn newest<T, F, Fut>(mut read: F, want: usize, keep: impl Fn(&T) -> bool) -> SdkResult<(Vec<T>, bool)>
+where
+    T: Row,
+    F: FnMut(usize, usize) -> Fut,
+    Fut: Future<Output = SdkResult<Vec<T>>>,
+{
+    let mut rows: Vec<T> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut offset = 0;
+    loop {
+        let chunk = read(offset, CHUNK).await?;
+        let exhausted = chunk.len() < CHUNK;
+        let oldest = chunk.last().map(Row::timestamp_ms);
+        rows.extend(chunk.into_iter().filter(|t| seen.insert(t.id()) && keep(t)));
+        rows.sort_by(|a, b| b.timestamp_ms().cmp(&a.timestamp_ms()).then(b.id().cmp(&a.id())));
+        match oldest {
+            _ if exhausted => return Ok((rows, true)),
+            Some(oldest) => {
+                let exact = rows.partition_point(|t| t.timestamp_ms() > oldest);
+                if exact >= want.max(1) {
+                    rows.truncate(exact);
+                    return Ok((rows, false));
+                }
+            }
+            None => return Ok((rows, true)),
+        }
+        offset += CHUNK - OVERLAP;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct R(i64, u64);
+
+    impl Row for R {
+        fn id(&self) -> u64 {
+            self.1
+        }
+        fn timestamp_ms(&self) -> i64 {
+            self.0
+        }
+    }
+
+    /// A table paged newest first by timestamp only; rows of one timestamp come back in an order that
+    /// changes between reads, as SQL leaves it free to. `between` runs before every read after the first.
+    struct Table {
+        rows: RefCell<Vec<R>>,
+        reads: RefCell<usize>,
+    }
+
+    impl Table {
+        fn new(rows: Vec<R>) -> Self {
+            Self { rows: RefCell::new(rows), reads: RefCell::new(0) }
+        }
+
+        async fn read(&self, offset: usize, limit: usize, between: impl Fn(&mut Vec<R>, usize)) -> SdkResult<Vec<R>> {
+            let n = {
+                let mut reads = self.reads.borrow_mut();
+                *reads += 1;
+                *reads
+            };
+            let mut rows = self.rows.borrow_mut();
+            if n > 1 {
+                between(&mut rows, n);
+            }
+            rows.sort_by(|a, b| b.0.cmp(&a.0).then(if n % 2 == 0 { a.1.cmp(&b.1) } else { b.1.cmp(&a.1) }));
+            Ok(rows.iter().skip(offset).take(limit).cloned().collect())
+        }
+    }
+
+    /// The whole listing in the SDK's order.
+    fn listing(rows: &[R], keep: impl Fn(&R) -> bool) -> Vec<R> {
+        let mut all: Vec<R> = rows.iter().filter(|r| keep(r)).cloned().collect();
+        all.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+        all
+    }
+
+    fn run<T>(f: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    /// 1000 rows, with runs of up to 7 sharing a timestamp (some across chunk boundaries).
+    fn rows() -> Vec<R> {
+        (0..1000u64).map(|id| R(1_000_000 - (id as i64 / 7) * 10, id)).collect()
+    }
+
+    #[test]
+    fn a_page_reads_only_the_chunks_it_needs_and_is_an_exact_prefix() {
+        let table = Table::new(rows());
+        let (got, complete) = run(newest(|o, l| table.read(o, l, |_, _| {}), 300, |_| true)).unwrap();
+        assert!(!complete);
+        assert!(got.len() >= 300 && got.len() < 2 * CHUNK, "{} rows", got.len());
+        assert_eq!(got, listing(&rows(), |_| true)[..got.len()]);
+        assert_eq!(*table.reads.borrow(), 2, "two chunks hold 300 rows");
+    }
+
+    #[test]
+    fn a_short_listing_is_read_whole_and_says_so() {
+        let few: Vec<R> = rows().into_iter().take(100).collect();
+        let table = Table::new(few.clone());
+        let (got, complete) = run(newest(|o, l| table.read(o, l, |_, _| {}), 10, |_| true)).unwrap();
+        assert!(complete);
+        assert_eq!(got, listing(&few, |_| true));
+        let empty = Table::new(vec![]);
+        assert_eq!(run(newest(|o, l| empty.read(o, l, |_, _| {}), 10, |_| true)).unwrap(), (vec![], true));
+    }
+
+    #[test]
+    fn a_filter_reads_on_until_enough_rows_pass_it() {
+        let table = Table::new(rows());
+        let keep = |r: &R| r.1.is_multiple_of(50);
+        let (got, _) = run(newest(|o, l| table.read(o, l, |_, _| {}), 15, keep)).unwrap();
+        assert!(got.len() >= 15);
+        assert_eq!(got, listing(&rows(), keep)[..got.len()]);
+    }
+
+    #[test]
+    fn rows_added_or_removed_between_reads_neither_repeat_nor_skip_older_rows() {
+        let table = Table::new(rows());
+        // Before each later read: a new transaction arrives and an old one near the window is removed.
+        let churn = |rows: &mut Vec<R>, n: usize| {
+            rows.push(R(2_000_000 + n as i64, 10_000 + n as u64));
+            let victim = rows.iter().position(|r| r.1 == 200 + n as u64).unwrap();
+            rows.remove(victim);
+        };
+        let (got, complete) = run(newest(|o, l| table.read(o, l, churn), 700, |_| true)).unwrap();
+        assert!(!complete && got.len() >= 700);
+        let ids: HashSet<u64> = got.iter().map(|r| r.1).collect();
+        assert_eq!(ids.len(), got.len(), "no row twice");
+        // Every original row newer than the oldest returned is there, but for the ones removed meanwhile.
+        let oldest = got.last().unwrap().0;
+        let missing: Vec<u64> = rows().iter().filter(|r| r.0 >= oldest && !ids.contains(&r.1)).map(|r| r.1).collect();
+        assert!(missing.iter().all(|id| (202..=210).contains(id)), "skipped {missing:?}");
+    }
+}
