@@ -29,6 +29,7 @@ async function main() {
     parsers: require('./parsers'),
     design: require('./design'),
     dist: require('./dist'),
+    install: require('./install'),
   }
   for (const [name, run] of Object.entries(suites)) {
     if (only && only !== name) continue
