@@ -197,7 +197,7 @@ test('a payout killed with SIGKILL half-way and rerun with its key pays every re
   assert.equal(await balanceFromHistory(sdk, w), balance.available)
 })
 
-test('a long history reads the same whole and in pages, narrowed or not: nothing skipped, nothing twice', async () => {
+test('a long history and many outputs read the same whole and in pages, narrowed or not: nothing skipped, nothing twice', async () => {
   // A payout of 300 makes 300 history entries in a few transactions, many of them sharing a timestamp:
   // the history is read from the library in chunks of 256 newest first, and ties fall across chunks.
   await net.mine(4, addr(w))
@@ -226,4 +226,15 @@ test('a long history reads the same whole and in pages, narrowed or not: nothing
   assert.deepEqual(await sdk.getTransactions(w, { offset: whole.length, limit: 10 }), [])
   await settle(w, r1)
   assert.equal(await balanceFromHistory(sdk, w), await available(w), 'the long history still adds up to the balance')
+
+  // The payee now holds 300 more outputs, read from the library in chunks of 256, largest first.
+  const outputs = await sdk.getUtxos(r1, { limit: 10_000 })
+  assert.ok(outputs.length >= 300, `${outputs.length} outputs`)
+  assert.equal(new Set(outputs.map((u) => u.commitment)).size, outputs.length, 'no output twice')
+  const bySize = [...outputs].sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : a.commitment < b.commitment ? -1 : 1))
+  assert.deepEqual(outputs.map((u) => u.commitment), bySize.map((u) => u.commitment), 'largest first, then by commitment')
+  assert.equal(outputs.reduce((a, u) => a + u.value, 0n), await available(r1), 'the outputs add up to the balance')
+  const pages = []
+  for (let page; (page = await sdk.getUtxos(r1, { offset: pages.length, limit: 97 })).length; ) pages.push(...page)
+  assert.deepEqual(pages.map((u) => u.commitment), outputs.map((u) => u.commitment), 'pages of 97 are all the outputs')
 })

@@ -323,12 +323,17 @@ pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxS
     Ok(page(&rows))
 }
 
+/// Newest first, then highest id.
 impl paging::Row for TxSummary {
+    type Id = u64;
     fn id(&self) -> u64 {
         self.id
     }
-    fn timestamp_ms(&self) -> i64 {
+    fn rank(&self) -> i64 {
         self.timestamp_ms
+    }
+    fn tie(&self, other: &Self) -> std::cmp::Ordering {
+        other.id.cmp(&self.id)
     }
 }
 
@@ -349,7 +354,7 @@ async fn newest_completed(
             Ok(chunk.into_iter().map(|t| completed(t, tip, shares)).collect())
         }
     };
-    paging::newest(read, want, keep).await
+    paging::first(read, want, keep).await
 }
 
 /// Every transaction of `kind` the library has (with this payment id), newest first.

@@ -1,18 +1,20 @@
-//! The newest rows of a listing the library pages for us, read a chunk at a time, so that a page of history
-//! costs the same however long the history is.
+//! The first rows of a listing the library pages for us, read a chunk at a time, so that a page costs the
+//! same however long the listing is: the newest transactions, the largest outputs.
 //!
-//! Why: reading the whole listing for every cache miss decrypted and decoded every transaction the wallet
-//! ever made; the 1-hour soak's history reads grew with the history (p95 4 → 40 ms) and so did the heap the
-//! reads held at any moment. The library's paginated query orders by timestamp only and reads a table that
-//! changes while we page, so:
-//! - consecutive chunks overlap by `OVERLAP` rows and rows are told apart by id: a transaction added (or
-//!   removed) between two reads shifts the window, and the overlap keeps that from skipping a row;
-//! - only the rows strictly newer than the oldest row read are returned: every row of those timestamps has
-//!   been read, so they are an exact prefix of the listing in this SDK's order (newest first, then highest
-//!   id), ties and all.
+//! Why: reading the whole listing for every cache miss decrypted and decoded every transaction (or output)
+//! the wallet ever had; in the 1-hour soak, history p95 grew 4 → 40 ms and UTXO p95 3 → 70 ms with the
+//! wallets, and so did the heap the reads held at any moment. The library's paginated queries order by one
+//! column (a timestamp, a value) and read tables that change while we page, so:
+//! - consecutive chunks overlap by `OVERLAP` rows and rows are told apart by id: a row added (or removed)
+//!   between two reads shifts the window, and the overlap keeps that from skipping a row;
+//! - only the rows that rank strictly above the last row read are returned: every row of those ranks has
+//!   been read, so they are an exact prefix of the listing in this SDK's order (rank, then `Row::tie`),
+//!   ties and all.
 
+use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::future::Future;
+use std::hash::Hash;
 
 use crate::error::SdkResult;
 
@@ -23,13 +25,18 @@ pub const OVERLAP: usize = 16;
 
 /// What paging needs of a row.
 pub trait Row {
-    fn id(&self) -> u64;
-    fn timestamp_ms(&self) -> i64;
+    type Id: Eq + Hash;
+    fn id(&self) -> Self::Id;
+    /// What the library orders by, highest first.
+    fn rank(&self) -> i64;
+    /// The order of rows of equal rank, as this SDK lists them.
+    fn tie(&self, other: &Self) -> Ordering;
 }
 
-/// At least `want` rows that `keep` keeps, newest first, if the listing has as many; and whether they are
-/// all it has. `read(offset, limit)` returns the listing's rows in that window, newest first.
-pub async fn newest<T, F, Fut>(mut read: F, want: usize, keep: impl Fn(&T) -> bool) -> SdkResult<(Vec<T>, bool)>
+/// At least `want` rows that `keep` keeps, in order, if the listing has as many; and whether they are all it
+/// has. `read(offset, limit)` returns the listing's rows in that window, highest rank first; fewer than
+/// `limit` only at its end.
+pub async fn first<T, F, Fut>(mut read: F, want: usize, keep: impl Fn(&T) -> bool) -> SdkResult<(Vec<T>, bool)>
 where
     T: Row,
     F: FnMut(usize, usize) -> Fut,
@@ -41,13 +48,13 @@ where
     loop {
         let chunk = read(offset, CHUNK).await?;
         let exhausted = chunk.len() < CHUNK;
-        let oldest = chunk.last().map(Row::timestamp_ms);
+        let last = chunk.last().map(Row::rank);
         rows.extend(chunk.into_iter().filter(|t| seen.insert(t.id()) && keep(t)));
-        rows.sort_by(|a, b| b.timestamp_ms().cmp(&a.timestamp_ms()).then(b.id().cmp(&a.id())));
-        match oldest {
+        rows.sort_by(|a, b| b.rank().cmp(&a.rank()).then_with(|| a.tie(b)));
+        match last {
             _ if exhausted => return Ok((rows, true)),
-            Some(oldest) => {
-                let exact = rows.partition_point(|t| t.timestamp_ms() > oldest);
+            Some(last) => {
+                let exact = rows.partition_point(|t| t.rank() > last);
                 if exact >= want.max(1) {
                     rows.truncate(exact);
                     return Ok((rows, false));
@@ -68,11 +75,15 @@ mod tests {
     struct R(i64, u64);
 
     impl Row for R {
+        type Id = u64;
         fn id(&self) -> u64 {
             self.1
         }
-        fn timestamp_ms(&self) -> i64 {
+        fn rank(&self) -> i64 {
             self.0
+        }
+        fn tie(&self, other: &Self) -> Ordering {
+            other.1.cmp(&self.1)
         }
     }
 
@@ -122,7 +133,7 @@ mod tests {
     #[test]
     fn a_page_reads_only_the_chunks_it_needs_and_is_an_exact_prefix() {
         let table = Table::new(rows());
-        let (got, complete) = run(newest(|o, l| table.read(o, l, |_, _| {}), 300, |_| true)).unwrap();
+        let (got, complete) = run(first(|o, l| table.read(o, l, |_, _| {}), 300, |_| true)).unwrap();
         assert!(!complete);
         assert!(got.len() >= 300 && got.len() < 2 * CHUNK, "{} rows", got.len());
         assert_eq!(got, listing(&rows(), |_| true)[..got.len()]);
@@ -133,18 +144,18 @@ mod tests {
     fn a_short_listing_is_read_whole_and_says_so() {
         let few: Vec<R> = rows().into_iter().take(100).collect();
         let table = Table::new(few.clone());
-        let (got, complete) = run(newest(|o, l| table.read(o, l, |_, _| {}), 10, |_| true)).unwrap();
+        let (got, complete) = run(first(|o, l| table.read(o, l, |_, _| {}), 10, |_| true)).unwrap();
         assert!(complete);
         assert_eq!(got, listing(&few, |_| true));
         let empty = Table::new(vec![]);
-        assert_eq!(run(newest(|o, l| empty.read(o, l, |_, _| {}), 10, |_| true)).unwrap(), (vec![], true));
+        assert_eq!(run(first(|o, l| empty.read(o, l, |_, _| {}), 10, |_| true)).unwrap(), (vec![], true));
     }
 
     #[test]
     fn a_filter_reads_on_until_enough_rows_pass_it() {
         let table = Table::new(rows());
         let keep = |r: &R| r.1.is_multiple_of(50);
-        let (got, _) = run(newest(|o, l| table.read(o, l, |_, _| {}), 15, keep)).unwrap();
+        let (got, _) = run(first(|o, l| table.read(o, l, |_, _| {}), 15, keep)).unwrap();
         assert!(got.len() >= 15);
         assert_eq!(got, listing(&rows(), keep)[..got.len()]);
     }
@@ -158,7 +169,7 @@ mod tests {
             let victim = rows.iter().position(|r| r.1 == 200 + n as u64).unwrap();
             rows.remove(victim);
         };
-        let (got, complete) = run(newest(|o, l| table.read(o, l, churn), 700, |_| true)).unwrap();
+        let (got, complete) = run(first(|o, l| table.read(o, l, churn), 700, |_| true)).unwrap();
         assert!(!complete && got.len() >= 700);
         let ids: HashSet<u64> = got.iter().map(|r| r.1).collect();
         assert_eq!(ids.len(), got.len(), "no row twice");

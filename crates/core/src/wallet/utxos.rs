@@ -1,13 +1,16 @@
 //! Unspent outputs: listing, and coin split / join with previews.
 
+use minotari_wallet::output_manager_service::storage::database::{OutputBackendQuery, SortDirection};
 use minotari_wallet::output_manager_service::storage::models::DbWalletOutput;
+use minotari_wallet::output_manager_service::storage::OutputStatus;
 use tari_common_types::types::CompressedCommitment;
 use tari_transaction_components::transaction_components::memo_field::TxType;
 use tari_transaction_components::transaction_components::MemoField;
 use tari_transaction_components::MicroMinotari;
 use tari_utilities::hex::Hex;
 
-use super::read_cache::Listing;
+use super::paging;
+use super::read_cache::{Listing, KEPT_ROWS};
 use super::{entry::WalletEntry, errors};
 use crate::error::{ErrorCode, SdkError, SdkResult};
 
@@ -42,8 +45,22 @@ pub(crate) fn om_error(e: impl std::fmt::Display) -> SdkError {
     SdkError::new(ErrorCode::Wallet, format!("cannot read outputs: {e}"))
 }
 
-/// Unspent outputs, largest first, or spent ones with `spent`. The largest unspent ones are kept until the
-/// wallet changes (`read_cache`).
+/// Largest first, then by commitment.
+impl paging::Row for Utxo {
+    type Id = String;
+    fn id(&self) -> String {
+        self.commitment.clone()
+    }
+    fn rank(&self) -> i64 {
+        i64::try_from(self.value).unwrap_or(i64::MAX)
+    }
+    fn tie(&self, other: &Self) -> std::cmp::Ordering {
+        self.commitment.cmp(&other.commitment)
+    }
+}
+
+/// Unspent outputs, largest first, or spent ones with `spent`; read a chunk at a time (`paging`) only as
+/// far as the page reaches. The largest unspent ones are kept until the wallet changes (`read_cache`).
 pub async fn list(entry: &WalletEntry, spent: bool, offset: usize, limit: usize) -> SdkResult<Vec<Utxo>> {
     let tip = entry.tip_height();
     if !spent {
@@ -52,14 +69,25 @@ pub async fn list(entry: &WalletEntry, spent: bool, offset: usize, limit: usize)
         }
     }
     let seen = entry.reads.generation();
-    let mut oms = entry.with(|w| w.output_manager_service.clone())?;
-    let outputs = if spent { oms.get_spent_outputs().await } else { oms.get_unspent_outputs().await }.map_err(om_error)?;
-    let mut all: Vec<Utxo> = outputs.iter().map(utxo).collect();
-    all.sort_by(|a, b| b.value.cmp(&a.value).then(a.commitment.cmp(&b.commitment)));
+    let oms = entry.with(|w| w.output_manager_service.clone())?;
+    // What `get_unspent_outputs` and `get_spent_outputs` return, a page at a time.
+    let status = if spent { vec![OutputStatus::Spent] } else { vec![OutputStatus::Unspent, OutputStatus::UnspentMinedUnconfirmed] };
+    let read = |offset: usize, limit: usize| {
+        let (mut oms, status) = (oms.clone(), status.clone());
+        let query = OutputBackendQuery {
+            status,
+            pagination: Some((offset as i64, limit as i64)),
+            sorting: vec![("value", SortDirection::Desc)],
+            ..Default::default()
+        };
+        async move { Ok(oms.get_outputs_by_query(query).await.map_err(om_error)?.iter().map(utxo).collect()) }
+    };
+    let want = offset.saturating_add(limit);
+    let (rows, whole) = paging::first(read, if spent { want } else { want.max(KEPT_ROWS) }, |_| true).await?;
     if !spent {
-        entry.reads.keep_listing(Listing::Unspent, seen, tip, &all, true);
+        entry.reads.keep_listing(Listing::Unspent, seen, tip, &rows, whole);
     }
-    Ok(all.into_iter().skip(offset).take(limit).collect())
+    Ok(rows.into_iter().skip(offset).take(limit).collect())
 }
 
 /// `getCoinStats`: how the wallet's unspent outputs are spread, for coin management. A payment needs an
