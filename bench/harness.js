@@ -54,6 +54,18 @@ async function asyncConcurrentNs(fn, { inFlight = 100, waves = 200, trials = 9 }
   return median(results)
 }
 
+/** ms per call of `fn`, median of `n` sequential calls after 3 warm-ups. */
+async function p50Ms(fn, n) {
+  for (let i = 0; i < 3; i++) await fn()
+  const ms = []
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint()
+    await fn()
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6)
+  }
+  return median(ms)
+}
+
 const rows = []
 
 /** Records and prints one figure with its baseline and target. */
@@ -101,4 +113,4 @@ function section(title) {
   console.log(`\n## ${title}`)
 }
 
-module.exports = { median, percentile, syncNs, asyncSequentialNs, asyncConcurrentNs, report, section, rows, sleep, waitFor, mineInBackground }
+module.exports = { median, percentile, p50Ms, syncNs, asyncSequentialNs, asyncConcurrentNs, report, section, rows, sleep, waitFor, mineInBackground }

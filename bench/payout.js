@@ -9,7 +9,7 @@ const os = require('node:os')
 const path = require('node:path')
 const readline = require('node:readline')
 const { spawn } = require('node:child_process')
-const { report, section, waitFor, mineInBackground } = require('./harness')
+const { p50Ms, report, section, waitFor, mineInBackground } = require('./harness')
 const { Localnet } = require('../lib/localnet.js')
 
 const UTXOS = Number(process.env.BENCH_POOL_UTXOS || 4000)
@@ -81,6 +81,14 @@ module.exports = async function payout({ sdk }) {
     for (const r of received) byId.set(r.paymentIdText, (byId.get(r.paymentIdText) ?? 0n) + r.amount)
     const wrong = miners.filter((m, i) => byId.get(`miner-${i}`) !== m.amount + (i < SENDS ? m.amount : 0n)).length
     report({ name: 'miners paid other than exactly their amount', value: wrong, unit: 'miners', target: 0 })
+
+    // Reading a long history and many outputs: a page past the kept head (so every call reads the library)
+    // against the whole listing, which is what every cache miss read before listings were paged.
+    const whole = { limit: 10_000 }
+    const deep = { offset: 300, limit: 50 }
+    section(`Listings of a pool-sized wallet: ${(await sdk.getTransactions(pool, whole)).length} history entries, ${(await sdk.getUtxos(payee, whole)).length} outputs at the payee (p50 of 15)`)
+    report({ name: 'history page past the kept head (offset 300, 50)', value: await p50Ms(() => sdk.getTransactions(pool, deep), 15), unit: 'ms', baseline: await p50Ms(() => sdk.getTransactions(pool, whole), 15), baselineName: 'whole history' })
+    report({ name: 'output page past the kept head (offset 300, 50)', value: await p50Ms(() => sdk.getUtxos(payee, deep), 15), unit: 'ms', baseline: await p50Ms(() => sdk.getUtxos(payee, whole), 15), baselineName: 'all outputs' })
 
     // Killed half-way: a child runs round 2 in batches of 25 and is killed after half; the rerun finishes it.
     await sdk.closeWallet(pool)

@@ -5,23 +5,11 @@
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { median, report, section, sleep, waitFor: poll } = require('./harness')
+const { median, p50Ms, report, section, sleep, waitFor: poll } = require('./harness')
 const { Localnet } = require('../lib/localnet.js')
 
 /** Every 5 ms, for up to 2 minutes unless told: event latencies are measured through it. */
 const waitFor = (fn, timeoutMs = 120_000) => poll(fn, timeoutMs, 5)
-
-/** ms per call of `fn`, median of `n` sequential calls after 3 warm-ups. */
-async function p50Ms(fn, n) {
-  for (let i = 0; i < 3; i++) await fn()
-  const ms = []
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint()
-    await fn()
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6)
-  }
-  return median(ms)
-}
 
 module.exports = async function receiving({ sdk }) {
   section('receiving (LocalNet)')
