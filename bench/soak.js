@@ -95,7 +95,8 @@ module.exports = async function soak({ sdk }) {
       try {
         return await fn()
       } catch (e) {
-        const key = `${name}: ${e.code ?? e.message}`
+        // The code and the start of the message: one soak's error should say what it was.
+        const key = `${name}: ${e.code ?? ''} ${String(e.message).slice(0, 100)}`
         errors[key] = (errors[key] ?? 0) + 1
         errorsInWindow++
         return undefined

@@ -117,6 +117,16 @@ impl WalletEntry {
         guard.as_ref().map(f).ok_or_else(|| super::errors::invalid_handle(self.handle))
     }
 
+    /// `e`, unless the wallet was closed meanwhile: then what any call on a closed handle gets. A read whose
+    /// library service stopped under it reports the close (`ERR_INVALID_HANDLE`), not a wallet failure.
+    pub fn unless_closed(&self, e: SdkError) -> SdkError {
+        if self.closing().is_none() {
+            super::errors::invalid_handle(self.handle)
+        } else {
+            e
+        }
+    }
+
     /// Resolves when the wallet starts closing; `None` if it already has. Long operations select on it so a
     /// close ends them instead of waiting for them.
     pub fn closing(&self) -> Option<tari_shutdown::ShutdownSignal> {

@@ -354,7 +354,7 @@ async fn newest_completed(
             Ok(chunk.into_iter().map(|t| completed(t, tip, shares)).collect())
         }
     };
-    paging::first(read, want, keep).await
+    paging::first(read, want, keep).await.map_err(|e| entry.unless_closed(e))
 }
 
 /// Every transaction of `kind` the library has (with this payment id), newest first.

@@ -83,7 +83,8 @@ pub async fn list(entry: &WalletEntry, spent: bool, offset: usize, limit: usize)
         async move { Ok(oms.get_outputs_by_query(query).await.map_err(om_error)?.iter().map(utxo).collect()) }
     };
     let want = offset.saturating_add(limit);
-    let (rows, whole) = paging::first(read, if spent { want } else { want.max(KEPT_ROWS) }, |_| true).await?;
+    let (rows, whole) =
+        paging::first(read, if spent { want } else { want.max(KEPT_ROWS) }, |_| true).await.map_err(|e| entry.unless_closed(e))?;
     if !spent {
         entry.reads.keep_listing(Listing::Unspent, seen, tip, &rows, whole);
     }
