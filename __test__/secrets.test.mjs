@@ -86,7 +86,10 @@ test('passphrases and seed words stay out of logs, errors, metrics and config', 
   await keepError('ERR_WRONG_PASSPHRASE', () => sdk.exportViewKeys(a, { passphrase: `${PASSPHRASE}-wrong` }))
   const keys = await sdk.exportViewKeys(a, { passphrase: PASSPHRASE })
   await keepError('ERR_INVALID_ARGUMENT', () => sdk.createViewWallet({ ...opts('v-bad'), ...keys, viewKey: `${keys.viewKey}00` }))
-  await keepError('ERR_INVALID_ARGUMENT', () => sdk.createViewWallet({ ...opts('v-bad'), ...keys, spendPublicKey: keys.viewKey }))
+  // The view key's bytes with the low bit of the first set: never a Ristretto point (that encoding is
+  // "negative"), so always refused. The bare view key is a point for some keys, and CI once drew one.
+  const notAPoint = (parseInt(keys.viewKey.slice(0, 2), 16) | 1).toString(16).padStart(2, '0') + keys.viewKey.slice(2)
+  await keepError('ERR_INVALID_ARGUMENT', () => sdk.createViewWallet({ ...opts('v-bad'), ...keys, spendPublicKey: notAPoint }))
   const v = await sdk.createViewWallet({ ...opts('v'), ...keys })
   await keepError('ERR_VIEW_ONLY', () => sdk.getSeedWords(v))
   const self = sdk.getAddress(a).base58
