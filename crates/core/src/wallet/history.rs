@@ -316,7 +316,7 @@ pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxS
     let not_cancelled = |t: &TxSummary| t.status != TxStatus::Cancelled;
     if narrowed {
         let (rows, _) = newest_completed(entry, tip, want, |t| not_cancelled(t) && keep(t)).await?;
-        return Ok(rows.into_iter().skip(q.offset).take(q.limit).collect());
+        return Ok(page(&rows));
     }
     let (rows, whole) = newest_completed(entry, tip, want.max(KEPT_ROWS), not_cancelled).await?;
     entry.reads.keep_listing(kept, seen, tip, &rows, whole);

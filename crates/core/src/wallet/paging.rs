@@ -3,8 +3,8 @@
 //!
 //! Why: reading the whole listing for every cache miss decrypted and decoded every transaction (or output)
 //! the wallet ever had, so a page's cost and the heap it held grew with the wallet (bench payout: a page
-//! of a 2,240-entry history in 974 ms against 4,324 ms for the whole). The library's paginated queries order by one
-//! column (a timestamp, a value) and read tables that change while we page, so:
+//! of a 2,240-entry history in 974 ms against 4,324 ms for the whole). The library's paginated queries
+//! order by one column (a timestamp, a value) and read tables that change while we page, so:
 //! - consecutive chunks overlap by `OVERLAP` rows and rows are told apart by id: a row added (or removed)
 //!   between two reads shifts the window, and the overlap keeps that from skipping a row;
 //! - only the rows that rank strictly above the last row read are returned: every row of those ranks has
@@ -48,20 +48,15 @@ where
     let (mut offset, mut limit) = (0, want.saturating_add(OVERLAP).clamp(CHUNK, i64::MAX as usize));
     loop {
         let chunk = read(offset, limit).await?;
-        let exhausted = chunk.len() < limit;
-        let last = chunk.last().map(Row::rank);
+        // A full chunk is never empty (`limit` ≥ `CHUNK`), so `last` is there whenever it is needed.
+        let (exhausted, last) = (chunk.len() < limit, chunk.last().map(Row::rank));
         rows.extend(chunk.into_iter().filter(|t| seen.insert(t.id()) && keep(t)));
         rows.sort_by(|a, b| b.rank().cmp(&a.rank()).then_with(|| a.tie(b)));
-        match last {
-            _ if exhausted => return Ok((rows, true)),
-            Some(last) => {
-                let exact = rows.partition_point(|t| t.rank() > last);
-                if exact >= want.max(1) {
-                    rows.truncate(exact);
-                    return Ok((rows, false));
-                }
-            }
-            None => return Ok((rows, true)),
+        let Some(last) = last.filter(|_| !exhausted) else { return Ok((rows, true)) };
+        let exact = rows.partition_point(|t| t.rank() > last);
+        if exact >= want.max(1) {
+            rows.truncate(exact);
+            return Ok((rows, false));
         }
         offset += limit - OVERLAP;
         limit = CHUNK;
