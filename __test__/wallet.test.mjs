@@ -143,6 +143,21 @@ describe('wallet A: create, fund, close, reopen, wrong passphrase, restore', () 
     await sdk.closeWallet(a)
   })
 
+  test('a wallet closed the moment it opens stops at once and leaves no task behind, every time', async () => {
+    // A close landing as the library's first scan round ends could strand that round's last request: the
+    // close then took 10 s, its task held the database lock for good, and the next open got
+    // ERR_WALLET_LOCKED (about once in 300 cycles; `npm run bench stress` runs 10,000).
+    const alive = () => sdk.getRuntimeStats().runtimes.find((r) => r.name === 'wallet').aliveTasks
+    const before = alive()
+    for (let i = 0; i < 25; i++) {
+      const h = await sdk.openWallet(opts('a'))
+      const t = performance.now()
+      await sdk.closeWallet(h)
+      assert.ok(performance.now() - t < 4000, `close ${i} took ${Math.round(performance.now() - t)} ms`)
+    }
+    await waitFor('the wallet runtime back to its tasks before the cycles', () => alive() <= before, 10_000)
+  })
+
   test('an open waits until the last wallet of its dir has stopped, instead of ERR_WALLET_LOCKED', async () => {
     require(nativePath).__testStoppingDir(dir('a'), 1500)
     const t = performance.now()

@@ -8,6 +8,7 @@ use minotari_wallet::WalletSqlite;
 use tari_common::configuration::Network;
 use tari_common_types::tari_address::TariAddress;
 use tari_shutdown::Shutdown;
+use tokio_util::sync::CancellationToken;
 
 use super::gate::{SpendGate, CLOSE_WAIT};
 use super::layout::{layout, lock_file, lock_is_free, remove_wallet_files};
@@ -65,6 +66,11 @@ pub struct WalletEntry {
     /// service handles out of it under the lock instead of cloning the wallet.
     pub(super) wallet: Mutex<Option<WalletSqlite>>,
     pub(super) shutdown: Mutex<Option<Shutdown>>,
+    /// Cancelled as the wallet starts closing. The SDK's own tasks wait on this, not on a library
+    /// `ShutdownSignal`: every such signal holds up the library's shutdown until it is dropped.
+    pub(super) closed: CancellationToken,
+    /// True once the library's first scanning round after open has ended (`pump::first_round`).
+    pub(super) first_round: tokio::sync::watch::Receiver<bool>,
     /// The durable event log (`wallet::event_log`).
     pub event_log: super::event_log::EventLog,
     /// Spends in flight, the journal, idempotency keys (`wallet::spend`).
@@ -120,20 +126,21 @@ impl WalletEntry {
     /// `e`, unless the wallet was closed meanwhile: then what any call on a closed handle gets. A read whose
     /// library service stopped under it reports the close (`ERR_INVALID_HANDLE`), not a wallet failure.
     pub fn unless_closed(&self, e: SdkError) -> SdkError {
-        if self.closing().is_none() {
+        if self.closed.is_cancelled() {
             super::errors::invalid_handle(self.handle)
         } else {
             e
         }
     }
 
-    /// Resolves when the wallet starts closing; `None` if it already has. Long operations select on it so a
+    /// Cancelled when the wallet starts closing; `None` if it already has. Long operations select on it so a
     /// close ends them instead of waiting for them.
-    pub fn closing(&self) -> Option<tari_shutdown::ShutdownSignal> {
-        self.shutdown.lock().ok().and_then(|s| s.as_ref().map(Shutdown::to_signal))
+    pub fn closing(&self) -> Option<CancellationToken> {
+        Some(self.closed.clone()).filter(|c| !c.is_cancelled())
     }
 
     pub fn trigger_shutdown(&self) {
+        self.closed.cancel();
         if let Some(s) = self.shutdown.lock().ok().and_then(|mut s| s.take()) {
             s.trigger();
         }
@@ -153,6 +160,7 @@ impl WalletEntry {
         if !self.spends.close().await {
             tracing::warn!(handle = self.handle, "closing with spends still running after {:?}", CLOSE_WAIT);
         }
+        super::pump::after_first_round(self.first_round.clone()).await;
         let wallet = self.wallet.lock().ok().and_then(|mut w| w.take());
         self.trigger_shutdown();
         let wait = close_timeout();

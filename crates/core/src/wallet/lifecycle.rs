@@ -306,9 +306,13 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
     )
     .await
     .map_err(errors::wallet)?;
+    let closed = tokio_util::sync::CancellationToken::new();
+    let first_round = super::pump::first_round(wallet.utxo_scanner_service.clone().get_event_receiver(), closed.clone());
     let address = match ready(&wallet, &prepared.journal).await {
         Ok(a) => a,
         Err(e) => {
+            super::pump::after_first_round(first_round).await;
+            closed.cancel();
             shutdown.trigger();
             wallet.wait_until_shutdown().await;
             return Err(e);
@@ -329,13 +333,15 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
         link: Mutex::new(Link { status: "unknown", latency_ms: None, tip_changed_at: opened_at }),
         wallet: Mutex::new(Some(wallet)),
         shutdown: Mutex::new(Some(shutdown)),
+        closed,
+        first_round,
         spends: SpendGate::new(prepared.journal),
         event_log: prepared.event_log,
         view_only: prepared.view_only,
         reads: Default::default(),
     });
-    if let Some(signal) = entry.closing() {
-        tokio::spawn(super::pump::pump(entry.clone(), signal, prepared.baseline));
+    if let Some(closed) = entry.closing() {
+        tokio::spawn(super::pump::pump(entry.clone(), closed, prepared.baseline));
     }
     tracing::info!(handle = entry.handle, network = %network, "wallet opened");
     Ok(registry::insert(reservation, entry))

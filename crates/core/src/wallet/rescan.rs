@@ -31,7 +31,7 @@ fn url(s: &str) -> SdkResult<reqwest::Url> {
 /// future (abort, timeout) stops the scan: its shutdown signal fires.
 pub async fn rescan(entry: Arc<WalletEntry>) -> SdkResult<Outcome> {
     let _changing = entry.reads.changing();
-    let mut closing = entry.closing().ok_or_else(|| super::errors::invalid_handle(entry.handle))?;
+    let closing = entry.closing().ok_or_else(|| super::errors::invalid_handle(entry.handle))?;
     let parts = entry.with(|w| {
         w.db.clear_scanned_blocks().map(|_| {
             (
@@ -64,7 +64,7 @@ pub async fn rescan(entry: Arc<WalletEntry>) -> SdkResult<Outcome> {
     loop {
         let event = tokio::select! {
             e = events.recv() => e,
-            _ = closing.wait() => {
+            _ = closing.cancelled() => {
                 // The scanner's own shutdown fires as `shutdown` drops, releasing its database handles.
                 return Err(SdkError::new(ErrorCode::InvalidHandle, format!("wallet handle {} was closed during the rescan", entry.handle)));
             }
