@@ -69,7 +69,7 @@ pub struct WalletEntry {
     /// Cancelled as the wallet starts closing. The SDK's own tasks wait on this, not on a library
     /// `ShutdownSignal`: every such signal holds up the library's shutdown until it is dropped.
     pub(super) closed: CancellationToken,
-    /// True once the library's first scanning round after open has ended (`pump::first_round`).
+    /// True once the library's first scanning round after open has ended (`wallet::scan_round`).
     pub(super) first_round: tokio::sync::watch::Receiver<bool>,
     /// The durable event log (`wallet::event_log`).
     pub event_log: super::event_log::EventLog,
@@ -160,7 +160,7 @@ impl WalletEntry {
         if !self.spends.close().await {
             tracing::warn!(handle = self.handle, "closing with spends still running after {:?}", CLOSE_WAIT);
         }
-        super::pump::after_first_round(self.first_round.clone()).await;
+        super::scan_round::after_first_round(self.first_round.clone()).await;
         let wallet = self.wallet.lock().ok().and_then(|mut w| w.take());
         self.trigger_shutdown();
         let wait = close_timeout();

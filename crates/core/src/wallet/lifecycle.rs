@@ -307,11 +307,11 @@ async fn open(pool: Arc<RuntimePool>, req: Resolved, max_wallets: usize) -> SdkR
     .await
     .map_err(errors::wallet)?;
     let closed = tokio_util::sync::CancellationToken::new();
-    let first_round = super::pump::first_round(wallet.utxo_scanner_service.clone().get_event_receiver(), closed.clone());
+    let first_round = super::scan_round::first_round(wallet.utxo_scanner_service.clone().get_event_receiver(), closed.clone());
     let address = match ready(&wallet, &prepared.journal).await {
         Ok(a) => a,
         Err(e) => {
-            super::pump::after_first_round(first_round).await;
+            super::scan_round::after_first_round(first_round).await;
             closed.cancel();
             shutdown.trigger();
             wallet.wait_until_shutdown().await;

@@ -28,6 +28,7 @@ pub mod registry;
 pub mod release;
 pub mod rescan;
 pub mod safekeeping;
+pub mod scan_round;
 pub mod seeds;
 pub mod spend;
 pub mod transactions;
