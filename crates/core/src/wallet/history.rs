@@ -288,7 +288,13 @@ pub(crate) fn tx_error(e: TransactionServiceError) -> SdkError {
     SdkError::new(ErrorCode::Wallet, format!("cannot read transactions: {e}"))
 }
 
+/// A page of history. A read whose library service stopped under it reports the close
+/// (`ERR_INVALID_HANDLE`), whichever listing it read.
 pub async fn history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxSummary>> {
+    read_history(entry, q).await.map_err(|e| entry.unless_closed(e))
+}
+
+async fn read_history(entry: &WalletEntry, q: &HistoryQuery) -> SdkResult<Vec<TxSummary>> {
     let (tip, keep) = (entry.tip_height(), q.filter());
     let page = |all: &[TxSummary]| all.iter().filter(|t| keep(t)).skip(q.offset).take(q.limit).cloned().collect();
     // The library narrows by payment id in SQL, so that listing is read as asked, not kept.
@@ -354,7 +360,7 @@ async fn newest_completed(
             Ok(chunk.into_iter().map(|t| completed(t, tip, shares)).collect())
         }
     };
-    paging::first(read, want, keep).await.map_err(|e| entry.unless_closed(e))
+    paging::first(read, want, keep).await
 }
 
 /// Every transaction of `kind` the library has (with this payment id), newest first.

@@ -192,7 +192,7 @@ async fn reconcile(entry: &WalletEntry, dedupe: &mut Dedupe, baseline: bool) {
     let mut txs = Vec::new();
     for kind in [HistoryKind::Completed, HistoryKind::Cancelled, HistoryKind::PendingInbound, HistoryKind::PendingOutbound] {
         let q = HistoryQuery { kind, limit: usize::MAX, ..Default::default() };
-        match history::history(entry, &q).await.map_err(|e| entry.unless_closed(e)) {
+        match history::history(entry, &q).await {
             Ok(mut t) => txs.append(&mut t),
             // Closed before it got this far: nothing to announce to anyone.
             Err(e) if e.code == ErrorCode::InvalidHandle => return,
