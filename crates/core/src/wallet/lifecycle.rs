@@ -154,27 +154,6 @@ struct Prepared {
     view_only: bool,
 }
 
-/// Adds an index on the payment id to the library's transaction table, which has none: `getTransactions(h,
-/// { paymentId })` is the library's own SQL filter, and without the index it reads every row, large
-/// transaction blobs included (28.9 ms at 10,000 transactions in bench/receiving.js). Only an index: the
-/// library's schema and data are untouched, and a migration that rebuilds the table drops it harmlessly
-/// (it is made again at the next open). Best effort: a failure costs speed, not correctness.
-fn index_payment_ids(db_file: &Path) {
-    use diesel::connection::SimpleConnection;
-    use diesel::Connection;
-    let made = db_file.to_str().ok_or("not UTF-8").map_err(|e| e.to_string()).and_then(|url| {
-        let mut c = diesel::sqlite::SqliteConnection::establish(url).map_err(|e| e.to_string())?;
-        c.batch_execute(
-            "PRAGMA busy_timeout = 5000;
-             CREATE INDEX IF NOT EXISTS sdk_completed_transactions_user_payment_id ON completed_transactions (user_payment_id);",
-        )
-        .map_err(|e| e.to_string())
-    });
-    if let Err(e) = made {
-        tracing::warn!(error = %e, "could not index payment ids; listings by paymentId will scan");
-    }
-}
-
 /// Blocking: Argon2 for the database key and the seed cipher, SQLite setup, the SDK's journal.
 fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> SdkResult<Prepared> {
     let db_file = &config.db_file;
@@ -216,7 +195,7 @@ fn prepare(base: &Path, config: &WalletConfig, passphrase: &str, mode: Mode) -> 
         let wallet_db = WalletDatabase::new(wallet_backend);
         let output_db = OutputManagerDatabase::new(om_backend.clone());
         let stored = wallet_db.get_master_seed().map_err(errors::storage)?;
-        index_payment_ids(db_file);
+        super::library_indexes::add(db_file);
         let opening = matches!(mode, Mode::Open);
         let seed = match (mode, stored) {
             (Mode::Open, Some(seed)) => seed,
@@ -366,30 +345,6 @@ mod tests {
     use super::*;
     use diesel::connection::SimpleConnection;
     use diesel::prelude::*;
-
-    #[derive(QueryableByName)]
-    struct Plan {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        detail: String,
-    }
-
-    #[test]
-    fn payment_id_listings_use_an_index_on_the_library_table() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db_file = tmp.path().join("console_wallet.db");
-        initialize_sqlite_database_backends(&db_file, SafePassword::from("pw"), 1).unwrap();
-        index_payment_ids(&db_file);
-        index_payment_ids(&db_file); // idempotent
-        let mut c = diesel::sqlite::SqliteConnection::establish(db_file.to_str().unwrap()).unwrap();
-        let plan: Vec<Plan> = diesel::sql_query("EXPLAIN QUERY PLAN SELECT * FROM completed_transactions WHERE user_payment_id = x'01'")
-            .load(&mut c)
-            .unwrap();
-        assert!(
-            plan.iter().any(|p| p.detail.contains("sdk_completed_transactions_user_payment_id")),
-            "{:?}",
-            plan.iter().map(|p| &p.detail).collect::<Vec<_>>()
-        );
-    }
 
     /// Every file beside the database (the -wal, -shm and lock files included), by content.
     fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {

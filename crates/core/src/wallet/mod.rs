@@ -14,6 +14,7 @@ pub mod history;
 pub mod journal;
 pub mod keys;
 pub mod layout;
+pub mod library_indexes;
 pub mod lifecycle;
 pub mod messages;
 pub mod migrations;
