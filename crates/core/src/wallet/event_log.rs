@@ -203,17 +203,22 @@ fn record_reorg(c: &mut SqliteConnection, col: Columns, at_ms: f64, silent: bool
     insert_event(c, col, at_ms)
 }
 
+/// Whether this state of the transaction was announced (a `minedUnconfirmed` with as many confirmations).
+fn told(c: &mut SqliteConnection, col: &Columns) -> QueryResult<bool> {
+    let before: Vec<Value> = diesel::sql_query("SELECT value AS v FROM announced WHERE tx_id = ? AND name = ?")
+        .bind::<BigInt, _>(col.tx_id as i64)
+        .bind::<Text, _>(col.name)
+        .load(c)?;
+    Ok(before.first().is_some_and(|b| b.v >= col.confirmations.unwrap_or(0) as i64))
+}
+
 fn record_in(c: &mut SqliteConnection, kind: &EventKind, at_ms: f64, silent: bool) -> QueryResult<Option<u64>> {
     let Some(col) = columns(kind) else { return Ok(None) };
     if let EventKind::Reorged { .. } = kind {
         return record_reorg(c, col, at_ms, silent);
     }
     let value = col.confirmations.unwrap_or(0) as i64;
-    let before: Vec<Value> = diesel::sql_query("SELECT value AS v FROM announced WHERE tx_id = ? AND name = ?")
-        .bind::<BigInt, _>(col.tx_id as i64)
-        .bind::<Text, _>(col.name)
-        .load(c)?;
-    if before.first().is_some_and(|b| b.v >= value) {
+    if told(c, &col)? {
         return Ok(None);
     }
     diesel::sql_query("INSERT OR REPLACE INTO announced (tx_id, name, value) VALUES (?, ?, ?)")
@@ -310,6 +315,16 @@ impl EventLog {
         self.with(|c| c.immediate_transaction(|c| kinds.iter().map(|k| record_in(c, k, at_ms, silent)).collect()))
     }
 
+    /// True when `record` would take `kind` as news (a reorg always: its check is the block's). Reads only:
+    /// the pump's walk of a long history on open keeps just the transactions with something untold.
+    pub fn is_news(&self, kind: &EventKind) -> SdkResult<bool> {
+        match columns(kind) {
+            None => Ok(false),
+            Some(_) if matches!(kind, EventKind::Reorged { .. }) => Ok(true),
+            Some(col) => self.with(|c| told(c, &col)).map(|told| !told),
+        }
+    }
+
     /// The sequence number every event up to which was acknowledged (0 before any).
     pub fn acked(&self) -> SdkResult<u64> {
         let rows: Vec<Value> = self.with(|c| diesel::sql_query("SELECT seq AS v FROM acked WHERE id = 1").load(c))?;
@@ -383,10 +398,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let (log, created) = EventLog::open(tmp.path()).unwrap();
         assert!(created);
+        assert!(log.is_news(&received(7)).unwrap());
         assert_eq!(log.record(&received(7), 1.0, false).unwrap(), Some(1));
+        assert!(!log.is_news(&received(7)).unwrap(), "is_news agrees with record");
         assert_eq!(log.record(&received(7), 2.0, false).unwrap(), None, "a repeat is old news");
         let mined = |c| EventKind::mined_unconfirmed(7, c);
         assert_eq!(log.record(&mined(1), 3.0, false).unwrap(), Some(2));
+        assert!(!log.is_news(&mined(1)).unwrap() && log.is_news(&mined(2)).unwrap(), "news with more confirmations");
+        assert!(!log.is_news(&EventKind::BalanceChanged { balance: Default::default() }).unwrap(), "live only");
         assert_eq!(log.record(&mined(1), 3.0, false).unwrap(), None);
         assert_eq!(log.record(&EventKind::BalanceChanged { balance: Default::default() }, 3.0, false).unwrap(), None);
         drop(log);

@@ -363,6 +363,13 @@ async fn newest_completed(
     paging::first(read, want, keep).await
 }
 
+/// Every completed transaction, cancelled ones included, that `keep` keeps, newest first. Read a chunk at a
+/// time, so only the kept ones are held however long the history is (the event pump's walk on open).
+pub async fn completed_where(entry: &WalletEntry, keep: impl Fn(&TxSummary) -> bool) -> SdkResult<Vec<TxSummary>> {
+    let (rows, _) = newest_completed(entry, entry.tip_height(), usize::MAX, keep).await.map_err(|e| entry.unless_closed(e))?;
+    Ok(rows)
+}
+
 /// Every transaction of `kind` the library has (with this payment id), newest first.
 async fn listing(entry: &WalletEntry, kind: HistoryKind, payment_id: Option<Vec<u8>>, tip: Option<u64>) -> SdkResult<Vec<TxSummary>> {
     let mut ts = entry.with(|w| w.transaction_service.clone())?;

@@ -22,6 +22,9 @@ use crate::error::SdkResult;
 pub const CHUNK: usize = 256;
 /// Rows each read repeats of the one before.
 pub const OVERLAP: usize = 16;
+/// Rows asked of the library per read, at most: a walk of a whole listing (the event pump's on open) holds
+/// one read's rows and the ones it keeps, never the listing.
+pub const MAX_READ: usize = 4 * CHUNK;
 
 /// What paging needs of a row.
 pub trait Row {
@@ -45,7 +48,7 @@ where
     let mut rows: Vec<T> = Vec::new();
     let mut seen = HashSet::new();
     // The first read asks for the rows wanted and then some, so that one read is usually enough.
-    let (mut offset, mut limit) = (0, want.saturating_add(OVERLAP).clamp(CHUNK, i64::MAX as usize));
+    let (mut offset, mut limit) = (0, want.saturating_add(OVERLAP).clamp(CHUNK, MAX_READ));
     loop {
         let chunk = read(offset, limit).await?;
         // A full chunk is never empty (`limit` ≥ `CHUNK`), so `last` is there whenever it is needed.
@@ -159,6 +162,22 @@ mod tests {
         let (got, _) = run(first(|o, l| table.read(o, l, |_, _| {}), 15, keep)).unwrap();
         assert!(got.len() >= 15);
         assert_eq!(got, listing(&rows(), keep)[..got.len()]);
+    }
+
+    #[test]
+    fn a_walk_of_the_whole_listing_reads_it_a_bounded_chunk_at_a_time() {
+        let many: Vec<R> = (0..5000u64).map(|id| R(10_000_000 - (id as i64 / 7) * 10, id)).collect();
+        let table = Table::new(many.clone());
+        let most = std::cell::Cell::new(0);
+        let keep = |r: &R| r.1.is_multiple_of(97);
+        let read = |o, l| {
+            most.set(most.get().max(l));
+            table.read(o, l, |_, _| {})
+        };
+        let (got, complete) = run(first(read, usize::MAX, keep)).unwrap();
+        assert!(complete);
+        assert_eq!(got, listing(&many, keep), "every kept row, in order");
+        assert_eq!(most.get(), MAX_READ, "no read asks for more than MAX_READ rows");
     }
 
     #[test]

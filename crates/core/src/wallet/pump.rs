@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::entry::WalletEntry;
 use super::events::{from_output_event, from_transaction_event, now_ms, Dedupe, EventKind, WalletEvent};
-use super::history::{self, HistoryKind, HistoryQuery};
+use super::history::{self, HistoryKind, HistoryQuery, TxSummary};
 use super::tx_state::TxStatus;
 use super::{event_log, queries};
 use crate::error::ErrorCode;
@@ -188,34 +188,48 @@ fn announce_all(entry: &WalletEntry, kinds: Vec<EventKind>, silent: bool) -> boo
 /// the process was down, or one the process died before announcing. Announced through the log, so each
 /// state still goes out once. Mined-but-unconfirmed counts are left to the library, which reports them
 /// when its validation runs after start.
+///
+/// The completed history is walked a chunk at a time and only its transactions with something untold are
+/// kept: before, every open held the whole history decoded at once (a payout's entries carry their batch
+/// transaction), so an exchange's wallet took memory and seconds in proportion to everything it ever did.
 async fn reconcile(entry: &WalletEntry, dedupe: &mut Dedupe, baseline: bool) {
-    let mut txs = Vec::new();
-    for kind in [HistoryKind::Completed, HistoryKind::Cancelled, HistoryKind::PendingInbound, HistoryKind::PendingOutbound] {
-        let q = HistoryQuery { kind, limit: usize::MAX, ..Default::default() };
-        match history::history(entry, &q).await {
-            Ok(mut t) => txs.append(&mut t),
-            // Closed before it got this far: nothing to announce to anyone.
-            Err(e) if e.code == ErrorCode::InvalidHandle => return,
-            Err(e) => return tracing::warn!(handle = entry.handle, error = %e, "cannot read history to reconcile events"),
+    // A log that cannot answer counts as untold: announcing is then what reports the failure.
+    let untold = |t: &TxSummary| told_by(t).iter().any(|k| entry.event_log.is_news(k).unwrap_or(true));
+    let read = async {
+        let mut txs = history::completed_where(entry, untold).await?;
+        // Pending transactions are the ones in flight: few, so read whole.
+        for kind in [HistoryKind::PendingInbound, HistoryKind::PendingOutbound] {
+            let q = HistoryQuery { kind, limit: usize::MAX, ..Default::default() };
+            txs.extend(history::history(entry, &q).await?.into_iter().filter(|t| untold(t)));
         }
-    }
+        Ok::<_, crate::error::SdkError>(txs)
+    };
+    let mut txs = match read.await {
+        Ok(t) => t,
+        // Closed before it got this far: nothing to announce to anyone.
+        Err(e) if e.code == ErrorCode::InvalidHandle => return,
+        Err(e) => return tracing::warn!(handle = entry.handle, error = %e, "cannot read history to reconcile events"),
+    };
     txs.sort_by_key(|t| (t.timestamp_ms, t.id));
-    let mut kinds = Vec::new();
-    for t in txs {
-        kinds.push(match t.direction {
-            "inbound" => EventKind::Received { tx_id: t.id, amount: Some(t.amount), payment_id: t.payment_id.clone() },
-            _ => EventKind::Sent { tx_id: t.id },
-        });
-        if t.status == TxStatus::Cancelled {
-            kinds.push(EventKind::Cancelled { tx_id: t.id, reason: t.cancel_reason.clone().unwrap_or_default() });
-        } else if t.status.is_confirmed() {
-            kinds.push(EventKind::Confirmed { tx_id: t.id, mined: t.mined.clone() });
-        }
-    }
+    let kinds: Vec<EventKind> = txs.iter().flat_map(told_by).collect();
     for kind in &kinds {
         dedupe.admit(kind);
     }
     announce_all(entry, kinds, baseline);
+}
+
+/// The durable events that tell `t`'s story so far.
+fn told_by(t: &TxSummary) -> Vec<EventKind> {
+    let mut kinds = vec![match t.direction {
+        "inbound" => EventKind::Received { tx_id: t.id, amount: Some(t.amount), payment_id: t.payment_id.clone() },
+        _ => EventKind::Sent { tx_id: t.id },
+    }];
+    if t.status == TxStatus::Cancelled {
+        kinds.push(EventKind::Cancelled { tx_id: t.id, reason: t.cancel_reason.clone().unwrap_or_default() });
+    } else if t.status.is_confirmed() {
+        kinds.push(EventKind::Confirmed { tx_id: t.id, mined: t.mined.clone() });
+    }
+    kinds
 }
 
 /// A money event with what a merchant acts on, read from the wallet's history (the library's events name
