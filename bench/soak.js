@@ -2,10 +2,15 @@
 // Soak (#18): mixed load for a fixed time on a real LocalNet, sampled every 10 s, with a CSV, plots and a
 // memory breakdown.
 //  - BENCH_SOAK_MINUTES (10; 60 for the record), BENCH_SOAK_WALLETS (10), BENCH_SOAK_SENDS_PER_SEC (1),
-//    BENCH_SOAK_BLOCK_SECS (3), BENCH_SOAK_RESTART_SECS (60), BENCH_SOAK_OUT (bench/results/soak).
+//    BENCH_SOAK_BLOCK_SECS (3), BENCH_SOAK_RESTART_SECS (60), BENCH_SOAK_TIDY_SECS (6),
+//    BENCH_SOAK_TIDY (1; 0 only counts the outputs), BENCH_SOAK_OUT (bench/results/soak).
 //  - Load: sends round a ring of wallets, reads (balance, history, UTXOs, fee estimates) in a paced loop,
-//    one wallet closed and reopened in turn, a block mined every few seconds, and an exchange-style
-//    consumer of every wallet's durable events (getEvents, then ackEvents).
+//    one wallet closed and reopened in turn, one wallet's coins tidied in turn (tidyCoins), a block mined
+//    every few seconds, and an exchange-style consumer of every wallet's durable events (getEvents, then
+//    ackEvents).
+//  - Why tidy: each payment a wallet receives is a new output, and the library checks every unspent output
+//    with the base node after each block, so without it the work per block (and the heap it takes) grows
+//    with the run. A service that receives all day keeps its outputs in a band, as `tidyCoins` documents.
 //  - Pass: RSS and tracked Rust heap flat (a least-squares slope under 1 MiB/h, fitted after the warm-up),
 //    0 errors, and no event lost: every payment a wallet's history shows as received was announced as a
 //    durable `received` event exactly once, and their number is the number of sends that succeeded.
@@ -23,6 +28,9 @@ const WALLETS = env('BENCH_SOAK_WALLETS', 10)
 const SENDS_PER_SEC = env('BENCH_SOAK_SENDS_PER_SEC', 1)
 const BLOCK_SECS = env('BENCH_SOAK_BLOCK_SECS', 3)
 const RESTART_SECS = env('BENCH_SOAK_RESTART_SECS', 60)
+const TIDY_SECS = env('BENCH_SOAK_TIDY_SECS', 6)
+const TIDY = env('BENCH_SOAK_TIDY', 1) !== 0
+const BAND = { minOutputs: 4, maxOutputs: 24 }
 const READS_PER_SEC = env('BENCH_SOAK_READS_PER_SEC', 50)
 const SAMPLE_SECS = 10
 const OUT = process.env.BENCH_SOAK_OUT || path.join(__dirname, 'results', 'soak')
@@ -50,6 +58,7 @@ class Member {
     this.handle = 0
     this.lock = Promise.resolve()
     this.open = false
+    this.outputs = 0 // spendable outputs when its coins were last tidied
     this.received = new Map() // txId → how many `received` events announced it
   }
 
@@ -69,7 +78,7 @@ module.exports = async function soak({ sdk }) {
   let stopMining = null
   let running = true
   try {
-    section(`Soak: ${MINUTES} min, ${WALLETS} wallets, ${SENDS_PER_SEC} send/s round the ring, ${READS_PER_SEC} reads/s, a block every ${BLOCK_SECS} s, a reopen every ${RESTART_SECS} s`)
+    section(`Soak: ${MINUTES} min, ${WALLETS} wallets, ${SENDS_PER_SEC} send/s round the ring, ${READS_PER_SEC} reads/s, a block every ${BLOCK_SECS} s, a reopen every ${RESTART_SECS} s, ${TIDY ? `a wallet's coins tidied every ${TIDY_SECS} s` : 'no coin tidying'}`)
     for (let i = 0; i < WALLETS; i++) {
       const m = new Member(opts(i))
       m.handle = await sdk.createWallet(m.opts)
@@ -157,6 +166,13 @@ module.exports = async function soak({ sdk }) {
         m.open = true
       }))
     }, { wait: true })
+    // Coins: one wallet's outputs kept in the band in turn, between its own sends (only counted without TIDY).
+    let tidied = 0
+    every(TIDY_SECS * 1000, async () => {
+      const m = ring[tidied++ % ring.length]
+      const r = await m.exclusive(() => m.open && op('tidyCoins', () => sdk.tidyCoins(m.handle, { ...BAND, preview: !TIDY })))
+      if (r) m.outputs = r.count
+    }, { wait: true })
     // The durable-event consumer: read, count, acknowledge.
     const consume = async (m) => {
       if (!m.open) return 0
@@ -197,12 +213,13 @@ module.exports = async function soak({ sdk }) {
         handles: process.getActiveResourcesInfo().length,
         openWallets: sdk.listWallets().length,
         eventQueueDepth: queueDepth,
+        outputsPerWallet: ring.reduce((n, m) => n + m.outputs, 0) / ring.length,
         sends,
         ops: opsInWindow,
         errors: errorsInWindow,
         errorRate: opsInWindow ? errorsInWindow / opsInWindow : 0,
       }
-      for (const name of ['send', 'getBalance', 'getTransactions', 'getUtxos', 'estimateFee', 'getEvents', 'reopen']) {
+      for (const name of ['send', 'getBalance', 'getTransactions', 'getUtxos', 'estimateFee', 'getEvents', 'reopen', 'tidyCoins']) {
         const xs = window.get(name)
         row[`p95_${name}_ms`] = xs?.length ? percentile(xs, 95) : null
       }
@@ -283,7 +300,7 @@ module.exports = async function soak({ sdk }) {
           series: { RSS: 'rssMiB', 'RSS anonymous': 'rssAnonMiB', 'V8 heap': 'v8HeapTotalMiB', 'malloc in use': 'mallocInUseMiB', 'malloc retained free': 'mallocFreeMiB', 'Rust heap (tracked)': 'trackedMiB', SQLite: 'sqliteMiB' },
         },
         { title: 'p95 latency per operation over each 10 s', yTitle: 'ms', series: ops },
-        { title: 'Handles, threads, unacknowledged events, errors', yTitle: 'count', series: { 'active handles': 'handles', threads: 'threads', 'unacknowledged events': 'eventQueueDepth', errors: 'errors' } },
+        { title: 'Handles, threads, unacknowledged events, outputs per wallet, errors', yTitle: 'count', series: { 'active handles': 'handles', threads: 'threads', 'unacknowledged events': 'eventQueueDepth', 'unspent outputs per wallet': 'outputsPerWallet', errors: 'errors' } },
       ],
     }), png)
     console.log(`\nwrote ${csv} and ${png}`)
