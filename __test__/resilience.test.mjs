@@ -55,9 +55,14 @@ describe('SDK calls to the base node', () => {
     assert.equal(opened.from, 'closed')
 
     const before = a.accepted.reset
-    const started = process.hrtime.bigint()
-    const fast = await rejectsCode(sdk.getTipInfo({ url: a.url }), 'ERR_CIRCUIT_OPEN')
-    const micros = Number(process.hrtime.bigint() - started) / 1e3
+    // The fastest of five: one call can wait 5 ms for a CPU on a loaded machine; the breaker never does.
+    let micros = Infinity
+    let fast
+    for (let i = 0; i < 5; i++) {
+      const started = process.hrtime.bigint()
+      fast = await rejectsCode(sdk.getTipInfo({ url: a.url }), 'ERR_CIRCUIT_OPEN')
+      micros = Math.min(micros, Number(process.hrtime.bigint() - started) / 1e3)
+    }
     assert.ok(fast.retryAfterMs > 0 && fast.retryAfterMs <= 600, `retryAfterMs ${fast.retryAfterMs}`)
     assert.ok(micros < 5000, `failed fast in ${micros.toFixed(0)} µs`)
     assert.equal(a.accepted.reset, before, 'no connection was attempted while open')
